@@ -1,0 +1,200 @@
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { ValidateFunction } from "ajv";
+import { Ajv } from "ajv";
+import envelopes from "./common/envelopes.json" with { type: "json" };
+import keywords from "./common/keywords.json" with { type: "json" };
+import type { JsonSchema, OperationMeta } from "./operation.js";
+import { toResponseSchema } from "./operation.js";
+import type { Violation } from "./violations.js";
+import { toViolations } from "./violations.js";
+
+/** One documented operation, with everything derived from its schema file. */
+export interface Operation {
+  meta: OperationMeta;
+  /** The schema file, relative to `schemas/`. */
+  file: string;
+  /** The file's `$id`; `${id}#/definitions/X` addresses its definitions. */
+  id: string;
+  schema: JsonSchema;
+  /** `definitions.Request`, or undefined when the operation takes no parameters. */
+  request: JsonSchema | undefined;
+  /** `definitions.Data`: the payload inside the envelope. */
+  data: JsonSchema | undefined;
+  /** The whole response document, envelope included. */
+  response: JsonSchema;
+  checkRequest(payload: unknown): Violation[];
+  checkResponse(payload: unknown): Violation[];
+}
+
+export interface RouteMatch {
+  operation: Operation;
+  pathParams: Record<string, string>;
+}
+
+export interface Catalog {
+  readonly operations: readonly Operation[];
+  /** By name (path, TOP method or messageType), or an alias path. */
+  find(name: string): Operation | undefined;
+  /** A PandaPon operation by HTTP method and path (templates such as `/x/{refundId}` included). */
+  matchRoute(method: string, path: string): RouteMatch | undefined;
+  /** Resolves a local or cross-file `$ref` once, returning the schema it points to. */
+  resolve(schema: JsonSchema, within: Operation): JsonSchema;
+  /** The shared validator instance (strict, all errors, custom keywords registered). */
+  readonly ajv: Ajv;
+  getValidator(ref: string): ValidateFunction;
+}
+
+export const SCHEMA_DIR = findSchemaDir();
+const API_DIRS = ["pandapon", "top", "callbacks"];
+
+function findSchemaDir(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  return existsSync(join(here, "common")) ? here : resolve(here, "../../schemas");
+}
+
+/** Every operation file below `schemas/`, sorted, as [relative path, parsed JSON]. */
+export function readOperationFiles(dir = SCHEMA_DIR): Array<[string, JsonSchema]> {
+  const files: string[] = [];
+  for (const api of API_DIRS) {
+    const apiDir = join(dir, api);
+    if (!existsSync(apiDir)) continue;
+    for (const name of readdirSync(apiDir).sort()) {
+      if (name.endsWith(".json")) files.push(join(apiDir, name));
+    }
+  }
+  return files.map((file) => [relative(dir, file), JSON.parse(readFileSync(file, "utf8")) as JsonSchema]);
+}
+
+/** A strict ajv with the x-* keywords registered; `coerceTypes` for query and form parameters. */
+export function createAjv(options: { coerceTypes?: boolean } = {}): Ajv {
+  const ajv = new Ajv({
+    strict: true,
+    allErrors: true,
+    allowUnionTypes: true,
+    coerceTypes: options.coerceTypes ?? false,
+  });
+  for (const [keyword, metaSchema] of Object.entries(keywords.definitions)) {
+    ajv.addKeyword({ keyword, metaSchema, schemaType: keyword === "x-mock" ? ["string", "object"] : undefined });
+  }
+  ajv.addSchema(envelopes as JsonSchema);
+  return ajv;
+}
+
+function toRoutePattern(path: string): { regex: RegExp; names: string[] } {
+  const names: string[] = [];
+  const source = path.replace(/[.*+?^$()|[\]\\]/g, "\\$&").replace(/\\?\{(\w+)\\?\}|\{(\w+)\}/g, (_m, a: string, b: string) => {
+    names.push(a ?? b);
+    return "([^/]+)";
+  });
+  return { regex: new RegExp(`^${source}$`), names };
+}
+
+export function loadCatalog(dir = SCHEMA_DIR): Catalog {
+  const ajv = createAjv();
+  const coercing = createAjv({ coerceTypes: true });
+  const files = readOperationFiles(dir);
+  for (const [file, schema] of files) {
+    try {
+      ajv.addSchema(schema);
+      coercing.addSchema(structuredClone(schema));
+    } catch (error) {
+      throw new Error(`Failed to load schema "${file}": ${(error as Error).message}`, { cause: error });
+    }
+  }
+  const validators = new Map<string, ValidateFunction>();
+  const getValidator = (ref: string): ValidateFunction => {
+    let v = validators.get(ref);
+    if (!v) {
+      v = ajv.getSchema(ref);
+      if (!v) throw new Error(`Failed to find schema "${ref}".`);
+      validators.set(ref, v);
+    }
+    return v;
+  };
+
+  const operations: Operation[] = [];
+  const byName = new Map<string, Operation>();
+  const routes: Array<{ method: string; regex: RegExp; names: string[]; operation: Operation }> = [];
+
+  for (const [file, schema] of files) {
+    const meta = schema["x-operation"] as OperationMeta | undefined;
+    if (!meta) throw new Error(`Failed to load schema "${file}": it has no x-operation block.`);
+    const id = String(schema.$id);
+    const definitions = (schema.definitions ?? {}) as Record<string, JsonSchema>;
+    const request = definitions.Request;
+    const data = definitions.Data;
+    const response = toResponseSchema(meta, `${id}#/definitions/Data`, data !== undefined);
+    const responseId = id.replace(/\.json$/, ".response.json");
+    ajv.addSchema({ ...response, $id: responseId });
+    const requestValidator = request
+      ? meta.api === "top" || meta.requestIn === "query"
+        ? coercing.getSchema(`${id}#/definitions/Request`)!
+        : ajv.getSchema(`${id}#/definitions/Request`)!
+      : undefined;
+    const operation: Operation = {
+      meta,
+      file,
+      id,
+      schema,
+      request,
+      data,
+      response,
+      checkRequest: (payload) => {
+        if (!requestValidator) return [];
+        return requestValidator(payload) ? [] : toViolations(requestValidator.errors);
+      },
+      checkResponse: (payload) => {
+        const v = getValidator(responseId);
+        return v(payload) ? [] : toViolations(v.errors);
+      },
+    };
+    for (const name of [meta.name, ...(meta.aliases ?? [])]) {
+      if (byName.has(name)) throw new Error(`Failed to load schema "${file}": operation "${name}" is defined twice.`);
+      byName.set(name, operation);
+    }
+    if (meta.api === "pandapon" && meta.path) {
+      for (const path of [meta.path, ...(meta.aliases ?? [])]) {
+        routes.push({ method: meta.method ?? "POST", ...toRoutePattern(path), operation });
+      }
+    }
+    operations.push(operation);
+  }
+
+  return {
+    operations,
+    ajv,
+    getValidator,
+    find: (name) => byName.get(name),
+    matchRoute(method, path) {
+      for (const route of routes) {
+        if (route.method !== method) continue;
+        const m = route.regex.exec(path);
+        if (!m) continue;
+        const pathParams: Record<string, string> = {};
+        route.names.forEach((name, i) => {
+          pathParams[name] = decodeURIComponent(m[i + 1]!);
+        });
+        return { operation: route.operation, pathParams };
+      }
+      return undefined;
+    },
+    resolve(schema, within) {
+      const ref = schema.$ref;
+      if (typeof ref !== "string") return schema;
+      const absolute = ref.startsWith("#") ? within.id + ref : ref;
+      const target = ajv.getSchema(absolute)?.schema;
+      if (!target || typeof target !== "object") throw new Error(`Failed to resolve "${ref}" in "${within.file}".`);
+      return target as JsonSchema;
+    },
+  };
+}
+
+let shared: Catalog | undefined;
+
+/** The catalog of `schemas/`, loaded and compiled once per process. */
+export function getCatalog(): Catalog {
+  shared ??= loadCatalog();
+  return shared;
+}

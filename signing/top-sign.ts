@@ -1,0 +1,31 @@
+import { toHexDigest } from "./digest.js";
+
+/** TOP `sign_method` values. */
+export type TopSignMethod = "md5" | "hmac" | "hmac-sha256";
+export const TOP_SIGN_METHODS: readonly TopSignMethod[] = ["md5", "hmac", "hmac-sha256"];
+
+export function isTopSignMethod(value: unknown): value is TopSignMethod {
+  return TOP_SIGN_METHODS.includes(value as TopSignMethod);
+}
+
+/**
+ * TOP's string-to-sign: every parameter except `sign` and empty values, sorted by name (ASCII),
+ * written as name + value with no separators (doc 101617; official SDK `signTopRequest`).
+ */
+export function toTopStringToSign(params: Readonly<Record<string, string | undefined>>): string {
+  return Object.keys(params)
+    .filter((name) => name !== "sign" && name !== "" && params[name] !== undefined && params[name] !== "")
+    .sort()
+    .map((name) => name + params[name])
+    .join("");
+}
+
+/** Upper-case hex signature: md5(secret + s + secret), HMAC-MD5(s) or HMAC-SHA256(s) keyed by secret. */
+export function signTop(params: Readonly<Record<string, string | undefined>>, secret: string, method: TopSignMethod): string {
+  const s = toTopStringToSign(params);
+  const hex =
+    method === "md5"
+      ? toHexDigest("md5", secret + s + secret)
+      : toHexDigest(method === "hmac" ? "hmac-md5" : "hmac-sha256", s, secret);
+  return hex.toUpperCase();
+}

@@ -1,0 +1,94 @@
+import { isSameSecretValue } from "./digest.js";
+import type { SignatureScheme, SignedValues } from "./pandapon-scheme.js";
+import { signPandapon } from "./pandapon-scheme.js";
+import { signCallback } from "./callback-sign.js";
+import type { TopSignMethod } from "./top-sign.js";
+import { signTop, toTopStringToSign } from "./top-sign.js";
+
+/** The outcome of a check: ok, or which check failed and why (never containing a secret). */
+export type Verification = { ok: true } | { ok: false; check: string; reason: string; maskedStringToSign?: string };
+
+const OK: Verification = { ok: true };
+
+export function verifyPandaponSignature(
+  scheme: SignatureScheme,
+  values: SignedValues,
+  secret: string,
+  signature: string,
+): Verification {
+  const expected = signPandapon(scheme, values, secret);
+  if (isSameSecretValue(signature, expected.signature)) return OK;
+  return {
+    ok: false,
+    check: "signature",
+    reason: "the signature does not match the request",
+    maskedStringToSign: expected.maskedStringToSign,
+  };
+}
+
+export function verifyTopSignature(
+  params: Readonly<Record<string, string | undefined>>,
+  secret: string,
+  method: TopSignMethod,
+): Verification {
+  if (isSameSecretValue(params.sign ?? "", signTop(params, secret, method))) return OK;
+  const s = toTopStringToSign(params);
+  const masked = method === "md5" ? `******${s}******` : s;
+  return { ok: false, check: "signature", reason: `the ${method} signature does not match`, maskedStringToSign: masked };
+}
+
+export function verifyCallbackSignature(rawBody: string | Buffer, secret: string, authorization: string | undefined): Verification {
+  if (!authorization) return { ok: false, check: "authorization", reason: "the Authorization header is missing" };
+  const upper = signCallback(rawBody, secret, "upper");
+  // Hex case is not documented: accept either, compared in constant time on the canonical form.
+  if (isSameSecretValue(authorization.trim().toUpperCase(), upper)) return OK;
+  return { ok: false, check: "signature", reason: "the Authorization HMAC-SHA256 does not match the raw body" };
+}
+
+/** PandaPon timestamps are epoch milliseconds (the documented example has 13 digits). */
+export function checkPandaponTimestamp(value: string, nowMs: number, windowMs: number): Verification {
+  if (!/^\d{1,16}$/.test(value)) {
+    return { ok: false, check: "timestamp", reason: `timestamp "${value.slice(0, 40)}" is not epoch milliseconds (e.g. 1715669977082)` };
+  }
+  const skew = Number(value) - nowMs;
+  if (Math.abs(skew) <= windowMs) return OK;
+  return {
+    ok: false,
+    check: "timestamp",
+    reason:
+      `timestamp ${value} is ${Math.round(Math.abs(skew) / 1000)} s ${skew < 0 ? "behind" : "ahead of"} the server time ` +
+      `${nowMs} (${new Date(nowMs).toISOString()}); the allowed window is ±${Math.round(windowMs / 1000)} s`,
+  };
+}
+
+const TOP_TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})$/;
+
+/** Parses TOP's `yyyy-MM-dd HH:mm:ss` (GMT+8) to epoch ms, or undefined when malformed. */
+export function parseTopTimestamp(value: string): number | undefined {
+  const m = TOP_TIMESTAMP.exec(value);
+  if (!m) return undefined;
+  const [y, mo, d, h, mi, s] = m.slice(1).map(Number) as [number, number, number, number, number, number];
+  const ms = Date.UTC(y, mo - 1, d, h - 8, mi, s);
+  const back = new Date(ms + 8 * 3600_000);
+  if (back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d || h > 23 || mi > 59 || s > 59) return undefined;
+  return ms;
+}
+
+/** Formats epoch ms as TOP's `yyyy-MM-dd HH:mm:ss` in GMT+8. */
+export function toTopTimestamp(ms: number): string {
+  return new Date(ms + 8 * 3600_000).toISOString().slice(0, 19).replace("T", " ");
+}
+
+export function checkTopTimestamp(value: string, nowMs: number, windowMs: number): Verification {
+  const ms = parseTopTimestamp(value);
+  if (ms === undefined) {
+    return { ok: false, check: "timestamp", reason: `timestamp "${value.slice(0, 40)}" is not yyyy-MM-dd HH:mm:ss (GMT+8)` };
+  }
+  if (Math.abs(ms - nowMs) <= windowMs) return OK;
+  return {
+    ok: false,
+    check: "timestamp",
+    reason: `timestamp ${value} is more than ${Math.round(windowMs / 60_000)} minutes from the server time ${toTopTimestamp(nowMs)} (GMT+8)`,
+  };
+}
+
