@@ -51,7 +51,7 @@ const API_DIRS = ["pandapon", "top", "callbacks"];
 
 function findSchemaDir(): string {
   const here = dirname(fileURLToPath(import.meta.url));
-  return existsSync(join(here, "common")) ? here : resolve(here, "../../schemas");
+  return existsSync(join(here, "catalog.ts")) ? here : resolve(here, "../../schemas");
 }
 
 /** Every operation file below `schemas/`, sorted, as [relative path, parsed JSON]. */

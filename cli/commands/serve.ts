@@ -1,0 +1,96 @@
+import type { Command } from "commander";
+import { DEMO_PANDAPON, DEMO_TOP } from "../../config/demo.js";
+import type { ServeSettings } from "../../config/load-config.js";
+import { readEnvSettings, readFileSettings, readJsonArgument, toServeConfig } from "../../config/load-config.js";
+import { createApp, getCore } from "../../mock/app.js";
+import { startServer } from "../../mock/start-server.js";
+import { describeScheme } from "../../signing/pandapon-scheme.js";
+
+interface ServeFlags {
+  port?: string;
+  host?: string;
+  seed?: string;
+  config?: string;
+  scheme?: string;
+  window?: string;
+  verifySignatures?: boolean;
+  requireNonce?: boolean;
+  validateResponses?: boolean;
+  log?: boolean;
+}
+
+function toFlagSettings(flags: ServeFlags): ServeSettings {
+  return {
+    port: flags.port === undefined ? undefined : Number(flags.port),
+    host: flags.host,
+    seed: flags.seed,
+    scheme: flags.scheme ? readJsonArgument(flags.scheme, "--scheme") : undefined,
+    windowSeconds: flags.window === undefined ? undefined : Number(flags.window),
+    verifySignatures: flags.verifySignatures,
+    requireNonce: flags.requireNonce,
+    validateResponses: flags.validateResponses,
+    log: flags.log,
+  };
+}
+
+export function registerServe(program: Command): void {
+  program
+    .command("serve")
+    .description("start the mock (PandaPon paths and the TOP gateway at /router/rest) on one HTTP server")
+    .option("-p, --port <port>", "port (env PORT)", undefined)
+    .option("--host <host>", "address to listen on (env HOST)", undefined)
+    .option("--seed <seed>", "same seed and request, same answer (env PANDAPON_MOCK_SEED)")
+    .option("-c, --config <file>", "JSON config file (env PANDAPON_MOCK_CONFIG): host, port, seed, keys, apps, scheme, windowSeconds, …")
+    .option("--scheme <json|file>", "PandaPon signature scheme (env PANDAPON_MOCK_SCHEME); see `identify-signature`")
+    .option("--window <seconds>", "allowed timestamp distance (env PANDAPON_MOCK_WINDOW_SECONDS; default 600)")
+    .option("--no-verify-signatures", "accept any signature, key, timestamp and nonce (quick demos)")
+    .option("--require-nonce", "reject PandaPon requests without nonce-str")
+    .option("--validate-responses", "check every answer against its schema before sending it")
+    .option("--log", "print one line per request (env PANDAPON_MOCK_LOG)")
+    .action(async (flags: ServeFlags, command: Command) => {
+      const fromFlags = toFlagSettings(flags);
+      if (command.getOptionValueSource("verifySignatures") === "default") delete fromFlags.verifySignatures;
+      const env = readEnvSettings(process.env);
+      const file = readFileSettings(flags.config ?? process.env.PANDAPON_MOCK_CONFIG);
+      const settings = [file, env, fromFlags];
+      const config = toServeConfig(...settings);
+      const log = settings.reduce<boolean | undefined>((on, s) => s.log ?? on, undefined);
+      const app = createApp({ ...config.mock, log: log ? (line) => console.log(line) : undefined });
+      const running = await startServer(app, config.port, config.host);
+      const core = getCore(app);
+      const ops = core.catalog.operations;
+      const keys = core.options.pandapon.keys;
+      const apps = core.options.top.apps;
+      const usesDemo = keys.some((k) => k.secret === DEMO_PANDAPON.secret) || apps.some((a) => a.secret === DEMO_TOP.secret);
+      console.log(
+        [
+          `pandapon-mock listening on ${running.url}`,
+          `  PandaPon: ${ops.filter((o) => o.meta.api === "pandapon").length} operations (POST ${running.url}/alibaba/refund/info, …)`,
+          `  TOP gateway: ${running.url}/router/rest (${ops.filter((o) => o.meta.api === "top").length} taobao.pc.* methods)`,
+          `  health: ${running.url}/__mock/health · journal: ${running.url}/__mock/journal · list: npx pandapon-mock operations`,
+          `  seed ${core.options.seed} · signatures ${core.options.verifySignatures ? "checked" : "NOT checked"} · window ±${core.options.pandapon.windowMs / 1000} s`,
+          `  PandaPon signature scheme: ${describeScheme(core.options.pandapon.scheme)}`,
+          usesDemo
+            ? [
+                "Demo credentials (public, for local use only):",
+                `  PandaPon access-key ${DEMO_PANDAPON.accessKey}  secret ${DEMO_PANDAPON.secret}  user-id ${DEMO_PANDAPON.userId}`,
+                `  TOP app_key ${DEMO_TOP.appKey}  secret ${DEMO_TOP.secret}`,
+                `  Sign a request: npx pandapon-mock sign --help`,
+              ].join("\n")
+            : `Using ${keys.length} configured PandaPon key(s) and ${apps.length} TOP app(s) (secrets not shown).`,
+        ].join("\n"),
+      );
+      let stopping = false;
+      const stop = (signal: string) => {
+        if (stopping) return;
+        stopping = true;
+        console.log(`${signal}: finishing in-flight requests and closing ${running.url}`);
+        running.close().then(
+          () => process.exit(0),
+          () => process.exit(1),
+        );
+      };
+      process.once("SIGTERM", () => stop("SIGTERM"));
+      process.once("SIGINT", () => stop("SIGINT"));
+    });
+}

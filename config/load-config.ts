@@ -1,0 +1,110 @@
+import { existsSync, readFileSync } from "node:fs";
+import type { DeepPartial, MockOptions, PandaponKey, TopApp } from "../mock/options.js";
+import type { SignatureScheme } from "../signing/pandapon-scheme.js";
+import { DEFAULT_HOST, DEFAULT_PORT } from "./demo.js";
+
+/** Everything `serve` can be told, from flags, the environment or a JSON config file. */
+export interface ServeConfig {
+  host: string;
+  port: number;
+  mock: DeepPartial<MockOptions>;
+}
+
+/** The settings each source may give; later sources (env, then flags) win over earlier ones. */
+export interface ServeSettings {
+  host?: string;
+  port?: number;
+  seed?: string;
+  refDate?: string;
+  scheme?: Partial<SignatureScheme>;
+  windowSeconds?: number;
+  verifySignatures?: boolean;
+  requireNonce?: boolean;
+  validateResponses?: boolean;
+  bodyLimitBytes?: number;
+  keys?: PandaponKey[];
+  apps?: TopApp[];
+  log?: boolean;
+}
+
+function readJson<T>(text: string, what: string): T {
+  try {
+    return JSON.parse(text) as T;
+  } catch (error) {
+    throw new Error(`Failed to read ${what}: ${(error as Error).message}.`, { cause: error });
+  }
+}
+
+/** A JSON value given inline (`{…}`) or as a path to a file holding it. */
+export function readJsonArgument<T>(value: string, what: string): T {
+  const text = value.trim().startsWith("{") || value.trim().startsWith("[") ? value : existsSync(value) ? readFileSync(value, "utf8") : undefined;
+  if (text === undefined) throw new Error(`Failed to read ${what}: "${value}" is neither JSON nor an existing file.`);
+  return readJson<T>(text, what);
+}
+
+function toBoolean(value: string | undefined, name: string): boolean | undefined {
+  if (value === undefined || value === "") return undefined;
+  if (/^(1|true|yes|on)$/i.test(value)) return true;
+  if (/^(0|false|no|off)$/i.test(value)) return false;
+  throw new Error(`Invalid ${name}="${value}": use true or false.`);
+}
+
+function toNumber(value: string | undefined, name: string): number | undefined {
+  if (value === undefined || value === "") return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0) throw new Error(`Invalid ${name}="${value}": use a non-negative number.`);
+  return n;
+}
+
+/** Settings from the environment (PORT, HOST, PANDAPON_MOCK_*). */
+export function readEnvSettings(env: NodeJS.ProcessEnv): ServeSettings {
+  return {
+    host: env.HOST || undefined,
+    port: toNumber(env.PORT, "PORT"),
+    seed: env.PANDAPON_MOCK_SEED || undefined,
+    scheme: env.PANDAPON_MOCK_SCHEME ? readJsonArgument(env.PANDAPON_MOCK_SCHEME, "PANDAPON_MOCK_SCHEME") : undefined,
+    windowSeconds: toNumber(env.PANDAPON_MOCK_WINDOW_SECONDS, "PANDAPON_MOCK_WINDOW_SECONDS"),
+    verifySignatures: toBoolean(env.PANDAPON_MOCK_VERIFY_SIGNATURES, "PANDAPON_MOCK_VERIFY_SIGNATURES"),
+    requireNonce: toBoolean(env.PANDAPON_MOCK_REQUIRE_NONCE, "PANDAPON_MOCK_REQUIRE_NONCE"),
+    validateResponses: toBoolean(env.PANDAPON_MOCK_VALIDATE_RESPONSES, "PANDAPON_MOCK_VALIDATE_RESPONSES"),
+    keys: env.PANDAPON_MOCK_KEYS ? readJsonArgument(env.PANDAPON_MOCK_KEYS, "PANDAPON_MOCK_KEYS") : undefined,
+    apps: env.PANDAPON_MOCK_TOP_APPS ? readJsonArgument(env.PANDAPON_MOCK_TOP_APPS, "PANDAPON_MOCK_TOP_APPS") : undefined,
+    log: toBoolean(env.PANDAPON_MOCK_LOG, "PANDAPON_MOCK_LOG"),
+  };
+}
+
+/** Settings from a JSON config file (same names as ServeSettings). */
+export function readFileSettings(path: string | undefined): ServeSettings {
+  if (!path) return {};
+  if (!existsSync(path)) throw new Error(`Failed to read config file "${path}": it does not exist.`);
+  return readJson<ServeSettings>(readFileSync(path, "utf8"), `config file "${path}"`);
+}
+
+function defined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** Merges config file < environment < flags over the defaults. */
+export function toServeConfig(...sources: ServeSettings[]): ServeConfig {
+  const s: ServeSettings = Object.assign({}, ...sources.map(defined));
+  if (s.keys && (!Array.isArray(s.keys) || s.keys.some((k) => !k || typeof k.accessKey !== "string" || typeof k.secret !== "string"))) {
+    throw new Error('Invalid keys: use a list of {"accessKey": "...", "secret": "...", "developId": "..."}.');
+  }
+  if (s.apps && (!Array.isArray(s.apps) || s.apps.some((a) => !a || typeof a.appKey !== "string" || typeof a.secret !== "string"))) {
+    throw new Error('Invalid apps: use a list of {"appKey": "...", "secret": "..."}.');
+  }
+  const windowMs = s.windowSeconds === undefined ? undefined : s.windowSeconds * 1000;
+  return {
+    host: s.host ?? DEFAULT_HOST,
+    port: s.port ?? DEFAULT_PORT,
+    mock: defined({
+      seed: s.seed,
+      refDate: s.refDate,
+      verifySignatures: s.verifySignatures,
+      validateResponses: s.validateResponses,
+      bodyLimitBytes: s.bodyLimitBytes,
+      pandapon: defined({ keys: s.keys, scheme: s.scheme, windowMs, requireNonce: s.requireNonce }),
+      top: defined({ apps: s.apps, windowMs }),
+    }) as DeepPartial<MockOptions>,
+  };
+}

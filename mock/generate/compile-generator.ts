@@ -1,0 +1,176 @@
+import type { Catalog, Operation } from "../../schemas/catalog.js";
+import type { JsonSchema } from "../../schemas/operation.js";
+import type { GenerationContext, Kind, MockSpec, Scope, ValueGen } from "./value-generators.js";
+import { GENERATORS, OMIT, fillPattern, intBetween, pickOne, readPath, toDependencies, toKind } from "./value-generators.js";
+
+/**
+ * Compiles a schema into a generator once: `x-mock` annotations pick named generators, other
+ * members get a default by type, enum or name. Objects generate members in dependency order
+ * (for lte, after, copy, multiply, sum) and emit them in the documented order.
+ */
+export function compileGenerator(catalog: Catalog, operation: Operation, schema: JsonSchema): (ctx: GenerationContext) => unknown {
+  const compiled = new WeakMap<JsonSchema, ValueGen>();
+  const root = compileNode(schema, "");
+  const rootScope: Scope = { obj: {}, rows: new Map() };
+  return (ctx) => {
+    const value = root(ctx, rootScope);
+    return value === OMIT ? undefined : value;
+  };
+
+  function compileNode(input: JsonSchema, name: string): ValueGen {
+    const schema = catalog.resolve(input, operation);
+    const cached = compiled.get(schema);
+    if (cached && !input["x-mock"]) return cached;
+    const gen = withOptions(compileBare(schema, input, name), toSpec(input["x-mock"] ?? schema["x-mock"]), schema);
+    if (!input["x-mock"]) compiled.set(schema, gen);
+    return gen;
+  }
+
+  function compileBare(schema: JsonSchema, input: JsonSchema, name: string): ValueGen {
+    const spec = toSpec(input["x-mock"] ?? schema["x-mock"]);
+    const kind = primaryKind(schema);
+    if (spec && spec.gen !== "list") {
+      const factory = GENERATORS[spec.gen];
+      if (!factory) throw new Error(`Failed to compile x-mock in "${operation.file}": unknown generator "${spec.gen}".`);
+      return factory(spec, kind);
+    }
+    if ("const" in schema) return () => structuredClone(schema.const);
+    const values = (schema.enum as unknown[] | undefined)?.filter((v) => v !== null);
+    if (values && values.length > 0) return (ctx) => pickOne(ctx, values);
+    if (Array.isArray(schema.allOf)) return compileObject({ properties: mergeProperties(schema.allOf as JsonSchema[]) });
+    switch (kind) {
+      case "object":
+        return compileObject(schema);
+      case "array":
+        return compileArray(schema, spec);
+      default:
+        return defaultScalar(schema, kind, name);
+    }
+  }
+
+  function mergeProperties(parts: JsonSchema[]): Record<string, JsonSchema> {
+    return Object.assign({}, ...parts.map((p) => catalog.resolve(p, operation).properties ?? {}));
+  }
+
+  function compileObject(schema: JsonSchema): ValueGen {
+    const properties = (schema.properties ?? {}) as Record<string, JsonSchema>;
+    const declared = Object.keys(properties);
+    const members = declared.map((key) => {
+      const spec = toSpec(properties[key]!["x-mock"]);
+      return { key, gen: compileNode(properties[key]!, key), deps: spec ? toDependencies(spec).filter((d) => d !== key && d in properties) : [] };
+    });
+    const ordered = toGenerationOrder(members, operation.file);
+    return (ctx) => {
+      const scope: Scope = { obj: {}, rows: new Map() };
+      for (const { key, gen } of ordered) {
+        const v = gen(ctx, scope);
+        if (v !== OMIT && v !== undefined) scope.obj[key] = v;
+      }
+      const out: Record<string, unknown> = {};
+      for (const key of declared) if (key in scope.obj) out[key] = scope.obj[key];
+      return out;
+    };
+  }
+
+  function compileArray(schema: JsonSchema, spec: MockSpec | undefined): ValueGen {
+    const items = compileNode((schema.items ?? {}) as JsonSchema, "");
+    const lo = Math.max(spec?.min ?? 1, Number(schema.minItems ?? 0));
+    const hi = Math.min(spec?.max ?? 3, Number(schema.maxItems ?? Infinity));
+    return (ctx, scope) => {
+      const count = intBetween(ctx, lo, Math.max(lo, hi));
+      const out: unknown[] = [];
+      for (let i = 0; i < count; i++) {
+        const v = items(ctx, scope);
+        if (v !== OMIT) out.push(v);
+      }
+      return out;
+    };
+  }
+}
+
+function toSpec(value: unknown): MockSpec | undefined {
+  if (value === undefined) return undefined;
+  return typeof value === "string" ? { gen: value } : (value as MockSpec);
+}
+
+export function primaryKind(schema: JsonSchema): Kind {
+  const types = Array.isArray(schema.type) ? (schema.type as Kind[]) : schema.type ? [schema.type as Kind] : [];
+  const first = types.find((t) => t !== "null");
+  if (first) return first;
+  if (types.includes("null")) return "null";
+  if (schema.properties) return "object";
+  if (schema.items) return "array";
+  return "string";
+}
+
+function allowsNull(schema: JsonSchema): boolean {
+  const types = Array.isArray(schema.type) ? schema.type : [schema.type];
+  return types.includes("null") || (Array.isArray(schema.enum) && schema.enum.includes(null));
+}
+
+/** `from` echoes the request; `nullRate` yields null (or leaves the member out where null is not allowed). */
+function withOptions(gen: ValueGen, spec: MockSpec | undefined, schema: JsonSchema): ValueGen {
+  let out = gen;
+  if (spec?.from) {
+    const path = spec.from;
+    const kind = primaryKind(schema);
+    const generate = out;
+    out = (ctx, scope) => {
+      const v = readPath(ctx.request, path);
+      if (v === undefined || v === null || v === "") return generate(ctx, scope);
+      return typeof v === "string" && kind !== "string" ? toKind(v, kind) : kind === "string" && typeof v !== "string" ? String(v) : v;
+    };
+  }
+  if (spec?.nullRate) {
+    const rate = spec.nullRate;
+    const empty = allowsNull(schema) ? null : OMIT;
+    const generate = out;
+    out = (ctx, scope) => (ctx.random() < rate ? empty : generate(ctx, scope));
+  }
+  return out;
+}
+
+/** Orders members so each comes after the siblings it reads; throws on a cycle. */
+function toGenerationOrder<T extends { key: string; deps: string[] }>(members: T[], file: string): T[] {
+  const byKey = new Map(members.map((m) => [m.key, m]));
+  const done = new Set<string>();
+  const visiting = new Set<string>();
+  const order: T[] = [];
+  const visit = (m: T) => {
+    if (done.has(m.key)) return;
+    if (visiting.has(m.key)) throw new Error(`Failed to compile x-mock in "${file}": members depend on each other in a cycle at "${m.key}".`);
+    visiting.add(m.key);
+    for (const d of m.deps) visit(byKey.get(d)!);
+    visiting.delete(m.key);
+    done.add(m.key);
+    order.push(m);
+  };
+  members.forEach(visit);
+  return order;
+}
+
+/** Defaults for members without x-mock: respect the schema's limits, guess realism from the name. */
+function defaultScalar(schema: JsonSchema, kind: Kind, name: string): ValueGen {
+  const lower = name.toLowerCase();
+  if (kind === "boolean") return (ctx) => ctx.random() < 0.5;
+  if (kind === "null") return () => null;
+  if (kind === "integer" || kind === "number") {
+    const min = Number(schema.minimum ?? (/(count|quantity|amount|num)$/.test(lower) ? 1 : 0));
+    const max = Number(schema.maximum ?? (/(price|fee|payment|amount|total)/.test(lower) ? 50_000 : /(id)$/.test(lower) ? 999_999_999 : 100));
+    return (ctx) => intBetween(ctx, min, max);
+  }
+  const minLength = Number(schema.minLength ?? 0);
+  const maxLength = Number(schema.maxLength ?? 64);
+  const prefix = typeof schema.pattern === "string" ? /^\^([A-Za-z0-9_-]*)/.exec(schema.pattern)?.[1] ?? "" : "";
+  let base: ValueGen;
+  if (/(time|date)$|^gmt/.test(lower)) base = GENERATORS.datetime!({ gen: "datetime" }, "string");
+  else if (/(url|pic|image|img)$/.test(lower)) base = GENERATORS["image.url"]!({ gen: "image.url" }, "string");
+  else if (/(mobile|phone)$/.test(lower)) base = GENERATORS["phone.mobile"]!({ gen: "phone.mobile" }, "string");
+  else if (/id$/.test(lower)) base = (ctx) => fillPattern(ctx, "{d12}");
+  else base = (ctx) => pickOne(ctx, ["示例", "正常", "已处理", "测试数据", "默认"]);
+  return (ctx, scope) => {
+    let s = prefix + String(base(ctx, scope));
+    if (s.length < minLength) s = s.padEnd(minLength, "0");
+    return s.length > maxLength ? s.slice(0, maxLength) : s;
+  };
+}

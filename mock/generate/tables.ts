@@ -1,0 +1,24 @@
+import { readFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
+/** One row of a realism table (mock/tables/<name>.json). */
+export type Row = Record<string, unknown>;
+
+const here = dirname(fileURLToPath(import.meta.url));
+const TABLE_DIR = [join(here, "../tables"), resolve(here, "../../../mock/tables")].find((d) => existsSync(d))!;
+const cache = new Map<string, Row[]>();
+
+/** Reads a table once; throws for a table that does not exist (found when schemas compile). */
+export function readTable(name: string): Row[] {
+  let rows = cache.get(name);
+  if (!rows) {
+    const file = join(TABLE_DIR, `${name}.json`);
+    if (!/^[A-Za-z0-9_-]+$/.test(name) || !existsSync(file)) throw new Error(`Failed to find realism table "${name}" (mock/tables/${name}.json).`);
+    rows = JSON.parse(readFileSync(file, "utf8")) as Row[];
+    if (!Array.isArray(rows) || rows.length === 0) throw new Error(`Realism table "${name}" must be a non-empty array of rows.`);
+    cache.set(name, rows);
+  }
+  return rows;
+}

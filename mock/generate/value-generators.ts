@@ -1,0 +1,286 @@
+import type { Faker } from "@faker-js/faker";
+import { formatChinaTime, parseChinaTime } from "./china-time.js";
+import { readTable, type Row } from "./tables.js";
+
+/** Returned by a generator when the member is to be left out of its object. */
+export const OMIT: unique symbol = Symbol("omit");
+
+export interface GenerationContext {
+  faker: Faker;
+  /** Uniform [0, 1) from the request's seeded sequence. */
+  random: () => number;
+  /** The validated request, for `from` echoes. */
+  request: unknown;
+  /** The fixed "now" generated times lie before (deterministic on every machine). */
+  refDateMs: number;
+}
+
+/** The object being generated, and the table rows its members share. */
+export interface Scope {
+  obj: Record<string, unknown>;
+  rows: Map<string, Row>;
+}
+
+export type ValueGen = (ctx: GenerationContext, scope: Scope) => unknown;
+
+/** The options of an `x-mock` annotation (metaschema in schemas/common/keywords.json). */
+export interface MockSpec {
+  gen: string;
+  pattern?: string;
+  field?: string;
+  fields?: string[];
+  else?: string;
+  values?: unknown[];
+  value?: unknown;
+  table?: string;
+  column?: string;
+  part?: string;
+  min?: number;
+  max?: number;
+  lte?: string;
+  p?: number;
+  after?: string;
+  daysAgo?: number;
+  minMinutes?: number;
+  maxMinutes?: number;
+  format?: "datetime" | "epoch-ms" | "date";
+  from?: string;
+  nullRate?: number;
+}
+
+/** What kind of JSON value the schema wants, so generators can return the right type. */
+export type Kind = "string" | "integer" | "number" | "boolean" | "object" | "array" | "null";
+
+export function intBetween(ctx: GenerationContext, min: number, max: number): number {
+  return min + Math.floor(ctx.random() * (max - min + 1));
+}
+
+export function pickOne<T>(ctx: GenerationContext, values: readonly T[]): T {
+  return values[Math.floor(ctx.random() * values.length)]!;
+}
+
+const compiledPaths = new Map<string, (value: unknown) => unknown>();
+
+function member(value: unknown, key: string): unknown {
+  return value !== null && typeof value === "object" ? (value as Record<string, unknown>)[key] : undefined;
+}
+
+/** Reads a dotted path (`a.b`, `lines[].total` collects over an array) from a value. */
+export function readPath(value: unknown, path: string): unknown {
+  let read = compiledPaths.get(path);
+  if (!read) {
+    const segments = path.split(".");
+    if (!path.includes("[]")) {
+      read = (v) => {
+        let current = v;
+        for (const s of segments) current = member(current, s);
+        return current;
+      };
+    } else {
+      read = (v) => {
+        let current: unknown[] = [v];
+        for (const segment of segments) {
+          const many = segment.endsWith("[]");
+          const key = many ? segment.slice(0, -2) : segment;
+          current = current.flatMap((item) => {
+            const child = member(item, key);
+            return many && Array.isArray(child) ? child : [child];
+          });
+        }
+        return current;
+      };
+    }
+    compiledPaths.set(path, read);
+  }
+  return read(value);
+}
+
+type PatternPart = string | ((ctx: GenerationContext) => string);
+const compiledPatterns = new Map<string, PatternPart[]>();
+
+function toDigits(ctx: GenerationContext, count: number): string {
+  let out = String(1 + Math.floor(ctx.random() * 9));
+  while (out.length < count) out += String(Math.floor(ctx.random() * 1e9)).padStart(9, "0");
+  return out.slice(0, count);
+}
+
+function compilePattern(pattern: string): PatternPart[] {
+  const parts: PatternPart[] = [];
+  const token = /\{(d|x)(\d+)\}|\{n(\d+)-(\d+)\}/g;
+  let last = 0;
+  for (let m = token.exec(pattern); m; m = token.exec(pattern)) {
+    if (m.index > last) parts.push(pattern.slice(last, m.index));
+    const [, kind, count, lo, hi] = m;
+    if (kind === "d") parts.push((ctx) => toDigits(ctx, Number(count)));
+    else if (kind === "x") {
+      const n = Number(count);
+      parts.push((ctx) => {
+        let out = "";
+        while (out.length < n) out += Math.floor(ctx.random() * 0x100000000).toString(16).padStart(8, "0");
+        return out.slice(0, n);
+      });
+    } else parts.push((ctx) => String(intBetween(ctx, Number(lo), Number(hi))));
+    last = m.index + m[0].length;
+  }
+  if (last < pattern.length) parts.push(pattern.slice(last));
+  return parts;
+}
+
+/** `{dN}` N digits (first not 0), `{xN}` N hex, `{nA-B}` integer A..B; other text literal. */
+export function fillPattern(ctx: GenerationContext, pattern: string): string {
+  let parts = compiledPatterns.get(pattern);
+  if (!parts) {
+    parts = compilePattern(pattern);
+    compiledPatterns.set(pattern, parts);
+  }
+  let out = "";
+  for (const part of parts) out += typeof part === "string" ? part : part(ctx);
+  return out;
+}
+
+/** Digits as a JSON integer: a number when exact, a bigint beyond 2^53 (serialised digit for digit). */
+export function toInteger(digits: string): number | bigint {
+  const n = Number(digits);
+  return Number.isSafeInteger(n) ? n : BigInt(digits);
+}
+
+export function toKind(value: string, kind: Kind): unknown {
+  if (kind === "integer") return /^-?\d+$/.test(value) ? toInteger(value) : Number.parseInt(value, 10) || 0;
+  if (kind === "number") return Number(value);
+  return value;
+}
+
+function toNumber(value: unknown): number | undefined {
+  if (typeof value === "number") return value;
+  if (typeof value === "bigint") return Number(value);
+  if (typeof value === "string" && value.trim() !== "" && !Number.isNaN(Number(value))) return Number(value);
+  return undefined;
+}
+
+function toTime(value: unknown): number | undefined {
+  if (typeof value === "number") return value;
+  if (typeof value === "string") return /^\d{13}$/.test(value) ? Number(value) : parseChinaTime(value);
+  return undefined;
+}
+
+function formatTime(ms: number, kind: Kind, format: MockSpec["format"]): unknown {
+  if (kind === "integer" || kind === "number") return ms;
+  if (format === "epoch-ms") return String(ms);
+  const text = formatChinaTime(ms);
+  return format === "date" ? text.slice(0, 10) : text;
+}
+
+const MOBILE_PREFIXES = ["130", "131", "132", "133", "135", "136", "137", "138", "139", "150", "151", "152", "153", "155", "156", "157", "158", "159", "166", "177", "180", "181", "182", "183", "185", "186", "187", "188", "189", "199"];
+const AREA_CODES = ["0571", "0579", "0574", "020", "0755", "0769", "0512", "025", "021", "010", "0595", "0539"];
+const TITLE_PREFIX = ["2025新款", "夏季", "ins风", "跨境专供", "工厂直销", "韩版", "加厚", "轻奢", "简约", "爆款"];
+const TITLE_MATERIAL = ["纯棉", "冰丝", "不锈钢", "硅胶", "真皮", "竹纤维", "亚克力", "304不锈钢", "纯铜", "羊毛"];
+const TITLE_PRODUCT = ["宽松短袖T恤男", "连衣裙女", "保温杯", "手机壳", "收纳盒", "运动鞋", "双肩包", "厨房置物架", "儿童玩具套装", "蓝牙耳机", "瑜伽裤", "床上四件套"];
+const SKU_COLORS = ["黑色", "白色", "杏色", "雾霾蓝", "酒红色", "卡其色", "浅灰", "墨绿"];
+const SKU_SIZES = ["S", "M", "L", "XL", "XXL", "均码", "500ml", "1个装"];
+const SHOP_WORDS = ["鑫源", "恒达", "华美", "优品", "佳诚", "盛世", "百汇", "金鼎", "瑞丰", "德润"];
+const SHOP_KINDS = ["贸易有限公司", "服饰商行", "日用品厂", "电子商务有限公司", "工艺品厂"];
+
+interface Place {
+  province: string;
+  city: string;
+  district: string;
+  areaCode: string;
+  postcode: string;
+  streets: string[];
+}
+const ADDRESSES = readTable("addresses") as unknown as Place[];
+
+function address(ctx: GenerationContext, scope: Scope): Row {
+  let row = scope.rows.get("address");
+  if (!row) {
+    const place = pickOne(ctx, ADDRESSES);
+    let street = pickOne(ctx, place.streets) + String(intBetween(ctx, 1, 999)) + "号";
+    if (ctx.random() < 0.5) street += `${intBetween(ctx, 1, 20)}幢${intBetween(ctx, 101, 1808)}室`;
+    const full = place.province + (place.city === place.province ? "" : place.city) + place.district + street;
+    row = { province: place.province, city: place.city, district: place.district, areaCode: place.areaCode, postcode: place.postcode, street, full };
+    scope.rows.set("address", row);
+  }
+  return row;
+}
+
+/** Builds the value generator for one annotation. `kind` is the schema's primary type. */
+export type GeneratorFactory = (spec: MockSpec, kind: Kind) => ValueGen;
+
+export const GENERATORS: Readonly<Record<string, GeneratorFactory>> = {
+  pattern: (spec, kind) => (ctx) => toKind(fillPattern(ctx, spec.pattern ?? "{d8}"), kind),
+  digitsOf: (spec, kind) => (ctx, scope) => {
+    const digits = String(readPath(scope.obj, spec.field ?? "") ?? "").replace(/\D/g, "");
+    return toKind(digits.length > 0 ? digits : fillPattern(ctx, spec.else ?? "{d12}"), kind);
+  },
+  pick: (spec) => (ctx) => pickOne(ctx, spec.values ?? [null]),
+  const: (spec) => () => structuredClone(spec.value),
+  omit: () => () => OMIT,
+  table: (spec, kind) => {
+    const name = spec.table ?? "";
+    const rows = readTable(name);
+    return (ctx, scope) => {
+      let row = scope.rows.get(name);
+      if (!row) {
+        row = pickOne(ctx, rows);
+        scope.rows.set(name, row);
+      }
+      const v = row[spec.column ?? ""];
+      return typeof v === "string" ? toKind(v, kind) : v;
+    };
+  },
+  address: (spec) => (ctx, scope) => address(ctx, scope)[spec.part ?? "full"],
+  "address.full": () => (ctx, scope) => address(ctx, scope).full,
+  fen: (spec, kind) => (ctx, scope) => {
+    let max = spec.max ?? 100_000;
+    const cap = spec.lte ? toNumber(readPath(scope.obj, spec.lte)) : undefined;
+    if (cap !== undefined) max = Math.min(max, cap);
+    const min = Math.min(spec.min ?? 0, max);
+    const fen = intBetween(ctx, min, max);
+    return kind === "string" ? (fen / 100).toFixed(2) : fen;
+  },
+  int: (spec, kind) => (ctx) => {
+    const n = intBetween(ctx, spec.min ?? 1, spec.max ?? 100);
+    return kind === "string" ? String(n) : n;
+  },
+  bool: (spec) => (ctx) => ctx.random() < (spec.p ?? 0.5),
+  datetime: (spec, kind) => (ctx, scope) => {
+    const base = spec.after ? toTime(readPath(scope.obj, spec.after)) : undefined;
+    const ms =
+      base !== undefined
+        ? base + intBetween(ctx, (spec.minMinutes ?? 1) * 60, (spec.maxMinutes ?? 1440) * 60) * 1000
+        : ctx.refDateMs - intBetween(ctx, 3600, Math.max(3600, (spec.daysAgo ?? 30) * 86_400)) * 1000;
+    return formatTime(ms, kind, spec.format);
+  },
+  copy: (spec) => (_ctx, scope) => structuredClone(readPath(scope.obj, spec.field ?? "")) ?? OMIT,
+  multiply: (spec, kind) => (_ctx, scope) => {
+    const product = (spec.fields ?? []).reduce((acc, f) => acc * (toNumber(readPath(scope.obj, f)) ?? 0), 1);
+    return kind === "string" ? (product / 100).toFixed(2) : Math.round(product);
+  },
+  sum: (spec, kind) => (_ctx, scope) => {
+    const values = (spec.fields ?? (spec.field ? [spec.field] : [])).flatMap((f) => {
+      const v = readPath(scope.obj, f);
+      return Array.isArray(v) ? v : [v];
+    });
+    const total = values.reduce<number>((acc, v) => acc + (toNumber(v) ?? 0), 0);
+    return kind === "string" ? (total / 100).toFixed(2) : Math.round(total);
+  },
+  "person.name": () => (ctx) => {
+    const names = ctx.faker.rawDefinitions.person as { last_name: { generic: string[] }; first_name: { generic: string[] } };
+    return pickOne(ctx, names.last_name.generic) + pickOne(ctx, names.first_name.generic);
+  },
+  "phone.mobile": () => (ctx) => pickOne(ctx, MOBILE_PREFIXES) + String(intBetween(ctx, 0, 99_999_999)).padStart(8, "0"),
+  "phone.landline": () => (ctx) => `${pickOne(ctx, AREA_CODES)}-${fillPattern(ctx, "{d8}")}`,
+  "product.title": () => (ctx) => pickOne(ctx, TITLE_PREFIX) + pickOne(ctx, TITLE_MATERIAL) + pickOne(ctx, TITLE_PRODUCT),
+  "product.sku": () => (ctx) => `颜色分类:${pickOne(ctx, SKU_COLORS)};尺码:${pickOne(ctx, SKU_SIZES)}`,
+  "image.url": () => (ctx) => fillPattern(ctx, "https://cbu01.alicdn.com/img/ibank/O1CN01{x16}_!!{d10}-0-cib.jpg"),
+  "login.buyer": () => (ctx) => fillPattern(ctx, "tb{d10}"),
+  "login.seller": () => (ctx) => `${pickOne(ctx, ["义乌市", "广州市", "杭州", "深圳市", "泉州"])}${pickOne(ctx, SHOP_WORDS)}${pickOne(ctx, SHOP_KINDS)}`,
+  hex32: () => (ctx) => fillPattern(ctx, "{x32}"),
+};
+
+/** Members of the current object a spec reads, so they are generated first. */
+export function toDependencies(spec: MockSpec): string[] {
+  const paths = [spec.lte, spec.after, spec.field, ...(spec.fields ?? [])].filter((p): p is string => !!p);
+  if (spec.gen === "list") return [];
+  return paths.map((p) => p.split(/[.[]/)[0]!);
+}

@@ -1,0 +1,78 @@
+import { DEMO_PANDAPON, DEMO_TOP } from "../config/demo.js";
+import type { SignatureScheme } from "../signing/pandapon-scheme.js";
+import { DEFAULT_SCHEME, toScheme } from "../signing/pandapon-scheme.js";
+import type { PandaponErrorName } from "./pandapon/error-table.js";
+
+export interface PandaponKey {
+  accessKey: string;
+  secret: string;
+  /** Sent back as `developId`; a 19-digit string like the real answers. */
+  developId?: string;
+}
+
+export interface TopApp {
+  appKey: string;
+  secret: string;
+}
+
+export interface MockOptions {
+  /** Same seed and request, same answer. */
+  seed: number | string;
+  /** Generated times lie before this date (ISO). */
+  refDate?: string;
+  pandapon: {
+    keys: PandaponKey[];
+    scheme: SignatureScheme;
+    /** Allowed distance between the `timestamp` header and the server clock. */
+    windowMs: number;
+    /** Reject requests without `nonce-str` (the API pages mark it optional; the manual says required). */
+    requireNonce: boolean;
+    /** Override HTTP status / code of entries in the error table. */
+    errors: Partial<Record<PandaponErrorName, { status?: number; code?: number }>>;
+  };
+  top: {
+    apps: TopApp[];
+    windowMs: number;
+  };
+  /** Turn off every signature, key, timestamp and nonce check (a quick demo). */
+  verifySignatures: boolean;
+  /** Validate each answer against its own schema before sending it (on in tests). */
+  validateResponses: boolean;
+  bodyLimitBytes: number;
+  /** Most nonces remembered for replay protection (oldest forgotten first). */
+  nonceCapacity: number;
+  /** Entries kept in the request journal (GET /__mock/journal). */
+  journalSize: number;
+  /** One line per request, without secrets; undefined for silence. */
+  log?: (line: string) => void;
+  now: () => number;
+}
+
+export const DEFAULT_DEVELOP_ID = "1014533973088404335";
+
+export function toMockOptions(partial: DeepPartial<MockOptions> = {}): MockOptions {
+  return {
+    seed: partial.seed ?? 1,
+    refDate: partial.refDate,
+    pandapon: {
+      keys: (partial.pandapon?.keys as PandaponKey[] | undefined) ?? [{ ...DEMO_PANDAPON, developId: DEFAULT_DEVELOP_ID }],
+      scheme: toScheme((partial.pandapon?.scheme ?? DEFAULT_SCHEME) as Partial<SignatureScheme>),
+      windowMs: partial.pandapon?.windowMs ?? 600_000,
+      requireNonce: partial.pandapon?.requireNonce ?? false,
+      errors: (partial.pandapon?.errors ?? {}) as MockOptions["pandapon"]["errors"],
+    },
+    top: {
+      apps: (partial.top?.apps as TopApp[] | undefined) ?? [{ ...DEMO_TOP }],
+      windowMs: partial.top?.windowMs ?? 600_000,
+    },
+    verifySignatures: partial.verifySignatures ?? true,
+    validateResponses: partial.validateResponses ?? false,
+    bodyLimitBytes: partial.bodyLimitBytes ?? 1024 * 1024,
+    nonceCapacity: partial.nonceCapacity ?? 100_000,
+    journalSize: partial.journalSize ?? 200,
+    log: partial.log as MockOptions["log"],
+    now: (partial.now as (() => number) | undefined) ?? Date.now,
+  };
+}
+
+export type DeepPartial<T> = { [K in keyof T]?: T[K] extends (...args: never[]) => unknown ? T[K] : T[K] extends object ? DeepPartial<T[K]> : T[K] };

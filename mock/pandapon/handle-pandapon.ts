@@ -1,0 +1,59 @@
+import type { Operation } from "../../schemas/catalog.js";
+import type { MockCore } from "../create-core.js";
+import type { MockRequest, MockResponse } from "../exchange.js";
+import { JSON_TYPE, readParams } from "../exchange.js";
+import { authenticatePandapon } from "./authenticate.js";
+import type { PandaponErrorName } from "./error-table.js";
+import { PANDAPON_ERRORS } from "./error-table.js";
+import { readPandaponRequest } from "./read-pandapon-request.js";
+
+/** The PandaPon pipeline: route → authenticate → read and validate → produce → respond. */
+export function handlePandapon(core: MockCore, req: MockRequest): MockResponse {
+  const route = core.catalog.matchRoute(req.method, req.path);
+  if (!route) {
+    const other = ["GET", "POST"].find((m) => m !== req.method && core.catalog.matchRoute(m, req.path));
+    return other
+      ? toPandaponError(core, "METHOD_NOT_ALLOWED", `${req.method} ${req.path}`, `Method ${req.method} is not allowed on ${req.path}: use ${other}.`)
+      : toPandaponError(core, "UNKNOWN_OPERATION", `${req.method} ${req.path}`, `No PandaPon operation at ${req.method} ${req.path.slice(0, 200)}: see GET /__mock/operations for the served paths.`);
+  }
+  const { operation, pathParams } = route;
+  const query = readParams(req.query);
+  const rawBody = req.rawBody.toString("utf8");
+  let developId: string | undefined;
+  if (core.options.verifySignatures) {
+    const auth = authenticatePandapon(operation, req.headers, query, rawBody, core.options, core.nonces);
+    if (!auth.ok) return toPandaponError(core, auth.error, operation.meta.name, auth.message);
+    developId = auth.key.developId;
+  }
+  const reading = readPandaponRequest(operation, query, pathParams, req.headers, rawBody);
+  if (!reading.ok) return toPandaponError(core, reading.error, operation.meta.name, reading.message);
+  return toPandaponSuccess(core, operation, reading.payload, developId ?? core.options.pandapon.keys[0]?.developId ?? null);
+}
+
+function toPandaponSuccess(core: MockCore, operation: Operation, request: Record<string, unknown>, developId: string | null): MockResponse {
+  const data = core.producer.produceData(operation, request);
+  const envelope =
+    operation.meta.envelope === "pandapon-code-msg"
+      ? operation.data
+        ? { code: 200, msg: "成功", data }
+        : { code: 200, msg: "成功" }
+      : { requestId: core.producer.produceRequestId(operation, request), code: 200, developId, msg: "成功", data };
+  const body = core.writeJson(operation.meta.name, envelope);
+  core.assertValidResponse(operation, body);
+  core.record({ api: "pandapon", operation: operation.meta.name, status: 200, code: 200, message: "成功" });
+  return { status: 200, contentType: JSON_TYPE, body };
+}
+
+/** The one place PandaPon errors are shaped: the envelope with data null, status and code from the table. */
+export function toPandaponError(core: MockCore, name: PandaponErrorName, operation: string, message: string): MockResponse {
+  const entry = PANDAPON_ERRORS[name];
+  const override = core.options.pandapon.errors[name];
+  const status = override?.status ?? entry.status;
+  const code = override?.code ?? entry.code;
+  core.record({ api: "pandapon", operation, status, code, message });
+  return {
+    status,
+    contentType: JSON_TYPE,
+    body: JSON.stringify({ requestId: null, code, developId: null, msg: message, data: null }),
+  };
+}

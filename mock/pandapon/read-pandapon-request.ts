@@ -1,0 +1,50 @@
+import type { Operation } from "../../schemas/catalog.js";
+import { describeViolations } from "../../schemas/violations.js";
+import type { PandaponErrorName } from "./error-table.js";
+
+export type RequestReading = { ok: true; payload: Record<string, unknown> } | { ok: false; error: PandaponErrorName; message: string };
+
+/**
+ * Reads the operation's parameters (JSON body, or the query string; path parameters merged in)
+ * and checks them against the Request schema, naming every violated field.
+ */
+export function readPandaponRequest(
+  operation: Operation,
+  query: Map<string, string>,
+  pathParams: Record<string, string>,
+  headers: Readonly<Record<string, string | undefined>>,
+  rawBody: string,
+): RequestReading {
+  let payload: Record<string, unknown>;
+  if (operation.meta.requestIn === "body") {
+    const contentType = headers["content-type"] ?? "";
+    if (rawBody.trim() === "") {
+      payload = {};
+    } else if (!/^application\/(?:[\w.+-]+\+)?json\b/i.test(contentType)) {
+      return {
+        ok: false,
+        error: "UNSUPPORTED_MEDIA_TYPE",
+        message: `Unsupported Content-Type "${contentType.slice(0, 80) || "(none)"}": send the body as application/json.`,
+      };
+    } else {
+      try {
+        const parsed: unknown = JSON.parse(rawBody);
+        if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
+          return { ok: false, error: "BAD_JSON", message: "The JSON body must be an object with the operation's parameters." };
+        }
+        payload = parsed as Record<string, unknown>;
+      } catch (error) {
+        return { ok: false, error: "BAD_JSON", message: `Malformed JSON body: ${(error as Error).message.slice(0, 200)}.` };
+      }
+    }
+  } else {
+    payload = Object.fromEntries([...query].filter(([k]) => k !== "sign" || operation.meta.auth !== "query-sign"));
+    if (operation.meta.auth === "query-sign") delete payload.timestamp;
+  }
+  for (const [name, value] of Object.entries(pathParams)) payload[name] = value;
+  const violations = operation.checkRequest(payload);
+  if (violations.length > 0) {
+    return { ok: false, error: "INVALID_REQUEST", message: `Invalid request parameters: ${describeViolations(violations, 10)}.` };
+  }
+  return { ok: true, payload };
+}

@@ -1,0 +1,94 @@
+import type { Operation } from "../../schemas/catalog.js";
+import type { JsonSchema } from "../../schemas/operation.js";
+import { toTopResponseKey } from "../../schemas/operation.js";
+import { describeViolations } from "../../schemas/violations.js";
+import { toTopXml } from "../../protocol/top-xml.js";
+import { primaryKind } from "../generate/compile-generator.js";
+import { hashToSeed } from "../generate/randomizer.js";
+import type { MockCore } from "../create-core.js";
+import type { MockRequest, MockResponse } from "../exchange.js";
+import { JSON_TYPE, XML_TYPE } from "../exchange.js";
+import { authenticateTop } from "./authenticate-top.js";
+import { readTopParams } from "./read-top-params.js";
+import type { TopFailure } from "./top-error-table.js";
+import { TOP_ERRORS } from "./top-error-table.js";
+
+type Format = "json" | "xml";
+type BusinessReading = { ok: true; payload: Record<string, unknown> } | ({ ok: false } & TopFailure);
+
+/** The TOP gateway pipeline (/router/rest): parameters → method → authenticate → read and validate → produce → respond. */
+export function handleTop(core: MockCore, req: MockRequest): MockResponse {
+  const requestId = toTopRequestId(req);
+  if (req.method !== "GET" && req.method !== "POST") return toTopError(core, "xml", requestId, "-", { error: "HTTP_ACTION_NOT_ALLOWED", subMsg: "use upper-case POST or GET" });
+  const reading = readTopParams(req.query, req.rawBody, req.headers["content-type"]);
+  if (!reading.ok) return toTopError(core, "xml", requestId, "-", { error: "INVALID_ARGUMENTS", subMsg: reading.reason });
+  const { params } = reading;
+  const format = params.get("format") ?? "xml";
+  if (format !== "json" && format !== "xml") return toTopError(core, "xml", requestId, "-", { error: "INVALID_FORMAT", subMsg: "format must be json or xml" });
+  const method = params.get("method");
+  if (!method) return toTopError(core, format, requestId, "-", { error: "MISSING_METHOD" });
+  const operation = core.catalog.find(method);
+  if (!operation || operation.meta.api !== "top") return toTopError(core, format, requestId, method.slice(0, 80), { error: "INVALID_METHOD", subMsg: `method ${method.slice(0, 80)} is not served by the mock` });
+  if (core.options.verifySignatures) {
+    const failure = authenticateTop(params, core.options);
+    if (failure) return toTopError(core, format, requestId, method, failure);
+  }
+  const business = readBusinessParams(core, operation, params);
+  if (!business.ok) return toTopError(core, format, requestId, method, business);
+  const data = core.producer.produceData(operation, business.payload) as Record<string, unknown>;
+  const root = toTopResponseKey(method);
+  const answer = { ...data, request_id: requestId };
+  core.record({ api: "top", operation: method, status: 200, code: 0, message: "success" });
+  if (format === "xml") return { status: 200, contentType: XML_TYPE, body: toTopXml(root, answer) };
+  const body = core.writeJson(method, { [root]: answer });
+  core.assertValidResponse(operation, body);
+  return { status: 200, contentType: JSON_TYPE, body };
+}
+
+/** Business parameters by the Request schema: struct and list parameters arrive as JSON text. */
+function readBusinessParams(core: MockCore, operation: Operation, params: Map<string, string>): BusinessReading {
+  const properties = (operation.request?.properties ?? {}) as Record<string, JsonSchema>;
+  const payload: Record<string, unknown> = {};
+  for (const [name, schema] of Object.entries(properties)) {
+    const text = params.get(name);
+    if (text === undefined || text === "") continue;
+    const kind = primaryKind(core.catalog.resolve(schema, operation));
+    if (kind === "object" || kind === "array") {
+      try {
+        payload[name] = JSON.parse(text);
+      } catch {
+        return { ok: false, error: "INVALID_ARGUMENTS", subCode: `isv.invalid-parameter:${name}`, subMsg: `${name} must be JSON text (a struct parameter)` };
+      }
+    } else {
+      payload[name] = text;
+    }
+  }
+  const violations = operation.checkRequest(payload);
+  if (violations.length === 0) return { ok: true, payload };
+  const missing = violations.find((v) => v.rule === "required");
+  const first = missing ?? violations[0]!;
+  const leaf = first.path.split(/[.[]/).filter(Boolean).pop() ?? first.path;
+  return {
+    ok: false,
+    error: missing ? "MISSING_REQUIRED_ARGUMENTS" : "INVALID_ARGUMENTS",
+    subCode: `${missing ? "isv.missing-parameter" : "isv.invalid-parameter"}:${leaf}`,
+    subMsg: describeViolations(violations),
+  };
+}
+
+function toTopRequestId(req: MockRequest): string {
+  return ((hashToSeed(req.query) ^ hashToSeed(req.rawBody.toString("latin1"))) >>> 0).toString(36).padStart(7, "0") + "mock";
+}
+
+/** The one place TOP errors are shaped: `error_response` in the requested format, HTTP 200. */
+export function toTopError(core: MockCore, format: Format, requestId: string, operation: string, failure: TopFailure): MockResponse {
+  const { code, msg } = TOP_ERRORS[failure.error];
+  const error: Record<string, unknown> = { code, msg };
+  if (failure.subCode) error.sub_code = failure.subCode;
+  if (failure.subMsg) error.sub_msg = failure.subMsg;
+  error.request_id = requestId;
+  core.record({ api: "top", operation, status: 200, code, message: [msg, failure.subCode, failure.subMsg].filter(Boolean).join(" | ") });
+  return format === "json"
+    ? { status: 200, contentType: JSON_TYPE, body: JSON.stringify({ error_response: error }) }
+    : { status: 200, contentType: XML_TYPE, body: toTopXml("error_response", error) };
+}

@@ -1,0 +1,94 @@
+import { describe, expect, it } from "vitest";
+import { createProducer } from "../mock/generate/create-producer.js";
+import { toJsonText } from "../protocol/json-wire.js";
+import { getCatalog } from "../schemas/catalog.js";
+import { toResponseKeyEnvelope } from "./helpers/envelope.js";
+
+const catalog = getCatalog();
+const RUNS = 40;
+
+function setup(seed: number | string = 7) {
+  return { producer: createProducer(catalog, { seed }) };
+}
+
+/** Data is validated as its JSON text parses (bigint ids become numbers, as a client would see them). */
+function asParsedJson(value: unknown): unknown {
+  return JSON.parse(toJsonText(value));
+}
+
+describe("generated answers validate against their own schemas", () => {
+  for (const op of catalog.operations) {
+    it(`${op.meta.name}: ${RUNS} seeds × requests give valid responses`, () => {
+      for (let run = 0; run < RUNS; run++) {
+        const { producer } = setup(run);
+        const request = producer.produceRequest(op, run);
+        expect(op.checkRequest(structuredClone(request)), `request #${run}`).toEqual([]);
+        const response = toResponseKeyEnvelope(op, producer.produceData(op, request));
+        expect(op.checkResponse(asParsedJson(response)), `response #${run}`).toEqual([]);
+      }
+    });
+  }
+});
+
+describe("determinism and realism", () => {
+  const info = catalog.find("/alibaba/refund/info")!;
+
+  it("gives identical bytes for the same seed and request, and different ones for another seed", () => {
+    const request = { refundId: "TQ8651493722961198" };
+    const a = toJsonText(setup(1).producer.produceData(info, request));
+    const b = toJsonText(setup(1).producer.produceData(info, { ...request }));
+    const c = toJsonText(setup(2).producer.produceData(info, request));
+    expect(a).toBe(b);
+    expect(c).not.toBe(a);
+  });
+
+  it("ignores key order in the request when deriving the answer", () => {
+    const op = catalog.find("/v2/alibaba/refund/goods/return")!;
+    const { producer } = setup();
+    const r1 = { refundId: "TQ1", logisticsCompanyNo: "ZTO", freightBill: "1" };
+    const r2 = { freightBill: "1", logisticsCompanyNo: "ZTO", refundId: "TQ1" };
+    expect(toJsonText(producer.produceData(op, r1))).toBe(toJsonText(producer.produceData(op, r2)));
+  });
+
+  it("echoes the refundId asked for and keeps amounts, ids and times consistent", () => {
+    const { producer } = setup(3);
+    for (let i = 0; i < 200; i++) {
+      const refundId = `TQ${String(86514937229611 + i)}`;
+      const d = producer.produceData(info, { refundId }) as Record<string, unknown>;
+      expect(d.refundId).toBe(refundId);
+      expect(String(d.id)).toBe(refundId.slice(2));
+      const can = d.canRefundPayment as number;
+      const apply = d.applyPayment as number;
+      const refund = d.refundPayment as number;
+      expect(refund).toBeLessThanOrEqual(apply);
+      expect(apply).toBeLessThanOrEqual(can);
+      expect(typeof d.orderId).toBe("bigint");
+      expect(String(d.orderId)).toMatch(/^2\d{18}$/);
+      expect(d.sellerMobile).toMatch(/^1[3-9]\d{9}$/);
+      expect(d.sellerRealName).toMatch(/^[\u4e00-\u9fa5]{2,4}$/);
+      expect(String(d.gmtApply) >= String(d.gmtCreate)).toBe(true);
+      expect(String(d.gmtModified) >= String(d.gmtApply)).toBe(true);
+      if (d.gmtCompleted) expect(String(d.gmtCompleted) >= String(d.gmtModified)).toBe(true);
+    }
+  });
+
+  it("writes 19-digit ids as exact integer literals", () => {
+    const text = toJsonText({ orderId: 2542285634920880794n, n: 1 });
+    expect(text).toBe('{"orderId":2542285634920880794,"n":1}');
+  });
+
+  it("keeps TOP line totals and refund fees consistent and echoes the dispute id", () => {
+    const op = catalog.find("taobao.pc.refund.detail")!;
+    const { producer } = setup(5);
+    for (let i = 0; i < 100; i++) {
+      const req = { refund_detail_order_req: { dispute_id: `1000000${i}`, buyer_id: 10000001 } };
+      const r = (producer.produceData(op, req) as { result: { refund_dispute_order_resp: Record<string, any> } }).result.refund_dispute_order_resp;
+      expect(r.dispute_id).toBe(`1000000${i}`);
+      const item = r.refund_item_v_o;
+      expect(item.total_fee).toBe(item.item_price * item.buy_amount);
+      expect(r.refund_fee).toBeLessThanOrEqual(item.total_fee);
+      expect(r.goods_count).toBe(item.buy_amount);
+      expect(r.logistic_info_v_o.seller_address).toContain(r.logistic_info_v_o.city_name.replace(/市$/, ""));
+    }
+  });
+});
