@@ -2,10 +2,11 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    include: ["test/**/*.test.ts", "**/*.test.ts"],
+    include: ["test/**/*.test.ts"],
     exclude: ["node_modules/**", "dist/**"],
-    testTimeout: 20_000,
-    hookTimeout: 20_000,
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
     pool: "forks",
+    reporters: ["default", "./test/reporters/summary-line.ts"],
   },
 });
