@@ -4,6 +4,7 @@ import { fileURLToPath } from "node:url";
 import type { ValidateFunction } from "ajv";
 import { Ajv } from "ajv";
 import envelopes from "./common/envelopes.json" with { type: "json" };
+import callbackMessage from "./common/callback-message.json" with { type: "json" };
 import keywords from "./common/keywords.json" with { type: "json" };
 import type { JsonSchema, OperationMeta } from "./operation.js";
 import { toResponseSchema } from "./operation.js";
@@ -39,8 +40,10 @@ export interface Catalog {
   find(name: string): Operation | undefined;
   /** A PandaPon operation by HTTP method and path (templates such as `/x/{refundId}` included). */
   matchRoute(method: string, path: string): RouteMatch | undefined;
-  /** Resolves a local or cross-file `$ref` once, returning the schema it points to. */
+  /** Resolves a `$ref` (local to the operation's file, or absolute), returning the schema it points to. */
   resolve(schema: JsonSchema, within: Operation): JsonSchema;
+  /** Resolves a `$ref` against the `$id` of the file it sits in; returns the target and the target's file. */
+  resolveRef(schema: JsonSchema, base: string): { schema: JsonSchema; base: string };
   /** The shared validator instance (strict, all errors, custom keywords registered). */
   readonly ajv: Ajv;
   getValidator(ref: string): ValidateFunction;
@@ -79,6 +82,7 @@ export function createAjv(options: { coerceTypes?: boolean } = {}): Ajv {
     ajv.addKeyword({ keyword, metaSchema, schemaType: keyword === "x-mock" ? ["string", "object"] : undefined });
   }
   ajv.addSchema(envelopes as JsonSchema);
+  ajv.addSchema(callbackMessage as JsonSchema);
   return ajv;
 }
 
@@ -180,13 +184,21 @@ export function loadCatalog(dir = SCHEMA_DIR): Catalog {
       }
       return undefined;
     },
+    resolveRef(schema, base) {
+      let current = schema;
+      let currentBase = base;
+      for (let hops = 0; typeof current.$ref === "string"; hops++) {
+        const ref = current.$ref;
+        const absolute = ref.startsWith("#") ? currentBase + ref : ref;
+        const target = ajv.getSchema(absolute)?.schema;
+        if (!target || typeof target !== "object" || hops > 20) throw new Error(`Failed to resolve "${ref}" in "${currentBase}".`);
+        current = target as JsonSchema;
+        currentBase = absolute.replace(/#.*$/, "");
+      }
+      return { schema: current, base: currentBase };
+    },
     resolve(schema, within) {
-      const ref = schema.$ref;
-      if (typeof ref !== "string") return schema;
-      const absolute = ref.startsWith("#") ? within.id + ref : ref;
-      const target = ajv.getSchema(absolute)?.schema;
-      if (!target || typeof target !== "object") throw new Error(`Failed to resolve "${ref}" in "${within.file}".`);
-      return target as JsonSchema;
+      return this.resolveRef(schema, within.id).schema;
     },
   };
 }

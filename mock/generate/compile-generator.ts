@@ -10,23 +10,24 @@ import { GENERATORS, OMIT, fillPattern, intBetween, pickOne, readPath, toDepende
  */
 export function compileGenerator(catalog: Catalog, operation: Operation, schema: JsonSchema): (ctx: GenerationContext) => unknown {
   const compiled = new WeakMap<JsonSchema, ValueGen>();
-  const root = compileNode(schema, "");
+  const root = compileNode(schema, "", operation.id);
   const rootScope: Scope = { obj: {}, rows: new Map() };
   return (ctx) => {
     const value = root(ctx, rootScope);
     return value === OMIT ? undefined : value;
   };
 
-  function compileNode(input: JsonSchema, name: string): ValueGen {
-    const schema = catalog.resolve(input, operation);
+  function compileNode(input: JsonSchema, name: string, base: string): ValueGen {
+    const resolved = catalog.resolveRef(input, base);
+    const schema = resolved.schema;
     const cached = compiled.get(schema);
     if (cached && !input["x-mock"]) return cached;
-    const gen = withOptions(compileBare(schema, input, name), toSpec(input["x-mock"] ?? schema["x-mock"]), schema);
+    const gen = withOptions(compileBare(schema, input, name, resolved.base), toSpec(input["x-mock"] ?? schema["x-mock"]), schema);
     if (!input["x-mock"]) compiled.set(schema, gen);
     return gen;
   }
 
-  function compileBare(schema: JsonSchema, input: JsonSchema, name: string): ValueGen {
+  function compileBare(schema: JsonSchema, input: JsonSchema, name: string, base: string): ValueGen {
     const spec = toSpec(input["x-mock"] ?? schema["x-mock"]);
     const kind = primaryKind(schema);
     if (spec && spec.gen !== "list") {
@@ -37,27 +38,27 @@ export function compileGenerator(catalog: Catalog, operation: Operation, schema:
     if ("const" in schema) return () => structuredClone(schema.const);
     const values = (schema.enum as unknown[] | undefined)?.filter((v) => v !== null);
     if (values && values.length > 0) return (ctx) => pickOne(ctx, values);
-    if (Array.isArray(schema.allOf)) return compileObject({ properties: mergeProperties(schema.allOf as JsonSchema[]) });
+    if (Array.isArray(schema.allOf)) return compileObject({ properties: mergeProperties(schema.allOf as JsonSchema[], base) }, base);
     switch (kind) {
       case "object":
-        return compileObject(schema);
+        return compileObject(schema, base);
       case "array":
-        return compileArray(schema, spec);
+        return compileArray(schema, spec, base);
       default:
         return defaultScalar(schema, kind, name);
     }
   }
 
-  function mergeProperties(parts: JsonSchema[]): Record<string, JsonSchema> {
-    return Object.assign({}, ...parts.map((p) => catalog.resolve(p, operation).properties ?? {}));
+  function mergeProperties(parts: JsonSchema[], base: string): Record<string, JsonSchema> {
+    return Object.assign({}, ...parts.map((p) => catalog.resolveRef(p, base).schema.properties ?? {}));
   }
 
-  function compileObject(schema: JsonSchema): ValueGen {
+  function compileObject(schema: JsonSchema, base: string): ValueGen {
     const properties = (schema.properties ?? {}) as Record<string, JsonSchema>;
     const declared = Object.keys(properties);
     const members = declared.map((key) => {
       const spec = toSpec(properties[key]!["x-mock"]);
-      return { key, gen: compileNode(properties[key]!, key), deps: spec ? toDependencies(spec).filter((d) => d !== key && d in properties) : [] };
+      return { key, gen: compileNode(properties[key]!, key, base), deps: spec ? toDependencies(spec).filter((d) => d !== key && d in properties) : [] };
     });
     const ordered = toGenerationOrder(members, operation.file);
     return (ctx) => {
@@ -72,8 +73,8 @@ export function compileGenerator(catalog: Catalog, operation: Operation, schema:
     };
   }
 
-  function compileArray(schema: JsonSchema, spec: MockSpec | undefined): ValueGen {
-    const items = compileNode((schema.items ?? {}) as JsonSchema, "");
+  function compileArray(schema: JsonSchema, spec: MockSpec | undefined, base: string): ValueGen {
+    const items = compileNode((schema.items ?? {}) as JsonSchema, "", base);
     const lo = Math.max(spec?.min ?? 1, Number(schema.minItems ?? 0));
     const hi = Math.min(spec?.max ?? 3, Number(schema.maxItems ?? Infinity));
     return (ctx, scope) => {
