@@ -23,7 +23,7 @@ export function createApp(options: DeepPartial<MockOptions> = {}, catalog?: Cata
     res.json({ status: "ok", operations: core.catalog.operations.length });
   });
   app.get("/__mock/journal", (_req, res) => {
-    res.json({ entries: core.journal });
+    res.json({ entries: core.readJournal().map((e) => ({ ...e, at: new Date(e.at).toISOString() })) });
   });
   app.get("/__mock/operations", (_req, res) => {
     res.json({ operations: core.catalog.operations.map(({ meta }) => ({ name: meta.name, api: meta.api, method: meta.method, path: meta.path, coverage: meta.coverage })) });

@@ -1,9 +1,11 @@
 import type { Catalog, Operation } from "../schemas/catalog.js";
 import { getCatalog } from "../schemas/catalog.js";
 import { describeViolations } from "../schemas/violations.js";
-import { createJsonWriter } from "../protocol/json-wire.js";
+import { writeFreshJson } from "../protocol/json-wire.js";
+import type { AnswerCache } from "./answer-cache.js";
+import { createAnswerCache } from "./answer-cache.js";
 import type { Producer } from "./generate/create-producer.js";
-import { createProducer } from "./generate/create-producer.js";
+import { createProducer, toCanonicalText } from "./generate/create-producer.js";
 import type { JournalEntry } from "./exchange.js";
 import type { NonceCache } from "./nonce-cache.js";
 import { createNonceCache } from "./nonce-cache.js";
@@ -15,27 +17,41 @@ export interface MockCore {
   catalog: Catalog;
   producer: Producer;
   nonces: NonceCache;
-  journal: JournalEntry[];
-  writeJson: (kind: string, value: unknown) => string;
+  /** The last `journalSize` entries, oldest first. */
+  readJournal(): JournalEntry[];
   record(entry: Omit<JournalEntry, "at">): void;
-  /** Throws when a generated answer breaks its own schema (only with validateResponses). */
+  /** The JSON text of an operation's Data for a request: cached, or generated (and validated when asked). */
+  produceDataText(operation: Operation, request: unknown): { dataText: string; requestId: string };
+  /** Throws when an answer breaks its own schema (only with validateResponses). */
   assertValidResponse(operation: Operation, bodyText: string): void;
 }
 
 export function createCore(options: MockOptions, catalog: Catalog = getCatalog()): MockCore {
   const journal: JournalEntry[] = [];
+  let next = 0;
+  const producer = createProducer(catalog, { seed: options.seed, refDate: options.refDate });
+  const answers: AnswerCache<{ dataText: string; requestId: string }> = createAnswerCache(options.answerCacheSize);
   return {
     options,
     catalog,
-    producer: createProducer(catalog, { seed: options.seed, refDate: options.refDate }),
+    producer,
     nonces: createNonceCache({ capacity: options.nonceCapacity, windowMs: Math.max(options.pandapon.windowMs, options.top.windowMs), now: options.now }),
-    journal,
-    writeJson: createJsonWriter(),
+    readJournal: () => [...journal.slice(next), ...journal.slice(0, next)],
     record(entry) {
-      const full = { at: new Date(options.now()).toISOString(), ...entry };
-      journal.push(full);
-      if (journal.length > options.journalSize) journal.shift();
-      options.log?.(`${full.at} ${entry.api} ${entry.operation} → ${entry.status} ${entry.code} ${entry.message}`);
+      const full = { at: options.now(), ...entry };
+      if (journal.length < options.journalSize) journal.push(full);
+      else if (options.journalSize > 0) journal[next] = full;
+      if (options.journalSize > 0 && journal.length === options.journalSize) next = (next + 1) % options.journalSize;
+      options.log?.(`${new Date(full.at).toISOString()} ${entry.api} ${entry.operation} → ${entry.status} ${entry.code} ${entry.message}`);
+    },
+    produceDataText(operation, request) {
+      const key = `${operation.meta.name}|${toCanonicalText(request)}`;
+      const cached = answers.get(key);
+      if (cached) return cached;
+      const { data, requestId } = producer.produceAnswer(operation, request);
+      const answer = { dataText: data === undefined ? "null" : writeFreshJson(data), requestId };
+      answers.set(key, answer);
+      return answer;
     },
     assertValidResponse(operation, bodyText) {
       if (!options.validateResponses) return;

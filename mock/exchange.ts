@@ -19,7 +19,8 @@ export interface MockResponse {
 
 /** One line of the request journal: what happened, for people (never a secret). */
 export interface JournalEntry {
-  at: string;
+  /** Epoch ms (the journal endpoint shows ISO text). */
+  at: number;
   api: "pandapon" | "top" | "mock";
   operation: string;
   status: number;

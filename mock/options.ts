@@ -43,6 +43,8 @@ export interface MockOptions {
   nonceCapacity: number;
   /** Entries kept in the request journal (GET /__mock/journal). */
   journalSize: number;
+  /** Answers remembered for repeated identical requests (0: generate every time). */
+  answerCacheSize: number;
   /** One line per request, without secrets; undefined for silence. */
   log?: (line: string) => void;
   now: () => number;
@@ -70,6 +72,7 @@ export function toMockOptions(partial: DeepPartial<MockOptions> = {}): MockOptio
     bodyLimitBytes: partial.bodyLimitBytes ?? 1024 * 1024,
     nonceCapacity: partial.nonceCapacity ?? 100_000,
     journalSize: partial.journalSize ?? 200,
+    answerCacheSize: partial.answerCacheSize ?? 1000,
     log: partial.log as MockOptions["log"],
     now: (partial.now as (() => number) | undefined) ?? Date.now,
   };

@@ -19,20 +19,35 @@ function toJsonTextWithBigInt(value: unknown, space?: number): string {
   return JSON.stringify(value, bigintReplacer, space).replace(MARKED, "$1");
 }
 
-/**
- * A writer that learns, per kind of value (e.g. per operation), whether it holds bigint, so the
- * hot path pays for neither a failed attempt nor a replacer it does not need.
- */
-export function createJsonWriter(): (kind: string, value: unknown) => string {
-  const withBigInt = new Set<string>();
-  return (kind, value) => {
-    if (withBigInt.has(kind)) return toJsonTextWithBigInt(value);
-    try {
-      return JSON.stringify(value);
-    } catch (error) {
-      if (!(error instanceof TypeError)) throw error;
-      withBigInt.add(kind);
-      return toJsonTextWithBigInt(value);
+/** Replaces every bigint in a freshly built value by its marker, in place; true when it found one. */
+function markBigInts(value: unknown): boolean {
+  if (value === null || typeof value !== "object") return false;
+  let found = false;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const v: unknown = value[i];
+      if (typeof v === "bigint") {
+        value[i] = BIGINT_MARK + v.toString();
+        found = true;
+      } else if (v !== null && typeof v === "object" && markBigInts(v)) found = true;
     }
-  };
+    return found;
+  }
+  const obj = value as Record<string, unknown>;
+  for (const key in obj) {
+    const v = obj[key];
+    if (typeof v === "bigint") {
+      obj[key] = BIGINT_MARK + v.toString();
+      found = true;
+    } else if (v !== null && typeof v === "object" && markBigInts(v)) found = true;
+  }
+  return found;
+}
+
+/**
+ * JSON text for a value built for this one answer (the mock's hot path). It CONSUMES the value:
+ * bigints are replaced by markers in place, which is cheaper than a replacer called on every member.
+ */
+export function writeFreshJson(value: unknown): string {
+  return markBigInts(value) ? JSON.stringify(value).replace(MARKED, "$1") : JSON.stringify(value);
 }

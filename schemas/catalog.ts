@@ -120,6 +120,7 @@ export function loadCatalog(dir = SCHEMA_DIR): Catalog {
 
   const operations: Operation[] = [];
   const byName = new Map<string, Operation>();
+  const exactRoutes = new Map<string, Operation>();
   const routes: Array<{ method: string; regex: RegExp; names: string[]; operation: Operation }> = [];
 
   for (const [file, schema] of files) {
@@ -160,7 +161,8 @@ export function loadCatalog(dir = SCHEMA_DIR): Catalog {
     }
     if (meta.api === "pandapon" && meta.path) {
       for (const path of [meta.path, ...(meta.aliases ?? [])]) {
-        routes.push({ method: meta.method ?? "POST", ...toRoutePattern(path), operation });
+        if (path.includes("{")) routes.push({ method: meta.method ?? "POST", ...toRoutePattern(path), operation });
+        else exactRoutes.set(`${meta.method ?? "POST"} ${path}`, operation);
       }
     }
     operations.push(operation);
@@ -172,6 +174,8 @@ export function loadCatalog(dir = SCHEMA_DIR): Catalog {
     getValidator,
     find: (name) => byName.get(name),
     matchRoute(method, path) {
+      const exact = exactRoutes.get(`${method} ${path}`);
+      if (exact) return { operation: exact, pathParams: {} };
       for (const route of routes) {
         if (route.method !== method) continue;
         const m = route.regex.exec(path);

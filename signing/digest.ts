@@ -25,11 +25,12 @@ export function toHexDigest(algorithm: DigestAlgorithm, data: string | Buffer, k
 }
 
 /**
- * Compares two strings in time that depends only on their digests, never on where they differ
- * (both sides are hashed to a fixed length first, so even the length is not leaked).
+ * Compares a received signature with the expected one in constant time: the time never depends on
+ * where they differ. Lengths are compared first (a signature's length is public: 32 or 64 hex);
+ * equal lengths go through `timingSafeEqual`.
  */
 export function isSameSecretValue(actual: string, expected: string): boolean {
-  const a = createHash("sha256").update(actual).digest();
-  const b = createHash("sha256").update(expected).digest();
-  return timingSafeEqual(a, b);
+  const a = Buffer.from(actual, "utf8");
+  const b = Buffer.from(expected, "utf8");
+  return a.length === b.length && timingSafeEqual(a, b);
 }

@@ -21,7 +21,7 @@ function toPathAndRest(op: Operation, payload: Record<string, unknown>): { path:
 }
 
 function toQuery(rest: Record<string, unknown>): string {
-  return new URLSearchParams(Object.entries(rest).map(([k, v]) => [k, typeof v === "object" ? JSON.stringify(v) : String(v)])).toString();
+  return new URLSearchParams(Object.entries(rest).map(([k, v]): [string, string] => [k, typeof v === "object" ? JSON.stringify(v) : String(v)])).toString();
 }
 
 describe("every operation in the catalog answers a signed, generated request", () => {

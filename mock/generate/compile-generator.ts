@@ -61,15 +61,15 @@ export function compileGenerator(catalog: Catalog, operation: Operation, schema:
       return { key, gen: compileNode(properties[key]!, key, base), deps: spec ? toDependencies(spec).filter((d) => d !== key && d in properties) : [] };
     });
     const ordered = toGenerationOrder(members, operation.file);
+    // A fixed-shape object in documented order; members left undefined are not written as JSON.
+    const blank = new Function(`return {${declared.map((k) => `${JSON.stringify(k)}: undefined`).join(", ")}};`) as () => Record<string, unknown>;
     return (ctx) => {
-      const scope: Scope = { obj: {}, rows: new Map() };
+      const scope: Scope = { obj: blank(), rows: new Map() };
       for (const { key, gen } of ordered) {
         const v = gen(ctx, scope);
-        if (v !== OMIT && v !== undefined) scope.obj[key] = v;
+        if (v !== OMIT) scope.obj[key] = v;
       }
-      const out: Record<string, unknown> = {};
-      for (const key of declared) if (key in scope.obj) out[key] = scope.obj[key];
-      return out;
+      return scope.obj;
     };
   }
 

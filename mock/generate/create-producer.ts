@@ -11,6 +11,8 @@ export const DEFAULT_REF_DATE = "2025-04-25T12:00:00+08:00";
 export interface Producer {
   /** The `Data` of an answer to `request`: the same for the same seed, operation and request. */
   produceData(operation: Operation, request: unknown): unknown;
+  /** Data and a 32-hex request id for one answer, from one pass over the request. */
+  produceAnswer(operation: Operation, request: unknown): { data: unknown; requestId: string };
   /** A realistic, valid request for an operation (for examples, the contract runner, the benchmark). */
   produceRequest(operation: Operation, variant?: number): unknown;
   /** A 32-hex request id derived from the same inputs. */
@@ -52,11 +54,23 @@ export function createProducer(catalog: Catalog, options: { seed?: number | stri
     return { faker, random: randomizer.next, request, refDateMs };
   };
 
+  const toHexId = (ctx: GenerationContext): string => {
+    let id = "";
+    for (let i = 0; i < 4; i++) id += Math.floor(ctx.random() * 0x100000000).toString(16).padStart(8, "0");
+    return id;
+  };
+  const produceData = (operation: Operation, request: unknown, canonical = toCanonicalText(request)): unknown => {
+    if (!operation.data) return null;
+    const gen = generatorFor(operation, "Data", operation.data);
+    return gen(contextFor(`${seed}|${operation.meta.name}|${canonical}`, request));
+  };
+
   return {
-    produceData(operation, request) {
-      if (!operation.data) return null;
-      const gen = generatorFor(operation, "Data", operation.data);
-      return gen(contextFor(`${seed}|${operation.meta.name}|${toCanonicalText(request)}`, request));
+    produceData: (operation, request) => produceData(operation, request),
+    produceAnswer(operation, request) {
+      const canonical = toCanonicalText(request);
+      const requestId = toHexId(contextFor(`${seed}|id|${operation.meta.name}|${canonical}`, request));
+      return { data: produceData(operation, request, canonical), requestId };
     },
     produceRequest(operation, variant = 0) {
       if (!operation.request) return {};
@@ -64,10 +78,7 @@ export function createProducer(catalog: Catalog, options: { seed?: number | stri
       return gen(contextFor(`${seed}|request|${operation.meta.name}|${variant}`, {})) ?? {};
     },
     produceRequestId(operation, request) {
-      const ctx = contextFor(`${seed}|id|${operation.meta.name}|${toCanonicalText(request)}`, request);
-      let id = "";
-      for (let i = 0; i < 4; i++) id += Math.floor(ctx.random() * 0x100000000).toString(16).padStart(8, "0");
-      return id;
+      return toHexId(contextFor(`${seed}|id|${operation.meta.name}|${toCanonicalText(request)}`, request));
     },
   };
 }

@@ -30,15 +30,15 @@ export function handlePandapon(core: MockCore, req: MockRequest): MockResponse {
   return toPandaponSuccess(core, operation, reading.payload, developId ?? core.options.pandapon.keys[0]?.developId ?? null);
 }
 
+/** The success envelope around the (cached or generated) data text: requestId, code 200, developId, 成功. */
 function toPandaponSuccess(core: MockCore, operation: Operation, request: Record<string, unknown>, developId: string | null): MockResponse {
-  const data = core.producer.produceData(operation, request);
-  const envelope =
+  const { dataText, requestId } = core.produceDataText(operation, request);
+  const body =
     operation.meta.envelope === "pandapon-code-msg"
       ? operation.data
-        ? { code: 200, msg: "成功", data }
-        : { code: 200, msg: "成功" }
-      : { requestId: core.producer.produceRequestId(operation, request), code: 200, developId, msg: "成功", data };
-  const body = core.writeJson(operation.meta.name, envelope);
+        ? `{"code":200,"msg":"成功","data":${dataText}}`
+        : `{"code":200,"msg":"成功"}`
+      : `{"requestId":"${requestId}","code":200,"developId":${JSON.stringify(developId)},"msg":"成功","data":${dataText}}`;
   core.assertValidResponse(operation, body);
   core.record({ api: "pandapon", operation: operation.meta.name, status: 200, code: 200, message: "成功" });
   return { status: 200, contentType: JSON_TYPE, body };

@@ -35,12 +35,16 @@ export function handleTop(core: MockCore, req: MockRequest): MockResponse {
   }
   const business = readBusinessParams(core, operation, params);
   if (!business.ok) return toTopError(core, format, requestId, method, business);
-  const data = core.producer.produceData(operation, business.payload) as Record<string, unknown>;
   const root = toTopResponseKey(method);
-  const answer = { ...data, request_id: requestId };
   core.record({ api: "top", operation: method, status: 200, code: 0, message: "success" });
-  if (format === "xml") return { status: 200, contentType: XML_TYPE, body: toTopXml(root, answer) };
-  const body = core.writeJson(method, { [root]: answer });
+  if (format === "xml") {
+    const data = core.producer.produceData(operation, business.payload) as Record<string, unknown> | null;
+    return { status: 200, contentType: XML_TYPE, body: toTopXml(root, { ...data, request_id: requestId }) };
+  }
+  const { dataText } = core.produceDataText(operation, business.payload);
+  const id = JSON.stringify(requestId);
+  const members = dataText === "null" || dataText === "{}" ? `{"request_id":${id}}` : `${dataText.slice(0, -1)},"request_id":${id}}`;
+  const body = `{"${root}":${members}}`;
   core.assertValidResponse(operation, body);
   return { status: 200, contentType: JSON_TYPE, body };
 }
