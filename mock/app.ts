@@ -64,7 +64,10 @@ function send(res: Response, answer: MockResponse): void {
 
 /** Body-reading failures (too large, bad encoding) and any fault, in the protocol's own error shape. */
 function toProtocolError(core: MockCore, req: Request, error: unknown): MockResponse {
-  const e = error as { type?: string; status?: number; message?: string };
+  const raw = error as { type?: string; status?: number; statusCode?: number; message?: string };
+  // Body-reading failures carry a 4xx status (too large, bad encoding, undecodable gzip): the caller's fault.
+  const status = raw.status ?? raw.statusCode;
+  const e = { ...raw, type: raw.type ?? (status !== undefined && status < 500 ? "body.unreadable" : undefined) };
   const isTop = req.path === TOP_PATH;
   const tooLarge = e.type === "entity.too.large";
   const badEncoding = e.type === "encoding.unsupported" || e.type === "charset.unsupported";

@@ -95,6 +95,15 @@ function toRoutePattern(path: string): { regex: RegExp; names: string[] } {
   return { regex: new RegExp(`^${source}$`), names };
 }
 
+/** A path segment decoded; a malformed percent-escape is kept as sent (the request schema judges it). */
+function toDecodedSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
 export function loadCatalog(dir = SCHEMA_DIR): Catalog {
   const ajv = createAjv();
   const coercing = createAjv({ coerceTypes: true });
@@ -182,7 +191,7 @@ export function loadCatalog(dir = SCHEMA_DIR): Catalog {
         if (!m) continue;
         const pathParams: Record<string, string> = {};
         route.names.forEach((name, i) => {
-          pathParams[name] = decodeURIComponent(m[i + 1]!);
+          pathParams[name] = toDecodedSegment(m[i + 1]!);
         });
         return { operation: route.operation, pathParams };
       }

@@ -91,4 +91,44 @@ describe("determinism and realism", () => {
       expect(r.logistic_info_v_o.seller_address).toContain(r.logistic_info_v_o.city_name.replace(/市$/, ""));
     }
   });
+
+  it("keeps logistics traces in time order, steps in sequence (揽收 before 签收)", () => {
+    const op = catalog.find("/v2/taobao/order/logistics/detail/get")!;
+    const steps = ["CONSIGN", "GOT", "DEPARTURE", "ARRIVAL", "SENT_SCAN", "SIGNED"];
+    for (let seed = 0; seed < 30; seed++) {
+      const data = setup(seed).producer.produceData(op, {}) as { pnmLogisticsDetails: Array<{ logisticsTraces: Array<{ time: string; action: string }> }> };
+      for (const parcel of data.pnmLogisticsDetails) {
+        const times = parcel.logisticsTraces.map((t) => t.time);
+        expect(times).toEqual([...times].sort());
+        expect(parcel.logisticsTraces.map((t) => t.action)).toEqual(steps.slice(0, parcel.logisticsTraces.length));
+      }
+    }
+  });
+
+  it("answers one price entry per requested item, echoing its id", () => {
+    const op = catalog.find("taobao.pc.item.price.query")!;
+    const ids = [800012345678, 800087654321, 800011112222, 800033334444];
+    const data = setup().producer.produceData(op, { param: { client_id: "812345", item_list: ids.map((id) => ({ ego_item_id: id })) } }) as {
+      result: { ego_item_price_d_t_o_list: { ego_item_price_dto: Array<{ ego_item_id: number }> } };
+    };
+    expect(data.result.ego_item_price_d_t_o_list.ego_item_price_dto.map((p) => p.ego_item_id)).toEqual(ids);
+  });
+
+  it("puts the order id asked for into the 1688 pay URL", () => {
+    const op = catalog.find("/alibaba/order/pay/url")!;
+    const data = setup().producer.produceData(op, { orderId: "2542285634920880794" }) as { orderId: string; payUrl: string };
+    expect(data.orderId).toBe("2542285634920880794");
+    expect(data.payUrl).toMatch(/^https:\/\/trade\.1688\.com\/order\/cashier\.htm\?orderId=2542285634920880794&payToken=[0-9a-f]{32}$/);
+  });
+
+  it("offers distinct refund claim types with deadlines after the reference date", () => {
+    const op = catalog.find("taobao.pc.refund.router")!;
+    for (let seed = 0; seed < 30; seed++) {
+      const data = setup(seed).producer.produceData(op, {}) as { result: { refund_claims_order_resp: { biz_claim_type_wrapper_v_o_v_o_list: { biz_claim_type_wrapper_vo: Array<{ biz_claim_type: number; expire_time: string }> } } } };
+      const claims = data.result.refund_claims_order_resp.biz_claim_type_wrapper_v_o_v_o_list.biz_claim_type_wrapper_vo;
+      expect(new Set(claims.map((c) => c.biz_claim_type)).size).toBe(claims.length);
+      for (const c of claims) expect(c.expire_time > "2025-04-25 12:00:00").toBe(true);
+    }
+  });
 });
+

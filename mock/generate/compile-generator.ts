@@ -75,18 +75,56 @@ export function compileGenerator(catalog: Catalog, operation: Operation, schema:
 
   function compileArray(schema: JsonSchema, spec: MockSpec | undefined, base: string): ValueGen {
     const items = compileNode((schema.items ?? {}) as JsonSchema, "", base);
-    const lo = Math.max(spec?.min ?? 1, Number(schema.minItems ?? 0));
-    const hi = Math.min(spec?.max ?? 3, Number(schema.maxItems ?? Infinity));
+    const minItems = Number(schema.minItems ?? 0);
+    const maxItems = Number(schema.maxItems ?? Infinity);
+    const lo = Math.max(spec?.min ?? 1, minItems);
+    const hi = Math.min(spec?.max ?? 3, maxItems);
+    const clamp = (n: number) => Math.min(Math.max(n, minItems), maxItems, 200);
+    const ascending = spec?.ascending;
     return (ctx, scope) => {
-      const count = intBetween(ctx, lo, Math.max(lo, hi));
+      const mirrored = spec?.mirror ? readPath(ctx.request, spec.mirror) : undefined;
+      const asked = spec?.countFrom ? readPath(ctx.request, spec.countFrom) : undefined;
+      const count = Array.isArray(mirrored)
+        ? clamp(mirrored.length)
+        : Array.isArray(asked)
+          ? clamp(asked.length)
+          : typeof asked === "number" || (typeof asked === "string" && /^\d+$/.test(asked))
+            ? clamp(Number(asked))
+            : intBetween(ctx, lo, Math.max(lo, hi));
       const out: unknown[] = [];
-      for (let i = 0; i < count; i++) {
+      const seen = new Set<unknown>();
+      const outer = ctx.item;
+      const outerIndex = ctx.index;
+      for (let i = 0, tries = 0; out.length < count && tries < count * 4; tries++) {
+        if (Array.isArray(mirrored)) ctx.item = mirrored[i];
+        ctx.index = i;
         const v = items(ctx, scope);
-        if (v !== OMIT) out.push(v);
+        if (v === OMIT) continue;
+        if (spec?.uniqueBy) {
+          const key = readPath(v, spec.uniqueBy);
+          if (seen.has(key)) continue;
+          seen.add(key);
+        }
+        out.push(v);
+        i += 1;
       }
+      ctx.item = outer;
+      ctx.index = outerIndex;
+      if (ascending) putInOrder(out, ascending);
       return out;
     };
   }
+}
+
+/** Puts the items' values of one member in ascending order along the list, leaving the rest in place. */
+function putInOrder(items: unknown[], member: string): void {
+  const holders = items.filter(
+    (item): item is Record<string, unknown> => item !== null && typeof item === "object" && (item as Record<string, unknown>)[member] !== undefined,
+  );
+  const values = holders.map((h) => h[member] as string | number).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  holders.forEach((h, i) => {
+    h[member] = values[i];
+  });
 }
 
 function toSpec(value: unknown): MockSpec | undefined {
@@ -116,8 +154,9 @@ function withOptions(gen: ValueGen, spec: MockSpec | undefined, schema: JsonSche
     const path = spec.from;
     const kind = primaryKind(schema);
     const generate = out;
+    const fromItem = path.startsWith("@item.") ? path.slice(6) : undefined;
     out = (ctx, scope) => {
-      const v = readPath(ctx.request, path);
+      const v = fromItem ? readPath(ctx.item, fromItem) : readPath(ctx.request, path);
       if (v === undefined || v === null || v === "") return generate(ctx, scope);
       return typeof v === "string" && kind !== "string" ? toKind(v, kind) : kind === "string" && typeof v !== "string" ? String(v) : v;
     };

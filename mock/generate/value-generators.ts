@@ -13,6 +13,10 @@ export interface GenerationContext {
   request: unknown;
   /** The fixed "now" generated times lie before (deterministic on every machine). */
   refDateMs: number;
+  /** The request element a mirrored list item answers (`from: "@item.…"`). */
+  item?: unknown;
+  /** The position of the list item being generated (`table` with `row: "index"`). */
+  index?: number;
 }
 
 /** The object being generated, and the table rows its members share. */
@@ -46,6 +50,13 @@ export interface MockSpec {
   format?: "datetime" | "epoch-ms" | "date";
   from?: string;
   nullRate?: number;
+  template?: string;
+  daysAhead?: number;
+  ascending?: string;
+  row?: "random" | "index";
+  uniqueBy?: string;
+  countFrom?: string;
+  mirror?: string;
 }
 
 /** What kind of JSON value the schema wants, so generators can return the right type. */
@@ -221,7 +232,7 @@ export const GENERATORS: Readonly<Record<string, GeneratorFactory>> = {
     return (ctx, scope) => {
       let row = scope.rows.get(name);
       if (!row) {
-        row = pickOne(ctx, rows);
+        row = spec.row === "index" ? rows[Math.min(ctx.index ?? 0, rows.length - 1)]! : pickOne(ctx, rows);
         scope.rows.set(name, row);
       }
       const v = row[spec.column ?? ""];
@@ -248,8 +259,24 @@ export const GENERATORS: Readonly<Record<string, GeneratorFactory>> = {
     const ms =
       base !== undefined
         ? base + intBetween(ctx, (spec.minMinutes ?? 1) * 60, (spec.maxMinutes ?? 1440) * 60) * 1000
-        : ctx.refDateMs - intBetween(ctx, 3600, Math.max(3600, (spec.daysAgo ?? 30) * 86_400)) * 1000;
+        : spec.daysAhead !== undefined
+          ? ctx.refDateMs + intBetween(ctx, 3600, Math.max(3600, spec.daysAhead * 86_400)) * 1000
+          : ctx.refDateMs - intBetween(ctx, 3600, Math.max(3600, (spec.daysAgo ?? 30) * 86_400)) * 1000;
     return formatTime(ms, kind, spec.format);
+  },
+  template: (spec, kind) => {
+    const parts = (spec.template ?? "").split(/(\{[^{}]+\})/);
+    return (ctx, scope) => {
+      let out = "";
+      for (const part of parts) {
+        const ref = /^\{(request\.|@item\.)?([A-Za-z_][\w.[\]]*)\}$/.exec(part);
+        if (ref && !/^(d|x)\d+$/.test(ref[2]!)) {
+          const source = ref[1] === "request." ? ctx.request : ref[1] === "@item." ? ctx.item : scope.obj;
+          out += String(readPath(source, ref[2]!) ?? "");
+        } else out += fillPattern(ctx, part);
+      }
+      return toKind(out, kind);
+    };
   },
   copy: (spec) => (_ctx, scope) => structuredClone(readPath(scope.obj, spec.field ?? "")) ?? OMIT,
   multiply: (spec, kind) => (_ctx, scope) => {
@@ -280,7 +307,10 @@ export const GENERATORS: Readonly<Record<string, GeneratorFactory>> = {
 
 /** Members of the current object a spec reads, so they are generated first. */
 export function toDependencies(spec: MockSpec): string[] {
-  const paths = [spec.lte, spec.after, spec.field, ...(spec.fields ?? [])].filter((p): p is string => !!p);
+  const fromTemplate = [...(spec.template ?? "").matchAll(/\{([A-Za-z_][\w.[\]]*)\}/g)]
+    .map((m) => m[1]!)
+    .filter((p) => !p.startsWith("request.") && !/^(d|x)\d+$/.test(p));
+  const paths = [spec.lte, spec.after, spec.field, ...(spec.fields ?? []), ...fromTemplate].filter((p): p is string => !!p);
   if (spec.gen === "list") return [];
   return paths.map((p) => p.split(/[.[]/)[0]!);
 }

@@ -1,5 +1,6 @@
 import type { Operation } from "../../schemas/catalog.js";
 import { describeViolations } from "../../schemas/violations.js";
+import { readJson } from "../read-json.js";
 import type { PandaponErrorName } from "./error-table.js";
 
 export type RequestReading = { ok: true; payload: Record<string, unknown> } | { ok: false; error: PandaponErrorName; message: string };
@@ -27,15 +28,12 @@ export function readPandaponRequest(
         message: `Unsupported Content-Type "${contentType.slice(0, 80) || "(none)"}": send the body as application/json.`,
       };
     } else {
-      try {
-        const parsed: unknown = JSON.parse(rawBody);
-        if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
-          return { ok: false, error: "BAD_JSON", message: "The JSON body must be an object with the operation's parameters." };
-        }
-        payload = parsed as Record<string, unknown>;
-      } catch (error) {
-        return { ok: false, error: "BAD_JSON", message: `Malformed JSON body: ${(error as Error).message.slice(0, 200)}.` };
+      const parsed = readJson(rawBody);
+      if (!parsed.ok) return { ok: false, error: "BAD_JSON", message: `Malformed JSON body: ${parsed.reason}.` };
+      if (parsed.value === null || typeof parsed.value !== "object" || Array.isArray(parsed.value)) {
+        return { ok: false, error: "BAD_JSON", message: "The JSON body must be an object with the operation's parameters." };
       }
+      payload = parsed.value as Record<string, unknown>;
     }
   } else {
     payload = Object.fromEntries([...query].filter(([k]) => k !== "sign" || operation.meta.auth !== "query-sign"));

@@ -8,6 +8,7 @@ import { hashToSeed } from "../generate/randomizer.js";
 import type { MockCore } from "../create-core.js";
 import type { MockRequest, MockResponse } from "../exchange.js";
 import { JSON_TYPE, XML_TYPE } from "../exchange.js";
+import { readJson } from "../read-json.js";
 import { authenticateTop } from "./authenticate-top.js";
 import { readTopParams } from "./read-top-params.js";
 import type { TopFailure } from "./top-error-table.js";
@@ -58,11 +59,9 @@ function readBusinessParams(core: MockCore, operation: Operation, params: Map<st
     if (text === undefined || text === "") continue;
     const kind = primaryKind(core.catalog.resolve(schema, operation));
     if (kind === "object" || kind === "array") {
-      try {
-        payload[name] = JSON.parse(text);
-      } catch {
-        return { ok: false, error: "INVALID_ARGUMENTS", subCode: `isv.invalid-parameter:${name}`, subMsg: `${name} must be JSON text (a struct parameter)` };
-      }
+      const parsed = readJson(text);
+      if (!parsed.ok) return { ok: false, error: "INVALID_ARGUMENTS", subCode: `isv.invalid-parameter:${name}`, subMsg: `${name} must be JSON text (a struct parameter): ${parsed.reason}` };
+      payload[name] = parsed.value;
     } else {
       payload[name] = text;
     }
