@@ -1,6 +1,11 @@
 #!/usr/bin/env node
 import { Command } from "commander";
 import { registerOperations } from "./commands/operations.js";
+import { registerVerify } from "./commands/verify.js";
+import { registerCheck } from "./commands/check.js";
+import { registerServe } from "./commands/serve.js";
+import { registerSign } from "./commands/sign.js";
+import { registerIdentifySignature } from "./commands/identify-signature.js";
 
 const program = new Command()
   .name("pandapon-mock")
@@ -8,6 +13,11 @@ const program = new Command()
   .showHelpAfterError();
 
 // One line per subcommand module; each module owns its options and help.
+registerServe(program);
 registerOperations(program);
+registerVerify(program);
+registerCheck(program);
+registerSign(program);
+registerIdentifySignature(program);
 
 await program.parseAsync(process.argv);

@@ -12,6 +12,7 @@ export interface ServeConfig {
 
 /** The settings each source may give; later sources (env, then flags) win over earlier ones. */
 export interface ServeSettings {
+  /** Also read as `signatureScheme` (what identify-signature prints). */
   host?: string;
   port?: number;
   seed?: string;
@@ -80,13 +81,20 @@ export function readFileSettings(path: string | undefined): ServeSettings {
   return readJson<ServeSettings>(readFileSync(path, "utf8"), `config file "${path}"`);
 }
 
+/** A scheme as given: bare, or wrapped as `identify-signature` prints it (`{"signatureScheme": {…}}`). */
+function toSchemeSetting(value: unknown): Partial<SignatureScheme> | undefined {
+  if (value === undefined || value === null) return undefined;
+  const wrapped = (value as { signatureScheme?: unknown }).signatureScheme;
+  return (wrapped ?? value) as Partial<SignatureScheme>;
+}
+
 function defined<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 /** Merges config file < environment < flags over the defaults. */
-export function toServeConfig(...sources: ServeSettings[]): ServeConfig {
-  const s: ServeSettings = Object.assign({}, ...sources.map(defined));
+export function toServeConfig(...sources: Array<ServeSettings & { signatureScheme?: unknown }>): ServeConfig {
+  const s: ServeSettings = Object.assign({}, ...sources.map((source) => defined({ ...source, scheme: toSchemeSetting(source.scheme ?? source.signatureScheme) })));
   if (s.keys && (!Array.isArray(s.keys) || s.keys.some((k) => !k || typeof k.accessKey !== "string" || typeof k.secret !== "string"))) {
     throw new Error('Invalid keys: use a list of {"accessKey": "...", "secret": "...", "developId": "..."}.');
   }

@@ -23,3 +23,11 @@ export {
   parseTopTimestamp,
   toTopTimestamp,
 } from "./verify.js";
+export type { SignedRequest, SignatureMatch, Identification } from "./identify-signature.js";
+export { identifySignature } from "./identify-signature.js";
+export type { SchemeLayout } from "./list-candidate-schemes.js";
+export { listCandidateLayouts } from "./list-candidate-schemes.js";
+export type { SignatureExplanation } from "./explain-signature.js";
+export { explainSignature } from "./explain-signature.js";
+export type { TopSignatureExplanation } from "./explain-top-signature.js";
+export { explainTopSignature } from "./explain-top-signature.js";

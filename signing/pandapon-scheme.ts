@@ -123,7 +123,7 @@ export function toScheme(overrides: Partial<SignatureScheme> = {}): SignatureSch
 export function describeScheme(scheme: SignatureScheme): string {
   const secret =
     scheme.secretPlacement === "pair"
-      ? `, then "${scheme.separator}${scheme.secretName}=SECRET"`
+      ? `, then ${JSON.stringify(`${scheme.separator}${scheme.secretName}=SECRET`)}`
       : scheme.secretPlacement === "none"
         ? ", secret as HMAC key"
         : `, secret as ${scheme.secretPlacement}`;

@@ -1,0 +1,113 @@
+import { readFileSync } from "node:fs";
+import type { Command } from "commander";
+import { checkRequest } from "../../contracts/check-request.js";
+import { parseLossless } from "../../contracts/parse-lossless.js";
+import { readResponse } from "../../contracts/read-response.js";
+import { toOperation } from "../../contracts/to-operation.js";
+import type { Catalog, Operation } from "../../schemas/catalog.js";
+import { getCatalog } from "../../schemas/catalog.js";
+import type { Violation } from "../../schemas/violations.js";
+
+export interface CheckOptions {
+  direction?: "request" | "response";
+  strict?: boolean;
+  json?: boolean;
+}
+
+export interface CheckIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  catalog?: Catalog;
+}
+
+const ENVELOPE_MEMBERS = ["requestId", "code", "msg", "data", "developId"];
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** The payload to check and its direction: from an example-format file, the `--direction` flag, or the document's shape. */
+function toSubject(
+  operation: Operation,
+  text: string,
+  direction: CheckOptions["direction"],
+): { payload: unknown; direction: "request" | "response"; guessed: boolean } {
+  if (text.trimStart().startsWith("<")) return { payload: text, direction: direction ?? "response", guessed: direction === undefined };
+  const parsed = parseLossless(text);
+  if (!parsed.ok) return { payload: text, direction: direction ?? "response", guessed: direction === undefined };
+  const value = parsed.value;
+  if (isObject(value) && "payload" in value && ["request", "response", "error"].includes(String(value.direction))) {
+    return { payload: value.payload, direction: direction ?? (value.direction === "request" ? "request" : "response"), guessed: false };
+  }
+  if (direction) return { payload: text, direction, guessed: false };
+  const members = isObject(value) ? Object.keys(value) : [];
+  const requestMembers = Object.keys((operation.request?.properties ?? {}) as object);
+  const isResponse =
+    operation.meta.api === "top"
+      ? members.some((m) => m.endsWith("_response"))
+      : members.some((m) => ENVELOPE_MEMBERS.includes(m) && !requestMembers.includes(m));
+  return { payload: text, direction: isResponse ? "response" : "request", guessed: true };
+}
+
+function toLines(violations: readonly Violation[]): string[] {
+  return violations.map((v) => `  ${v.severity === "error" ? "✗" : "!"} ${v.path || "(root)"}  [${v.rule}] ${v.message}`);
+}
+
+/** Checks one saved request or response; returns the exit status (0 valid, 1 violations, 2 usage error). */
+export function runCheck(operationName: string, file: string, options: CheckOptions, io: CheckIo): number {
+  const catalog = io.catalog ?? getCatalog();
+  let operation: Operation;
+  let text: string;
+  try {
+    operation = toOperation(catalog, operationName);
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    io.stderr(`${(error as Error).message}\n`);
+    return 2;
+  }
+  const subject = toSubject(operation, text, options.direction);
+  const violations =
+    subject.direction === "request"
+      ? checkRequest(operation, subject.payload, { catalog })
+      : readResponse(operation, subject.payload, { catalog }).violations;
+  const failures = violations.filter((v) => v.severity === "error" || options.strict === true).length;
+  const warnings = violations.filter((v) => v.severity === "warning").length;
+  if (options.json) {
+    io.stdout(JSON.stringify({ operation: operation.meta.name, direction: subject.direction, ok: failures === 0, violations }, null, 2) + "\n");
+    return failures === 0 ? 0 : 1;
+  }
+  const assumed = subject.guessed ? ` (read as a ${subject.direction}; use --direction to say otherwise)` : "";
+  const counts = `${violations.length - warnings} failure(s), ${warnings} warning(s)`;
+  const head =
+    failures === 0
+      ? `OK: ${file} is a valid ${subject.direction} of ${operation.meta.name}${warnings > 0 ? ` with ${warnings} warning(s)` : ""}${assumed}`
+      : `FAIL: ${file} is not a valid ${subject.direction} of ${operation.meta.name}: ${counts}${assumed}`;
+  io.stdout([head, ...toLines(violations)].join("\n") + "\n");
+  return failures === 0 ? 0 : 1;
+}
+
+export function registerCheck(program: Command): void {
+  program
+    .command("check")
+    .description("validate one saved request or response (JSON, or TOP XML) against an operation's contract")
+    .argument("<operation>", "operation name, e.g. /alibaba/refund/info or taobao.pc.refund.detail")
+    .argument("<file>", "a saved body: JSON or XML, or an examples-format file {direction, payload}")
+    .option("--direction <direction>", "request or response (default: from the file, else guessed from its shape)")
+    .option("--strict", "warnings (drift, precision) fail too")
+    .option("--json", "print the violations as JSON")
+    .addHelpText(
+      "after",
+      "\nExit status: 0 valid (warnings allowed unless --strict), 1 violations, 2 unknown operation or unreadable file.",
+    )
+    .action((operation: string, file: string, options: CheckOptions) => {
+      if (options.direction !== undefined && options.direction !== "request" && options.direction !== "response") {
+        process.stderr.write(`--direction must be "request" or "response", not "${String(options.direction)}".\n`);
+        process.exitCode = 2;
+        return;
+      }
+      process.exitCode = runCheck(operation, file, options, {
+        stdout: (t) => process.stdout.write(t),
+        stderr: (t) => process.stderr.write(t),
+      });
+    });
+}

@@ -1,0 +1,205 @@
+import { readFileSync } from "node:fs";
+import type { Command } from "commander";
+import { parse as parseLossless } from "lossless-json";
+import { buildCurl } from "../../client/build-curl.js";
+import { createNonce } from "../../client/create-nonce.js";
+import { createPandaponHeaders } from "../../client/create-pandapon-headers.js";
+import { createTopParams, toFormBody } from "../../client/create-top-params.js";
+import { DEFAULT_HOST, DEFAULT_PORT, DEMO_PANDAPON, DEMO_TOP } from "../../config/demo.js";
+import { explainSignature } from "../../signing/explain-signature.js";
+import { explainTopSignature } from "../../signing/explain-top-signature.js";
+import type { SignatureScheme } from "../../signing/pandapon-scheme.js";
+import { DEFAULT_SCHEME, SECRET_MASK, toScheme } from "../../signing/pandapon-scheme.js";
+import { isTopSignMethod } from "../../signing/top-sign.js";
+import type { CommandIo } from "../command-io.js";
+import { InputError, PROCESS_IO, exitOnCommanderError, runAction } from "../command-io.js";
+
+export const DEFAULT_BASE_URL = `http://${DEFAULT_HOST}:${DEFAULT_PORT}`;
+
+/** A value from the flag, else the environment, else the demo default; with where it came from. */
+export function pickSetting(flag: string | undefined, env: string | undefined, envName: string, fallback: string): [string, string] {
+  if (flag !== undefined) return [flag, "the command line"];
+  if (env) return [env, envName];
+  return [fallback, "the demo credentials"];
+}
+
+/** `{…}` JSON text, `@file`, or a file name → its text. */
+function readInlineOrFile(value: string, io: CommandIo): string {
+  const trimmed = value.trim();
+  if (trimmed.startsWith("{") || trimmed.startsWith("[")) return value;
+  const path = value.startsWith("@") ? value.slice(1) : value;
+  try {
+    return io.readText(path);
+  } catch (error) {
+    throw new InputError(`Failed to read "${path}": ${(error as Error).message}.`, { cause: error });
+  }
+}
+
+/** Parses JSON keeping every digit of big numbers (19-digit ids), for values that are re-serialised. */
+function parseJsonInput(text: string, what: string): unknown {
+  try {
+    return parseLossless(text);
+  } catch (error) {
+    throw new InputError(`Failed to read ${what}: it is not JSON (${(error as Error).message}).`, { cause: error });
+  }
+}
+
+/** A scheme from JSON text or a file: the scheme itself or `{"signatureScheme": {…}}`, over the default. */
+export function readSchemeOption(value: string | undefined, io: CommandIo): SignatureScheme {
+  if (value === undefined) return { ...DEFAULT_SCHEME, fields: [...DEFAULT_SCHEME.fields] };
+  const parsed = parseJsonInput(readInlineOrFile(value, io), "--scheme") as Record<string, unknown> | null;
+  const scheme = (parsed && typeof parsed === "object" && "signatureScheme" in parsed ? parsed.signatureScheme : parsed) as Partial<SignatureScheme>;
+  try {
+    return toScheme(scheme);
+  } catch (error) {
+    throw new InputError((error as Error).message, { cause: error });
+  }
+}
+
+interface PandaponOptions {
+  body?: string;
+  method: string;
+  baseUrl: string;
+  accessKey?: string;
+  secret?: string;
+  userId?: string;
+  scheme?: string;
+  timestamp?: string;
+  nonce?: string | false;
+  curl?: boolean;
+  explain?: boolean;
+}
+
+function runSignPandapon(path: string, options: PandaponOptions, io: CommandIo): void {
+  if (!path.startsWith("/")) throw new InputError(`Failed to sign "${path}": the path must start with "/", e.g. /alibaba/refund/info.`);
+  const [accessKey] = pickSetting(options.accessKey, io.env.PANDAPON_ACCESS_KEY, "PANDAPON_ACCESS_KEY", DEMO_PANDAPON.accessKey);
+  const [secret, secretFrom] = pickSetting(options.secret, io.env.PANDAPON_SECRET, "PANDAPON_SECRET", DEMO_PANDAPON.secret);
+  const [userId] = pickSetting(options.userId, io.env.PANDAPON_USER_ID, "PANDAPON_USER_ID", DEMO_PANDAPON.userId);
+  if (!secret) throw new InputError("Failed to sign: the secret is empty.");
+  const scheme = readSchemeOption(options.scheme, io);
+  const body = options.body === undefined ? undefined : readInlineOrFile(options.body, io);
+  if (body !== undefined) parseJsonInput(body, "--body");
+  const timestamp = options.timestamp ?? String(io.now());
+  const nonce = options.nonce === false ? undefined : (options.nonce ?? io.createNonce());
+  const { headers } = createPandaponHeaders({ accessKey, secret, userId, scheme, timestamp, nonce, body });
+
+  if (options.curl) {
+    const url = options.baseUrl.replace(/\/+$/, "") + path;
+    const sent = body === undefined ? headers : { ...headers, "Content-Type": "application/json" };
+    io.out(buildCurl({ method: options.method, url, headers: sent, body }) + "\n");
+  } else {
+    io.out(Object.entries(headers).map(([name, value]) => `${name}: ${value}`).join("\n") + "\n");
+  }
+  if (options.explain) {
+    const headerValues = { ...headers } as Record<string, string | undefined>;
+    delete headerValues.signature;
+    const explained = explainSignature(scheme, body ? { headers: headerValues, body } : { headers: headerValues }, secret);
+    io.err([`How the signature is computed (secret ${SECRET_MASK} from ${secretFrom}):`, ...explained.steps.map((s) => `  ${s}`)].join("\n") + "\n");
+  }
+}
+
+interface TopOptions {
+  param: string[];
+  json?: string;
+  appKey?: string;
+  secret?: string;
+  signMethod: string;
+  format: string;
+  session?: string;
+  timestamp?: string;
+  baseUrl: string;
+  curl?: boolean;
+  explain?: boolean;
+}
+
+function readTopParams(options: TopOptions, io: CommandIo): Record<string, unknown> {
+  const params: Record<string, unknown> = {};
+  if (options.json !== undefined) {
+    const parsed = parseJsonInput(readInlineOrFile(options.json, io), "--json");
+    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+      throw new InputError('Failed to read --json: it must be an object of parameters, e.g. {"refund_detail_order_req":{…}}.');
+    }
+    Object.assign(params, parsed);
+  }
+  for (const pair of options.param) {
+    const eq = pair.indexOf("=");
+    if (eq <= 0) throw new InputError(`Failed to read --param "${pair}": write it as name=value.`);
+    params[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  return params;
+}
+
+function runSignTop(method: string, options: TopOptions, io: CommandIo): void {
+  if (!isTopSignMethod(options.signMethod)) throw new InputError(`Failed to sign: --sign-method "${options.signMethod}" is not md5, hmac or hmac-sha256.`);
+  if (options.format !== "json" && options.format !== "xml") throw new InputError(`Failed to sign: --format "${options.format}" is not json or xml.`);
+  const [appKey] = pickSetting(options.appKey, io.env.TOP_APP_KEY, "TOP_APP_KEY", DEMO_TOP.appKey);
+  const [secret, secretFrom] = pickSetting(options.secret, io.env.TOP_SECRET, "TOP_SECRET", DEMO_TOP.secret);
+  if (!secret) throw new InputError("Failed to sign: the secret is empty.");
+  const timestamp = options.timestamp === undefined ? io.now() : /^\d+$/.test(options.timestamp) ? Number(options.timestamp) : options.timestamp;
+  const params = createTopParams({
+    method,
+    appKey,
+    secret,
+    signMethod: options.signMethod,
+    format: options.format,
+    session: options.session,
+    timestamp,
+    params: readTopParams(options, io),
+  });
+  const form = toFormBody(params);
+  if (options.curl) {
+    const url = options.baseUrl.replace(/\/+$/, "") + "/router/rest";
+    io.out(buildCurl({ method: "POST", url, headers: { "Content-Type": "application/x-www-form-urlencoded;charset=utf-8" }, body: form }) + "\n");
+  } else {
+    io.out(form + "\n");
+  }
+  if (options.explain) {
+    const explained = explainTopSignature(params, secret, options.signMethod);
+    io.err([`How sign is computed (secret ${SECRET_MASK} from ${secretFrom}):`, ...explained.steps.map((s) => `  ${s}`)].join("\n") + "\n");
+  }
+}
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+export function registerSign(program: Command, io: CommandIo = PROCESS_IO): void {
+  const sign = program
+    .command("sign")
+    .description("print signed headers, parameters or a curl command for a PandaPon or TOP request (offline)");
+
+  sign
+    .command("pandapon")
+    .description("sign a PandaPon request: prints the five system headers, or a curl command with --curl")
+    .argument("<path>", "operation path, e.g. /alibaba/refund/info")
+    .option("--body <json>", "request body: JSON text, or @file (sent and, if the scheme says so, signed byte for byte)")
+    .option("--method <method>", "HTTP method", "POST")
+    .option("--base-url <url>", "where --curl sends the request", DEFAULT_BASE_URL)
+    .option("--access-key <key>", "access-key (default: $PANDAPON_ACCESS_KEY, else the demo key)")
+    .option("--secret <secret>", "AccessSecret (default: $PANDAPON_SECRET, else the demo secret); never printed")
+    .option("--user-id <id>", "user-id (default: $PANDAPON_USER_ID, else the demo user)")
+    .option("--scheme <json>", 'signature scheme: JSON text or a file, the scheme or {"signatureScheme": {…}} (default: pandapon-default)')
+    .option("--timestamp <ms>", "timestamp to send (default: now, epoch milliseconds)")
+    .option("--nonce <nonce>", "nonce-str to send (default: 32 random hex characters)")
+    .option("--no-nonce", "send no nonce-str header")
+    .option("--curl", "print a complete curl command instead of the headers")
+    .option("--explain", "show how the signature is computed, step by step, secret masked (on stderr)")
+    .exitOverride(exitOnCommanderError(io))
+    .action((path: string, options: PandaponOptions) => runAction(io, () => runSignPandapon(path, options, io)));
+
+  sign
+    .command("top")
+    .description("sign a TOP gateway call: prints the signed parameters (URL-encoded), or a curl command with --curl")
+    .argument("<method>", "API name, e.g. taobao.pc.refund.detail")
+    .option("--param <name=value>", "a business parameter (repeatable)", collect, [])
+    .option("--json <json>", 'parameters as a JSON object; struct values are sent as JSON text, e.g. {"refund_detail_order_req":{…}}')
+    .option("--app-key <key>", "app_key (default: $TOP_APP_KEY, else the demo app key)")
+    .option("--secret <secret>", "app secret (default: $TOP_SECRET, else the demo secret); never printed")
+    .option("--sign-method <method>", "md5, hmac or hmac-sha256", "md5")
+    .option("--format <format>", "json or xml", "json")
+    .option("--session <session>", "session (user authorization), when the API needs one")
+    .option("--timestamp <time>", 'timestamp: "yyyy-MM-dd HH:mm:ss" (GMT+8) or epoch ms (default: now)')
+    .option("--base-url <url>", "where --curl sends the request (+ /router/rest)", DEFAULT_BASE_URL)
+    .option("--curl", "print a complete curl command instead of the parameters")
+    .option("--explain", "show how sign is computed, step by step, secret masked (on stderr)")
+    .exitOverride(exitOnCommanderError(io))
+    .action((method: string, options: TopOptions) => runAction(io, () => runSignTop(method, options, io)));
+}

@@ -1,0 +1,242 @@
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
+import type { Command } from "commander";
+import { createProducer } from "../../mock/generate/create-producer.js";
+import { toJsonText } from "../../protocol/json-wire.js";
+import { parseLossless } from "../../contracts/parse-lossless.js";
+import { createPandaponClient } from "../../client/create-pandapon-client.js";
+import { createTopClient } from "../../client/create-top-client.js";
+import { toConsoleDetails, toConsoleLine, toConsoleSummary } from "../../contracts/report-console.js";
+import { reportJson } from "../../contracts/report-json.js";
+import { reportJunit } from "../../contracts/report-junit.js";
+import type { ContractClient, ContractRun } from "../../contracts/run-contracts.js";
+import { runContracts, selectOperations } from "../../contracts/run-contracts.js";
+import { maskUrl } from "../../contracts/mask-secrets.js";
+import { DEMO_PANDAPON, DEMO_TOP } from "../../config/demo.js";
+import type { Catalog, Operation } from "../../schemas/catalog.js";
+import { getCatalog } from "../../schemas/catalog.js";
+import type { SignatureScheme } from "../../signing/pandapon-scheme.js";
+import { toScheme } from "../../signing/pandapon-scheme.js";
+import { isTopSignMethod } from "../../signing/top-sign.js";
+
+export interface VerifyOptions {
+  baseUrl?: string;
+  topGateway?: string;
+  only?: string[];
+  fixtures?: string;
+  junit?: string;
+  json?: string;
+  accessKey?: string;
+  secret?: string;
+  userId?: string;
+  appKey?: string;
+  topSecret?: string;
+  topSession?: string;
+  signMethod?: string;
+  format?: string;
+  scheme?: string;
+  nonce?: boolean;
+  demo?: boolean;
+  timeout?: string;
+  retries?: string;
+  strict?: boolean;
+  generatedRequests?: boolean;
+}
+
+export interface VerifyIo {
+  env: Readonly<Record<string, string | undefined>>;
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  catalog?: Catalog;
+  /** Injected transport, for tests. */
+  fetch?: typeof fetch;
+  /** Wait before retry n: `retryDelayMs * n` (default 250). */
+  retryDelayMs?: number;
+}
+
+class UsageError extends Error {
+  override readonly name = "UsageError";
+}
+
+function toInteger(value: string | undefined, fallback: number, flag: string): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new UsageError(`${flag} must be a whole number, not "${value}".`);
+  return n;
+}
+
+function readScheme(file: string | undefined): SignatureScheme | undefined {
+  if (!file) return undefined;
+  try {
+    return toScheme(JSON.parse(readFileSync(file, "utf8")) as Partial<SignatureScheme>);
+  } catch (error) {
+    throw new UsageError(`Failed to read the signature scheme "${file}": ${(error as Error).message}`);
+  }
+}
+
+interface Credentials<T> {
+  values?: T;
+  /** Why the API's operations are skipped. */
+  missing?: string;
+  from: string;
+}
+
+function readPandaponCredentials(options: VerifyOptions, env: VerifyIo["env"]): Credentials<{ accessKey: string; secret: string; userId: string }> {
+  const demo = options.demo ? DEMO_PANDAPON : undefined;
+  const accessKey = options.accessKey ?? env.PANDAPON_ACCESS_KEY ?? demo?.accessKey;
+  const secret = options.secret ?? env.PANDAPON_SECRET ?? demo?.secret;
+  const userId = options.userId ?? env.PANDAPON_USER_ID ?? demo?.userId;
+  const from = options.accessKey || env.PANDAPON_ACCESS_KEY ? "given" : options.demo ? "demo" : "none";
+  if (accessKey && secret && userId) return { values: { accessKey, secret, userId }, from };
+  const absent = [!accessKey && "PANDAPON_ACCESS_KEY", !secret && "PANDAPON_SECRET", !userId && "PANDAPON_USER_ID"].filter(Boolean);
+  return { missing: `no PandaPon credentials: set ${absent.join(", ")} (or --demo against the mock)`, from };
+}
+
+function readTopCredentials(options: VerifyOptions, env: VerifyIo["env"]): Credentials<{ appKey: string; secret: string }> {
+  const demo = options.demo ? DEMO_TOP : undefined;
+  const appKey = options.appKey ?? env.TOP_APP_KEY ?? demo?.appKey;
+  const secret = options.topSecret ?? env.TOP_SECRET ?? demo?.secret;
+  const from = options.appKey || env.TOP_APP_KEY ? "given" : options.demo ? "demo" : "none";
+  if (appKey && secret) return { values: { appKey, secret }, from };
+  const absent = [!appKey && "TOP_APP_KEY", !secret && "TOP_SECRET"].filter(Boolean);
+  return { missing: `no TOP credentials: set ${absent.join(", ")} (or --demo against the mock)`, from };
+}
+
+function writeReport(file: string, text: string): void {
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, text);
+}
+
+interface Clients {
+  createClient: (operation: Operation) => ContractClient | string;
+  secrets: Array<string | undefined>;
+  /** `given`, `demo` or `none`, per API (never the values). */
+  from: { pandapon: string; top: string };
+}
+
+/** The two signing clients from flags, environment and (with --demo) the mock's demo credentials. */
+function createClients(options: VerifyOptions, io: VerifyIo, catalog: Catalog, baseUrl: string, topGateway: string): Clients {
+  const signMethod = options.signMethod ?? io.env.TOP_SIGN_METHOD ?? "md5";
+  if (!isTopSignMethod(signMethod)) throw new UsageError(`--sign-method must be md5, hmac or hmac-sha256, not "${signMethod}".`);
+  const format = options.format ?? "json";
+  if (format !== "json" && format !== "xml") throw new UsageError(`--format must be json or xml, not "${format}".`);
+  const transport = {
+    timeoutMs: toInteger(options.timeout, 10_000, "--timeout"),
+    retries: toInteger(options.retries, 2, "--retries"),
+    retryDelayMs: io.retryDelayMs,
+    fetch: io.fetch,
+    catalog,
+  };
+  const scheme = readScheme(options.scheme);
+  const pandapon = readPandaponCredentials(options, io.env);
+  const top = readTopCredentials(options, io.env);
+  const session = options.topSession ?? io.env.TOP_SESSION;
+  const pandaponClient: ContractClient | string = pandapon.values
+    ? createPandaponClient({ ...transport, baseUrl, ...pandapon.values, scheme, sendNonce: options.nonce !== false })
+    : pandapon.missing!;
+  const topClient: ContractClient | string = top.values
+    ? createTopClient({ ...transport, gateway: topGateway, ...top.values, signMethod, format, session })
+    : top.missing!;
+  return {
+    createClient: (operation) => (operation.meta.api === "top" ? topClient : pandaponClient),
+    secrets: [pandapon.values?.secret, pandapon.values?.accessKey, top.values?.secret, top.values?.appKey, session],
+    from: { pandapon: pandapon.from, top: top.from },
+  };
+}
+
+/** Generated requests, parsed back losslessly as a fixture file would be (19-digit ids stay exact). */
+function toGeneratedRequest(catalog: Catalog): (operation: Operation) => unknown {
+  const producer = createProducer(catalog);
+  return (operation) => {
+    const parsed = parseLossless(toJsonText(producer.produceRequest(operation)));
+    return parsed.ok ? parsed.value : {};
+  };
+}
+
+/** Runs `verify`; returns the exit status (0 nothing failed, 1 failures or nothing verified, 2 usage error). */
+export async function runVerify(options: VerifyOptions, io: VerifyIo): Promise<number> {
+  try {
+    const catalog = io.catalog ?? getCatalog();
+    const baseUrl = options.baseUrl ?? io.env.PANDAPON_BASE_URL;
+    if (!baseUrl) throw new UsageError("--base-url (or PANDAPON_BASE_URL) is required: the mock's or the real API's base URL.");
+    const topGateway = options.topGateway ?? io.env.TOP_GATEWAY ?? `${baseUrl.replace(/\/+$/, "")}/router/rest`;
+    for (const url of [baseUrl, topGateway]) {
+      if (!URL.canParse(url)) throw new UsageError(`"${maskUrl(url)}" is not a URL.`);
+    }
+    try {
+      selectOperations(catalog, options.only);
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+    const clients = createClients(options, io, catalog, baseUrl, topGateway);
+    io.stdout(
+      `Verifying ${maskUrl(baseUrl)} (TOP gateway ${maskUrl(topGateway)}); credentials: PandaPon ${clients.from.pandapon}, TOP ${clients.from.top}.\n`,
+    );
+    const run: ContractRun = await runContracts({
+      catalog,
+      only: options.only,
+      fixturesDir: options.fixtures,
+      generateRequest: options.generatedRequests ? toGeneratedRequest(catalog) : undefined,
+      strict: options.strict,
+      secrets: clients.secrets,
+      createClient: clients.createClient,
+      onResult: (result) => io.stdout([toConsoleLine(result), ...toConsoleDetails(result)].join("\n") + "\n"),
+    });
+    io.stdout(`\n${toConsoleSummary(run)}\n`);
+    if (options.json) writeReport(options.json, reportJson(run, { baseUrl, topGateway }));
+    if (options.junit) writeReport(options.junit, reportJunit(run));
+    return run.ok ? 0 : 1;
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.stderr(`${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+}
+
+export function registerVerify(program: Command): void {
+  program
+    .command("verify")
+    .description("call each operation on a base URL (the mock, or the real API), check request and answer, report")
+    .option("--base-url <url>", "PandaPon base URL (env PANDAPON_BASE_URL), e.g. http://127.0.0.1:4010")
+    .option("--top-gateway <url>", "TOP gateway (env TOP_GATEWAY); default <base-url>/router/rest")
+    .option("--only <operation...>", "only these operations (names or aliases; see `pandapon-mock operations`)")
+    .option("--fixtures <dir>", "request payloads to send: <dir>/<schema file name>.json, e.g. alibaba-refund-info.json")
+    .option("--junit <file>", "write JUnit XML for CI")
+    .option("--json <file>", "write the results as JSON")
+    .option("--access-key <key>", "PandaPon access key (prefer env PANDAPON_ACCESS_KEY)")
+    .option("--secret <secret>", "PandaPon secret (prefer env PANDAPON_SECRET: flags show in process lists)")
+    .option("--user-id <id>", "PandaPon user id (env PANDAPON_USER_ID)")
+    .option("--app-key <key>", "TOP app key (prefer env TOP_APP_KEY)")
+    .option("--top-secret <secret>", "TOP app secret (prefer env TOP_SECRET)")
+    .option("--top-session <session>", "TOP session key, for methods that need one (env TOP_SESSION)")
+    .option("--sign-method <method>", "TOP sign_method: md5, hmac or hmac-sha256 (env TOP_SIGN_METHOD; default md5)")
+    .option("--format <format>", "TOP answer format: json or xml", "json")
+    .option("--scheme <file>", "PandaPon signature scheme as JSON (fields overriding the default scheme)")
+    .option("--no-nonce", "do not send nonce-str (it is optional in the docs)")
+    .option("--demo", "use the mock's demo credentials for whatever the environment and flags do not give")
+    .option("--timeout <ms>", "per attempt", "10000")
+    .option("--retries <n>", "extra attempts after a network error or timeout (never after an HTTP or API error)", "2")
+    .option("--strict", "warnings (drift, precision) fail too")
+    .option("--generated-requests", "for operations with neither fixture nor documented example, send a generated realistic request (for the mock: its ids are made up)")
+    .addHelpText(
+      "after",
+      [
+        "",
+        "Requests: <fixtures>/<stem>.json when present (stem = the operation's schema file name, e.g.",
+        "alibaba-refund-info, v2-alibaba-refund-goods-return, taobao-pc-refund-detail), a bare payload or an",
+        "examples-format file {direction, payload}; else the first valid request in schemas/examples/<stem>/;",
+        "else the operation is skipped. Real calls need real ids: give them with --fixtures.",
+        "Exit status: 0 nothing failed and something was verified; 1 a failure, an error, or nothing verified;",
+        "2 a usage error. Credentials are never printed.",
+      ].join("\n"),
+    )
+    .action(async (options: VerifyOptions) => {
+      process.exitCode = await runVerify(options, {
+        env: process.env,
+        stdout: (t) => process.stdout.write(t),
+        stderr: (t) => process.stderr.write(t),
+      });
+    });
+}

@@ -1,0 +1,28 @@
+// The contract-testing kit's public surface: explicit named exports only.
+export type { CheckRequestOptions } from "./check-request.js";
+export { checkRequest, TOP_SYSTEM_PARAMS } from "./check-request.js";
+export { checkResponse } from "./check-response.js";
+export type { ReadResponseOptions, ResponseReading } from "./read-response.js";
+export { readResponse } from "./read-response.js";
+export type { ApiError } from "./find-api-error.js";
+export { findApiError, describeApiError } from "./find-api-error.js";
+export { findDrift } from "./find-drift.js";
+export { findPrecisionHazards } from "./find-precision-hazards.js";
+export type { BigIntegers, Parsed } from "./parse-lossless.js";
+export { parseLossless, toPlainValue, toUnsafeIntegerDigits } from "./parse-lossless.js";
+export type { SchemaCursor, SchemaPart } from "./schema-cursor.js";
+export { createSchemaCursor, toOperationCursor, toErrorSchemaRef } from "./schema-cursor.js";
+export type { ContractDirection, ContractMatcherOptions, ContractMatchers } from "./matchers.js";
+export { contractMatchers } from "./matchers.js";
+export type { FindRequestExampleOptions, RequestExample } from "./find-request-example.js";
+export { findRequestExample } from "./find-request-example.js";
+export type { ContractClient, ContractRun, OperationResult, Outcome, RunContractsOptions, RunSummary } from "./run-contracts.js";
+export { runContracts, selectOperations, toSummary } from "./run-contracts.js";
+export { reportConsole, toConsoleLine, toConsoleDetails, toConsoleSummary } from "./report-console.js";
+export type { JsonReportContext } from "./report-json.js";
+export { reportJson } from "./report-json.js";
+export { reportJunit, toXmlText } from "./report-junit.js";
+export { maskSecrets, maskUrl, MASK } from "./mask-secrets.js";
+export { toOperation, toOperationStem } from "./to-operation.js";
+export type { TopXmlOptions, XmlElement, XmlParsed } from "../protocol/parse-top-xml.js";
+export { parseTopXml, parseXmlTree } from "../protocol/parse-top-xml.js";

@@ -1,0 +1,54 @@
+import { isLosslessNumber, parse } from "lossless-json";
+
+/** A parse outcome: the value, or the problem as data. */
+export type Parsed<T = unknown> = { ok: true; value: T } | { ok: false; message: string };
+
+/**
+ * Parses JSON text without losing a digit: every number becomes a `LosslessNumber` holding its
+ * literal text, so a 19-digit id survives and can be reported, converted or sent back as written.
+ */
+export function parseLossless(text: string): Parsed {
+  try {
+    return { ok: true, value: parse(text.replace(/^\uFEFF/, "")) };
+  } catch (error) {
+    return { ok: false, message: `is not valid JSON: ${(error as Error).message}` };
+  }
+}
+
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
+/** The exact digits of an integer literal beyond ±(2^53−1), or undefined for anything else. */
+export function toUnsafeIntegerDigits(value: unknown): string | undefined {
+  let digits: string;
+  if (isLosslessNumber(value)) digits = value.value;
+  else if (typeof value === "bigint") digits = value.toString();
+  else return undefined;
+  if (!/^-?\d+$/.test(digits)) return undefined;
+  const big = BigInt(digits);
+  return big > MAX_SAFE || big < -MAX_SAFE ? digits : undefined;
+}
+
+/**
+ * How integers beyond ±(2^53−1) are represented after conversion:
+ * `string` (exact digits, JSON-safe), `bigint` (exact, not JSON-safe) or `number` (rounded, the
+ * shape `JSON.parse` gives; used for schema validation, where only the type matters).
+ */
+export type BigIntegers = "string" | "bigint" | "number";
+
+/** Turns a lossless tree into plain JavaScript: safe numbers as numbers, big integers as asked. */
+export function toPlainValue(value: unknown, bigIntegers: BigIntegers = "number"): unknown {
+  if (isLosslessNumber(value) || typeof value === "bigint") {
+    const digits = toUnsafeIntegerDigits(value);
+    if (digits === undefined) return Number(String(value));
+    return bigIntegers === "string" ? digits : bigIntegers === "bigint" ? BigInt(digits) : Number(digits);
+  }
+  if (Array.isArray(value)) return value.map((item) => toPlainValue(item, bigIntegers));
+  if (typeof value === "object" && value !== null) {
+    const out: Record<string, unknown> = {};
+    for (const [key, member] of Object.entries(value)) {
+      Object.defineProperty(out, key, { value: toPlainValue(member, bigIntegers), enumerable: true, writable: true, configurable: true });
+    }
+    return out;
+  }
+  return value;
+}

@@ -1,0 +1,22 @@
+import { maskUrl } from "./mask-secrets.js";
+import type { ContractRun } from "./run-contracts.js";
+
+export interface JsonReportContext {
+  baseUrl?: string;
+  topGateway?: string;
+}
+
+/** The run as one JSON document for CI tooling (credentials were masked by the runner; URLs lose user info). */
+export function reportJson(run: ContractRun, context: JsonReportContext = {}): string {
+  const report = {
+    tool: "pandapon-mock verify",
+    baseUrl: context.baseUrl === undefined ? undefined : maskUrl(context.baseUrl),
+    topGateway: context.topGateway === undefined ? undefined : maskUrl(context.topGateway),
+    startedAt: run.startedAt,
+    durationMs: run.durationMs,
+    ok: run.ok,
+    summary: run.summary,
+    results: run.results,
+  };
+  return JSON.stringify(report, null, 2) + "\n";
+}

@@ -1,0 +1,68 @@
+import type { Violation } from "../schemas/violations.js";
+import type { ContractRun, OperationResult } from "./run-contracts.js";
+import { toSummary } from "./run-contracts.js";
+
+/** Text safe inside XML content and attributes: markup escaped, characters XML 1.0 forbids dropped. */
+export function toXmlText(text: string): string {
+  return text
+    .replace(/[^\u0009\u000A\u000D\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, "")
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/"/g, "&quot;")
+    .replace(/'/g, "&apos;");
+}
+
+function toSeconds(ms: number): string {
+  return (ms / 1000).toFixed(3);
+}
+
+function toLines(side: string, violations: readonly Violation[]): string[] {
+  return violations.map((v) => `${v.severity === "error" ? "FAIL" : "WARN"} ${side}${v.path || "(root)"} [${v.rule}] ${v.message}`);
+}
+
+function toTestCase(result: OperationResult, classname: string): string {
+  const attributes = `classname="${toXmlText(classname)}" name="${toXmlText(result.operation)}" time="${toSeconds(result.durationMs)}"`;
+  const details = [...toLines("request ", result.requestViolations), ...toLines("", result.responseViolations)];
+  const failures = details.filter((line) => line.startsWith("FAIL"));
+  const warnings = details.filter((line) => line.startsWith("WARN"));
+  const body: string[] = [];
+  const reason = toXmlText(result.reason ?? "");
+  if (result.outcome === "skipped") body.push(`<skipped message="${reason}"/>`);
+  if (result.outcome === "error") body.push(`<error message="${reason}" type="no-answer">${reason}</error>`);
+  if (result.outcome === "failed") {
+    const type = result.apiError ? "api-error" : "contract";
+    body.push(`<failure message="${reason}" type="${type}">${toXmlText((failures.length > 0 ? failures : warnings).join("\n"))}</failure>`);
+  }
+  if (warnings.length > 0) body.push(`<system-out>${toXmlText(warnings.join("\n"))}</system-out>`);
+  if (body.length === 0) return `    <testcase ${attributes}/>`;
+  return [`    <testcase ${attributes}>`, ...body.map((b) => `      ${b}`), "    </testcase>"].join("\n");
+}
+
+/**
+ * JUnit XML that CI systems read: one `<testsuite>` per API (pandapon, top), one `<testcase>` per
+ * operation; contract violations are `<failure>`, calls without an answer `<error>`, operations
+ * without a request `<skipped>`, and warnings (drift, precision) go to `<system-out>`.
+ */
+export function reportJunit(run: ContractRun, name = "pandapon-mock verify"): string {
+  const apis = [...new Set(run.results.map((r) => r.api))];
+  const suites = apis.map((api) => {
+    const results = run.results.filter((r) => r.api === api);
+    const s = toSummary(results);
+    const time = results.reduce((t, r) => t + r.durationMs, 0);
+    const classname = `pandapon-mock.${api}`;
+    return [
+      `  <testsuite name="${toXmlText(classname)}" tests="${s.total}" failures="${s.failed}" errors="${s.errors}" skipped="${s.skipped}" time="${toSeconds(time)}" timestamp="${run.startedAt.slice(0, 19)}">`,
+      ...results.map((r) => toTestCase(r, classname)),
+      "  </testsuite>",
+    ].join("\n");
+  });
+  const s = run.summary;
+  return [
+    `<?xml version="1.0" encoding="UTF-8"?>`,
+    `<testsuites name="${toXmlText(name)}" tests="${s.total}" failures="${s.failed}" errors="${s.errors}" skipped="${s.skipped}" time="${toSeconds(run.durationMs)}">`,
+    ...suites,
+    "</testsuites>",
+    "",
+  ].join("\n");
+}

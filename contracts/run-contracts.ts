@@ -1,0 +1,188 @@
+import type { CallResult } from "../client/call-result.js";
+import type { Catalog, Operation } from "../schemas/catalog.js";
+import type { Api } from "../schemas/operation.js";
+import type { Violation } from "../schemas/violations.js";
+import { checkRequest } from "./check-request.js";
+import type { ApiError } from "./find-api-error.js";
+import { describeApiError } from "./find-api-error.js";
+import { findRequestExample } from "./find-request-example.js";
+import { maskSecrets } from "./mask-secrets.js";
+import { toOperation } from "./to-operation.js";
+
+/** What the runner needs of a client: one signed call. Both createPandaponClient and createTopClient fit. */
+export interface ContractClient {
+  call(operation: string, payload: unknown): Promise<CallResult>;
+}
+
+/** `passed` (maybe with warnings); `failed`: the contract is broken; `error`: no answer; `skipped`: nothing to send. */
+export type Outcome = "passed" | "failed" | "error" | "skipped";
+
+export interface OperationResult {
+  operation: string;
+  api: Api;
+  /** `POST /alibaba/refund/info`, `taobao.pc.refund.detail` */
+  endpoint: string;
+  outcome: Outcome;
+  /** Why it was skipped, errored, or the first reason it failed. */
+  reason?: string;
+  /** Where the request came from: `fixtures/<stem>.json` or `examples/<stem>/<file>`. */
+  requestSource?: string;
+  status?: number;
+  apiError?: ApiError;
+  requestViolations: Violation[];
+  responseViolations: Violation[];
+  warnings: number;
+  attempts?: number;
+  durationMs: number;
+}
+
+export interface RunSummary {
+  total: number;
+  passed: number;
+  failed: number;
+  errors: number;
+  skipped: number;
+  warnings: number;
+}
+
+export interface ContractRun {
+  startedAt: string;
+  durationMs: number;
+  results: OperationResult[];
+  summary: RunSummary;
+  /** True when nothing failed or errored and at least one operation was verified: the exit status. */
+  ok: boolean;
+}
+
+export interface RunContractsOptions {
+  catalog: Catalog;
+  /** The client for an operation, or the reason it cannot be called (e.g. missing credentials: skipped). */
+  createClient: (operation: Operation) => ContractClient | string;
+  /** Operation names or aliases; default every PandaPon and TOP operation (callbacks are pushed, not called). */
+  only?: readonly string[];
+  fixturesDir?: string;
+  examplesDir?: string;
+  /** See FindRequestExampleOptions.generateRequest. */
+  generateRequest?: (operation: Operation) => unknown;
+  /** Warnings (drift, precision) fail the operation too. */
+  strict?: boolean;
+  /** Credentials to mask in every message of the results. */
+  secrets?: readonly (string | undefined)[];
+  /** Called as each operation finishes (for progressive output). */
+  onResult?: (result: OperationResult) => void;
+}
+
+function toEndpoint(operation: Operation): string {
+  const { meta } = operation;
+  return meta.api === "pandapon" ? `${meta.method ?? "POST"} ${meta.path ?? meta.name}` : meta.name;
+}
+
+/** The operations to run: `only` resolved (unknown names throw), else all but callbacks. */
+export function selectOperations(catalog: Catalog, only?: readonly string[]): Operation[] {
+  if (only && only.length > 0) return [...new Set(only.map((name) => toOperation(catalog, name)))];
+  return catalog.operations.filter((op) => op.meta.api !== "callback");
+}
+
+function toMasked(result: OperationResult, secrets: readonly (string | undefined)[]): OperationResult {
+  const mask = (text: string) => maskSecrets(text, secrets);
+  const maskAll = (list: Violation[]) => list.map((v) => ({ ...v, message: mask(v.message) }));
+  const out: OperationResult = {
+    ...result,
+    requestViolations: maskAll(result.requestViolations),
+    responseViolations: maskAll(result.responseViolations),
+  };
+  if (result.reason !== undefined) out.reason = mask(result.reason);
+  if (result.apiError) {
+    out.apiError = { ...result.apiError, msg: mask(result.apiError.msg) };
+    if (result.apiError.subMsg !== undefined) out.apiError.subMsg = mask(result.apiError.subMsg);
+  }
+  return out;
+}
+
+function toHttpViolations(call: CallResult): Violation[] {
+  if (call.status < 400 || call.apiError) return [];
+  return [{ path: "", rule: "http-status", severity: "error", message: `HTTP ${call.status} without the API's error envelope` }];
+}
+
+async function runOne(operation: Operation, options: RunContractsOptions): Promise<OperationResult> {
+  const started = performance.now();
+  const base = { operation: operation.meta.name, api: operation.meta.api, endpoint: toEndpoint(operation) };
+  const empty = { requestViolations: [], responseViolations: [], warnings: 0 };
+  const elapsed = () => Math.round(performance.now() - started);
+  if (operation.meta.api === "callback") {
+    return { ...base, ...empty, outcome: "skipped", reason: "callbacks are pushed by the API to the integrator; nothing to call", durationMs: 0 };
+  }
+  const example = findRequestExample(operation, options);
+  if (!example.ok) return { ...base, ...empty, outcome: example.isFailure ? "error" : "skipped", reason: example.reason, durationMs: elapsed() };
+  const client = options.createClient(operation);
+  if (typeof client === "string") return { ...base, ...empty, outcome: "skipped", reason: client, requestSource: example.source, durationMs: elapsed() };
+
+  const requestViolations = checkRequest(operation, example.payload, { catalog: options.catalog });
+  let call: CallResult;
+  try {
+    call = await client.call(operation.meta.name, example.payload);
+  } catch (error) {
+    const reason = (error as Error).message;
+    return { ...base, ...empty, requestViolations, outcome: "error", reason, requestSource: example.source, durationMs: elapsed() };
+  }
+  const responseViolations = [...toHttpViolations(call), ...call.violations];
+  const all = [...requestViolations, ...responseViolations];
+  const failures = all.filter((v) => v.severity === "error" || options.strict === true);
+  const firstFailure = failures[0];
+  const result: OperationResult = {
+    ...base,
+    outcome: failures.length > 0 ? "failed" : "passed",
+    requestSource: example.source,
+    status: call.status,
+    requestViolations,
+    responseViolations,
+    warnings: all.filter((v) => v.severity === "warning").length,
+    attempts: call.attempts,
+    durationMs: elapsed(),
+  };
+  if (call.apiError) {
+    result.apiError = call.apiError;
+    result.reason = `the API answered with error ${describeApiError(call.apiError)}`;
+  } else if (firstFailure) {
+    const side = requestViolations.includes(firstFailure) ? "request " : "";
+    const where = `${side}${firstFailure.path || "(root)"} ${firstFailure.message}`;
+    result.reason = failures.length === 1 ? `1 failure: ${where}` : `${failures.length} failures, first: ${where}`;
+  }
+  return result;
+}
+
+export function toSummary(results: readonly OperationResult[]): RunSummary {
+  const count = (outcome: Outcome) => results.filter((r) => r.outcome === outcome).length;
+  return {
+    total: results.length,
+    passed: count("passed"),
+    failed: count("failed"),
+    errors: count("error"),
+    skipped: count("skipped"),
+    warnings: results.reduce((n, r) => n + r.warnings, 0),
+  };
+}
+
+/**
+ * Verifies operations against a base URL through the given clients: for each, the request
+ * (user fixture, else documented example) is checked, signed, sent, and the answer checked.
+ * Operations run one after another; the results are data, with every credential masked.
+ */
+export async function runContracts(options: RunContractsOptions): Promise<ContractRun> {
+  const startedAt = new Date().toISOString();
+  const started = performance.now();
+  const results: OperationResult[] = [];
+  for (const operation of selectOperations(options.catalog, options.only)) {
+    const result = toMasked(await runOne(operation, options), options.secrets ?? []);
+    results.push(result);
+    options.onResult?.(result);
+  }
+  const summary = toSummary(results);
+  return {
+    startedAt,
+    durationMs: Math.round(performance.now() - started),
+    results,
+    summary,
+    ok: summary.failed === 0 && summary.errors === 0 && summary.passed > 0,
+  };
+}

@@ -1,0 +1,191 @@
+import type { Catalog, Operation } from "../schemas/catalog.js";
+import envelopes from "../schemas/common/envelopes.json" with { type: "json" };
+import type { JsonSchema } from "../schemas/operation.js";
+
+/**
+ * A position in a schema while a payload is walked beside it: `$ref` followed (through the
+ * catalog's ajv), `allOf`/`anyOf`/`oneOf`/`then`/`else` merged as a union. Used to find drift,
+ * to annotate precision hazards and to give TOP XML its JSON shape.
+ */
+export interface SchemaCursor {
+  /** Declared JSON types here (union over branches, inferred from `enum`/`const` when untyped); empty = unknown. */
+  readonly types: ReadonlySet<string>;
+  /** No branch documents members here (free-form or unknown): nothing below is drift. */
+  readonly isOpen: boolean;
+  /** Some branch says `additionalProperties: false`: ajv already reports extra members as errors. */
+  readonly isClosed: boolean;
+  /** Documented member names (for "did you mean" hints). */
+  readonly propertyNames: readonly string[];
+  /** The member's cursor; undefined when the member is not documented here. */
+  property(name: string): SchemaCursor | undefined;
+  item(index: number): SchemaCursor;
+}
+
+export const ENVELOPES_ID = envelopes.$id;
+
+interface Node {
+  schema: JsonSchema;
+  base: string;
+}
+
+const documents = new WeakMap<Catalog, Map<string, unknown>>();
+
+function getDocument(catalog: Catalog, url: string): unknown {
+  let cache = documents.get(catalog);
+  if (!cache) documents.set(catalog, (cache = new Map()));
+  if (!cache.has(url)) cache.set(url, catalog.ajv.getSchema(url)?.schema);
+  return cache.get(url);
+}
+
+function resolveRef(catalog: Catalog, ref: string, base: string): Node | undefined {
+  const href = new URL(ref, base).href;
+  const hash = href.indexOf("#");
+  const url = hash < 0 ? href : href.slice(0, hash);
+  const pointer = hash < 0 ? "" : decodeURIComponent(href.slice(hash + 1));
+  let target = getDocument(catalog, url);
+  for (const part of pointer.split("/").slice(1)) {
+    if (typeof target !== "object" || target === null) return undefined;
+    target = (target as Record<string, unknown>)[part.replace(/~1/g, "/").replace(/~0/g, "~")];
+  }
+  return typeof target === "object" && target !== null ? { schema: target as JsonSchema, base: url } : undefined;
+}
+
+function flatten(catalog: Catalog, schema: unknown, base: string, out: Node[], seen: Set<unknown>): void {
+  if (typeof schema !== "object" || schema === null || seen.has(schema)) return;
+  seen.add(schema);
+  const s = schema as JsonSchema;
+  const here = typeof s.$id === "string" ? new URL(s.$id, base).href.replace(/#.*$/, "") : base;
+  out.push({ schema: s, base: here });
+  if (typeof s.$ref === "string") {
+    const target = resolveRef(catalog, s.$ref, here);
+    if (!target) throw new Error(`Failed to resolve "${s.$ref}" from "${here}".`);
+    flatten(catalog, target.schema, target.base, out, seen);
+  }
+  for (const key of ["allOf", "anyOf", "oneOf"]) {
+    const members = s[key];
+    if (Array.isArray(members)) for (const m of members) flatten(catalog, m, here, out, seen);
+  }
+  for (const key of ["then", "else"]) flatten(catalog, s[key], here, out, seen);
+}
+
+function typeOfValue(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "array";
+  if (typeof value === "number") return Number.isInteger(value) ? "integer" : "number";
+  return typeof value;
+}
+
+function toTypes(nodes: readonly Node[]): Set<string> {
+  const types = new Set<string>();
+  for (const { schema } of nodes) {
+    const t = schema.type;
+    if (typeof t === "string") types.add(t);
+    else if (Array.isArray(t)) for (const x of t) types.add(String(x));
+    else if (Array.isArray(schema.enum)) for (const v of schema.enum) types.add(typeOfValue(v));
+    else if ("const" in schema) types.add(typeOfValue(schema.const));
+    if (schema.properties !== undefined && t === undefined) types.add("object");
+  }
+  return types;
+}
+
+function matchesPattern(pattern: string, name: string): boolean {
+  try {
+    return new RegExp(pattern, "u").test(name);
+  } catch {
+    return false;
+  }
+}
+
+class Cursor implements SchemaCursor {
+  readonly types: ReadonlySet<string>;
+  readonly isOpen: boolean;
+  readonly isClosed: boolean;
+  readonly propertyNames: readonly string[];
+
+  constructor(
+    private readonly catalog: Catalog,
+    private readonly nodes: readonly Node[],
+  ) {
+    this.types = toTypes(nodes);
+    const documenting = nodes.filter(
+      ({ schema }) => schema.properties !== undefined || schema.patternProperties !== undefined || schema.additionalProperties !== undefined,
+    );
+    this.isOpen = documenting.length === 0;
+    this.isClosed = nodes.some(({ schema }) => schema.additionalProperties === false);
+    this.propertyNames = [...new Set(nodes.flatMap(({ schema }) => Object.keys((schema.properties ?? {}) as object)))];
+  }
+
+  private cursorOf(children: Node[]): SchemaCursor {
+    const out: Node[] = [];
+    const seen = new Set<unknown>();
+    for (const child of children) flatten(this.catalog, child.schema, child.base, out, seen);
+    return new Cursor(this.catalog, out);
+  }
+
+  property(name: string): SchemaCursor | undefined {
+    const found: Node[] = [];
+    const extra: Node[] = [];
+    let allowsAny = false;
+    for (const { schema, base } of this.nodes) {
+      const properties = schema.properties as Record<string, unknown> | undefined;
+      if (properties && Object.hasOwn(properties, name)) found.push({ schema: properties[name] as JsonSchema, base });
+      const patterns = (schema.patternProperties ?? {}) as Record<string, unknown>;
+      for (const [pattern, sub] of Object.entries(patterns)) {
+        if (matchesPattern(pattern, name)) found.push({ schema: sub as JsonSchema, base });
+      }
+      const additional = schema.additionalProperties;
+      if (additional === true) allowsAny = true;
+      else if (typeof additional === "object" && additional !== null) extra.push({ schema: additional as JsonSchema, base });
+    }
+    if (found.length > 0) return this.cursorOf(found);
+    if (extra.length > 0) return this.cursorOf(extra);
+    if (allowsAny || this.isOpen) return toOpenCursor(this.catalog);
+    return undefined;
+  }
+
+  item(index: number): SchemaCursor {
+    const found: Node[] = [];
+    for (const { schema, base } of this.nodes) {
+      const items = schema.items;
+      if (Array.isArray(items)) {
+        const sub = index < items.length ? items[index] : schema.additionalItems;
+        if (typeof sub === "object" && sub !== null) found.push({ schema: sub as JsonSchema, base });
+      } else if (typeof items === "object" && items !== null) {
+        found.push({ schema: items as JsonSchema, base });
+      }
+    }
+    return this.cursorOf(found);
+  }
+}
+
+/** A cursor that documents nothing: any member is accepted, nothing below is drift. */
+function toOpenCursor(catalog: Catalog): SchemaCursor {
+  return new Cursor(catalog, []);
+}
+
+/** A cursor at `schema`, whose relative `$ref`s resolve against `base` (a schema file's `$id`). */
+export function createSchemaCursor(catalog: Catalog, schema: JsonSchema, base: string): SchemaCursor {
+  const nodes: Node[] = [];
+  flatten(catalog, schema, base, nodes, new Set());
+  return new Cursor(catalog, nodes);
+}
+
+export type SchemaPart = "request" | "response" | "error";
+
+/** The id of the error document schema an operation's API answers with. */
+export function toErrorSchemaRef(operation: Operation): string {
+  const name = operation.meta.api === "top" ? "TopErrorResponse" : "PandaponError";
+  return `${ENVELOPES_ID}#/definitions/${name}`;
+}
+
+/** A cursor over an operation's request, whole response document (envelope included) or error document. */
+export function toOperationCursor(catalog: Catalog, operation: Operation, part: SchemaPart): SchemaCursor | undefined {
+  if (part === "request") return operation.request ? createSchemaCursor(catalog, operation.request, operation.id) : undefined;
+  if (part === "response") {
+    // The PandaPon envelope always has `data`; when the docs do not describe it, its content is unknown, not drift.
+    const undescribedData = operation.meta.envelope === "pandapon" && operation.data === undefined;
+    const schema = undescribedData ? { allOf: [operation.response, { properties: { data: {} } }] } : operation.response;
+    return createSchemaCursor(catalog, schema, operation.id);
+  }
+  return createSchemaCursor(catalog, { $ref: toErrorSchemaRef(operation) }, operation.id);
+}

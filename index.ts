@@ -1,0 +1,41 @@
+// pandapon-mock's public surface: explicit named exports only. Contract checks: "pandapon-mock/contracts".
+export type { MockOptions, PandaponKey, TopApp, DeepPartial } from "./mock/options.js";
+export { toMockOptions } from "./mock/options.js";
+export { createApp, getCore } from "./mock/app.js";
+export type { RunningServer } from "./mock/start-server.js";
+export { startServer } from "./mock/start-server.js";
+export { PANDAPON_ERRORS } from "./mock/pandapon/error-table.js";
+export type { PandaponErrorName } from "./mock/pandapon/error-table.js";
+export { TOP_ERRORS } from "./mock/top/top-error-table.js";
+export type { Catalog, Operation, RouteMatch } from "./schemas/catalog.js";
+export { getCatalog, loadCatalog } from "./schemas/catalog.js";
+export type { OperationMeta, JsonSchema } from "./schemas/operation.js";
+export { toTopResponseKey } from "./schemas/operation.js";
+export type { Violation } from "./schemas/violations.js";
+export type { Producer } from "./mock/generate/create-producer.js";
+export { createProducer } from "./mock/generate/create-producer.js";
+export { toJsonText } from "./protocol/json-wire.js";
+export { toTopXml } from "./protocol/top-xml.js";
+export type { SignatureScheme, SignedValues, TopSignMethod, Verification } from "./signing/index.js";
+export {
+  DEFAULT_SCHEME,
+  toScheme,
+  describeScheme,
+  toStringToSign,
+  signPandapon,
+  signTop,
+  toTopStringToSign,
+  signCallback,
+  verifyPandaponSignature,
+  verifyTopSignature,
+  verifyCallbackSignature,
+  toTopTimestamp,
+} from "./signing/index.js";
+export { createPandaponClient } from "./client/create-pandapon-client.js";
+export { createTopClient } from "./client/create-top-client.js";
+export { ClientError } from "./client/client-error.js";
+export type { CallResult, CallOptions, TransportOptions } from "./client/call-result.js";
+export type { CallbackMessage, CallbackVerification, CallbackMiddlewareOptions } from "./receiver/index.js";
+export { verifyCallback, createCallbackMiddleware } from "./receiver/index.js";
+export type { OperationTypes, OperationName } from "./generated/index.js";
+export { DEMO_PANDAPON, DEMO_TOP } from "./config/demo.js";

@@ -1,0 +1,86 @@
+import { mkdtempSync, readFileSync } from "node:fs";
+import type { Server } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { describe, expect, it } from "vitest";
+import { runVerify } from "../cli/commands/verify.js";
+import { createPandaponClient } from "../client/create-pandapon-client.js";
+import { createTopClient } from "../client/create-top-client.js";
+import { findRequestExample } from "../contracts/find-request-example.js";
+import { runContracts } from "../contracts/run-contracts.js";
+import { DEMO_PANDAPON, DEMO_TOP } from "../config/demo.js";
+import { createApp } from "../mock/app.js";
+import { getCatalog } from "../schemas/catalog.js";
+
+/** The lead's mock, listening on 127.0.0.1 (ephemeral port), answering with schema-checked data. */
+async function setup() {
+  const server: Server = createServer(createApp({ validateResponses: true }));
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const catalog = getCatalog();
+  const callable = catalog.operations.filter((op) => op.meta.api !== "callback");
+  const withExample = callable.filter((op) => findRequestExample(op).ok).map((op) => op.meta.name);
+  const run = (format: "json" | "xml") => {
+    const pandapon = createPandaponClient({ baseUrl, ...DEMO_PANDAPON, catalog });
+    const top = createTopClient({ gateway: baseUrl, ...DEMO_TOP, catalog, format });
+    return runContracts({ catalog, createClient: (op) => (op.meta.api === "top" ? top : pandapon) });
+  };
+  const close = () => new Promise((resolve) => server.close(resolve));
+  return { baseUrl, withExample, callable, run, close };
+}
+
+describe("the runner against the mock", () => {
+  it.each(["json", "xml"] as const)("passes every operation that has an example request (TOP answers in %s)", async (format) => {
+    const { run, withExample, callable, close } = await setup();
+    try {
+      const result = await run(format);
+      const failing = result.results.filter((r) => r.outcome === "failed" || r.outcome === "error");
+      expect(failing.map((r) => `${r.operation}: ${r.reason}`)).toEqual([]);
+      expect(result.results.filter((r) => r.outcome === "passed").map((r) => r.operation)).toEqual(withExample);
+      expect(result.summary.total).toBe(callable.length);
+      expect(withExample).toEqual(expect.arrayContaining(["/alibaba/refund/info", "/v2/alibaba/refund/goods/return", "taobao.pc.refund.detail"]));
+      const drift = result.results.flatMap((r) => r.responseViolations.filter((v) => v.rule === "drift").map((v) => `${r.operation} ${v.path}`));
+      expect(drift).toEqual([]);
+      expect(result.ok).toBe(true);
+    } finally {
+      await close();
+    }
+  });
+
+  it("exits 0 from `verify --demo` on the seed operations", async () => {
+    const { baseUrl, close } = await setup();
+    try {
+      let stdout = "";
+      const code = await runVerify(
+        { baseUrl, demo: true, only: ["/alibaba/refund/info", "/v2/alibaba/refund/goods/return", "taobao.pc.refund.detail"], format: "xml" },
+        { env: {}, stdout: (t) => void (stdout += t), stderr: (t) => void (stdout += t) },
+      );
+      expect(stdout).toContain("credentials: PandaPon demo, TOP demo");
+      expect(stdout).toMatch(/3 operations: 3 passed.*, 0 failed, 0 skipped; \d+ warnings?; \d+ ms\. OK/);
+      expect(code).toBe(0);
+    } finally {
+      await close();
+    }
+  });
+
+  it("passes every PandaPon and TOP operation with `verify --demo --generated-requests`, where examples are missing too", async () => {
+    const { baseUrl, callable, withExample, close } = await setup();
+    try {
+      let stdout = "";
+      const report = join(mkdtempSync(join(tmpdir(), "verify-")), "results.json");
+      const code = await runVerify(
+        { baseUrl, demo: true, generatedRequests: true, format: "json", json: report },
+        { env: {}, stdout: (t) => void (stdout += t), stderr: (t) => void (stdout += t) },
+      );
+      expect(callable.length).toBeGreaterThan(withExample.length);
+      const sources = (JSON.parse(readFileSync(report, "utf8")) as { results: Array<{ requestSource?: string }> }).results.map((r) => r.requestSource);
+      expect(sources.filter((s) => s === "generated (no documented example)")).toHaveLength(callable.length - withExample.length);
+      expect(stdout).toMatch(new RegExp(`${callable.length} operations: ${callable.length} passed.*, 0 failed, 0 skipped`));
+      expect(code).toBe(0);
+    } finally {
+      await close();
+    }
+  });
+});

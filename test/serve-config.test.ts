@@ -1,0 +1,69 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import request from "supertest";
+import { describe, expect, it } from "vitest";
+import { readEnvSettings, readFileSettings, toServeConfig } from "../config/load-config.js";
+import { createApp, getCore } from "../mock/app.js";
+import { DEFAULT_SCHEME } from "../signing/pandapon-scheme.js";
+
+function setupFile(content: unknown): string {
+  const file = join(mkdtempSync(join(tmpdir(), "serve-config-")), "mock.json");
+  writeFileSync(file, JSON.stringify(content));
+  return file;
+}
+
+describe("serve configuration", () => {
+  it("defaults to 127.0.0.1:4010 with the demo credentials", () => {
+    const config = toServeConfig({}, readEnvSettings({}), {});
+    expect(config).toMatchObject({ host: "127.0.0.1", port: 4010 });
+    const core = getCore(createApp(config.mock));
+    expect(core.options.pandapon.keys.map((k) => k.accessKey)).toEqual(["58c0201dfdf148eca63cbf6bb5e7cf03"]);
+    expect(core.options.top.apps.map((a) => a.appKey)).toEqual(["12345678"]);
+    expect(core.options.verifySignatures).toBe(true);
+  });
+
+  it("lets flags win over the environment, and the environment over the config file", () => {
+    const file = readFileSettings(setupFile({ port: 5000, host: "127.0.0.2", seed: "file", windowSeconds: 30 }));
+    const env = readEnvSettings({ PORT: "6000", PANDAPON_MOCK_SEED: "env" });
+    const flags = { seed: "flag" };
+    const config = toServeConfig(file, env, flags);
+    expect(config).toMatchObject({ port: 6000, host: "127.0.0.2", mock: { seed: "flag", pandapon: { windowMs: 30_000 }, top: { windowMs: 30_000 } } });
+  });
+
+  it("takes several key/secret pairs and TOP apps from the environment", () => {
+    const env = readEnvSettings({
+      PANDAPON_MOCK_KEYS: JSON.stringify([{ accessKey: "a1", secret: "s1", developId: "1" }, { accessKey: "a2", secret: "s2" }]),
+      PANDAPON_MOCK_TOP_APPS: JSON.stringify([{ appKey: "k", secret: "t" }]),
+      PANDAPON_MOCK_VERIFY_SIGNATURES: "false",
+    });
+    const core = getCore(createApp(toServeConfig(env).mock));
+    expect(core.options.pandapon.keys.map((k) => k.accessKey)).toEqual(["a1", "a2"]);
+    expect(core.options.top.apps).toEqual([{ appKey: "k", secret: "t" }]);
+    expect(core.options.verifySignatures).toBe(false);
+  });
+
+  it("reads a signature scheme from the config file and uses it", async () => {
+    const scheme = { ...DEFAULT_SCHEME, algorithm: "sha256", case: "lower" };
+    const config = toServeConfig(readFileSettings(setupFile({ scheme })));
+    const app = createApp(config.mock);
+    expect(getCore(app).options.pandapon.scheme).toMatchObject({ algorithm: "sha256", case: "lower" });
+    const res = await request(app).post("/alibaba/refund/info").set({ "access-key": "58c0201dfdf148eca63cbf6bb5e7cf03", timestamp: String(Date.now()), "user-id": "1", signature: "x" }).send({ refundId: "TQ1" });
+    expect(res.body.msg).toContain("key=******");
+  });
+
+  it("accepts the scheme exactly as identify-signature prints it", () => {
+    const printed = { signatureScheme: { ...DEFAULT_SCHEME, algorithm: "hmac-sha256", secretPlacement: "none" } };
+    const app = createApp(toServeConfig(readFileSettings(setupFile(printed))).mock);
+    expect(getCore(app).options.pandapon.scheme).toMatchObject({ algorithm: "hmac-sha256", secretPlacement: "none" });
+  });
+
+  it("rejects bad values with a message that names them", () => {
+    expect(() => readEnvSettings({ PORT: "eighty" })).toThrow('Invalid PORT="eighty"');
+    expect(() => readEnvSettings({ PANDAPON_MOCK_VERIFY_SIGNATURES: "maybe" })).toThrow("use true or false");
+    expect(() => readEnvSettings({ PANDAPON_MOCK_KEYS: "[{oops" })).toThrow("Failed to read PANDAPON_MOCK_KEYS");
+    expect(() => toServeConfig({ keys: [{ accessKey: "a" }] as never })).toThrow("Invalid keys");
+    expect(() => readFileSettings("/nonexistent/mock.json")).toThrow("does not exist");
+    expect(() => createApp(toServeConfig({ scheme: { algorithm: "crc32" } as never }).mock)).toThrow("Invalid signature scheme");
+  });
+});
