@@ -61,3 +61,13 @@ export interface CallOptions {
   signal?: AbortSignal;
   timeoutMs?: number;
 }
+
+/** A signing client of either API: one signed call per operation, typed by an OperationTypes map. */
+export interface OperationClient<Types extends OperationTypeMap = UntypedOperations> {
+  /** Signs and sends one call; resolves with the answer (HTTP and API errors included), rejects with a ClientError when there is none. */
+  call<Name extends keyof Types & string>(
+    operation: Name,
+    payload?: RequestOf<Types, Name>,
+    options?: CallOptions,
+  ): Promise<CallResult<ResponseOf<Types, Name>>>;
+}

@@ -13,6 +13,7 @@ import type {
   TransportOptions,
   UntypedOperations,
 } from "./call-result.js";
+import type { OperationClient } from "./call-result.js";
 import { ClientError } from "./client-error.js";
 import { createNonce } from "./create-nonce.js";
 import { createPandaponHeaders } from "./create-pandapon-headers.js";
@@ -35,14 +36,7 @@ export interface PandaponClientOptions extends TransportOptions {
   catalog?: Catalog;
 }
 
-export interface PandaponClient<Types extends OperationTypeMap = UntypedOperations> {
-  /** Signs and sends one call; resolves with the answer (HTTP and API errors included), rejects with a ClientError when there is none. */
-  call<Name extends keyof Types & string>(
-    operation: Name,
-    payload?: RequestOf<Types, Name>,
-    options?: CallOptions,
-  ): Promise<CallResult<ResponseOf<Types, Name>>>;
-}
+export type PandaponClient<Types extends OperationTypeMap = UntypedOperations> = OperationClient<Types>;
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);

@@ -11,6 +11,7 @@ import type {
   TransportOptions,
   UntypedOperations,
 } from "./call-result.js";
+import type { OperationClient } from "./call-result.js";
 import { createTopParams, toFormBody } from "./create-top-params.js";
 import { sendRequest, toTransportOptions } from "./send-request.js";
 import { toCallResult } from "./to-call-result.js";
@@ -30,14 +31,7 @@ export interface TopClientOptions extends TransportOptions {
   catalog?: Catalog;
 }
 
-export interface TopClient<Types extends OperationTypeMap = UntypedOperations> {
-  /** Signs and sends one call; resolves with the answer (HTTP and API errors included), rejects with a ClientError when there is none. */
-  call<Name extends keyof Types & string>(
-    operation: Name,
-    payload?: RequestOf<Types, Name>,
-    options?: CallOptions,
-  ): Promise<CallResult<ResponseOf<Types, Name>>>;
-}
+export type TopClient<Types extends OperationTypeMap = UntypedOperations> = OperationClient<Types>;
 
 function toGatewayUrl(gateway: string): string {
   const url = new URL(gateway);

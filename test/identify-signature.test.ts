@@ -2,10 +2,9 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Command } from "commander";
 import { describe, expect, it } from "vitest";
 import { registerIdentifySignature } from "../cli/commands/identify-signature.js";
-import type { CommandIo } from "../cli/command-io.js";
+import { createCommandRunner } from "./helpers/command-runner.js";
 import { buildCurl } from "../client/build-curl.js";
 import { parseCurl } from "../client/parse-curl.js";
 import { parseHttpRequest } from "../client/parse-http-request.js";
@@ -270,35 +269,7 @@ function createSignedCurl(): string {
 }
 
 function setup(env: Record<string, string> = {}) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const files = new Map<string, string>();
-  let exitCode = 0;
-  const io: CommandIo = {
-    out: (t) => void out.push(t),
-    err: (t) => void err.push(t),
-    env,
-    now: () => 1_715_669_977_082,
-    createNonce: () => "0".repeat(32),
-    readText: (path) => {
-      const text = files.get(path);
-      if (text === undefined) throw new Error(`ENOENT: no such file, open '${path}'`);
-      return text;
-    },
-    setExitCode: (code) => {
-      exitCode = code;
-    },
-    exit: (code) => {
-      throw new Error(`exit ${code}`);
-    },
-  };
-  const run = async (...args: string[]) => {
-    const program = new Command();
-    registerIdentifySignature(program, io);
-    await program.parseAsync(["identify-signature", ...args], { from: "user" });
-    return { out: out.join(""), err: err.join(""), exitCode };
-  };
-  return { files, run };
+  return createCommandRunner(registerIdentifySignature, "identify-signature", { env, now: 1_715_669_977_082, nonce: "0".repeat(32) });
 }
 
 describe("pandapon-mock identify-signature (in process)", () => {

@@ -2,9 +2,8 @@ import { execFile } from "node:child_process";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { promisify } from "node:util";
-import { Command } from "commander";
 import { describe, expect, it } from "vitest";
-import type { CommandIo } from "../cli/command-io.js";
+import { createCommandRunner } from "./helpers/command-runner.js";
 import { registerSign } from "../cli/commands/sign.js";
 import { createApp } from "../mock/app.js";
 import { parseCurl } from "../client/parse-curl.js";
@@ -15,35 +14,7 @@ const DEMO_SECRET = "demo-secret-please-change";
 const NOW = Date.UTC(2024, 4, 14, 6, 59, 37, 82); // 1715669977082
 
 function setup(env: Record<string, string> = {}) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const files = new Map<string, string>();
-  let exitCode = 0;
-  const io: CommandIo = {
-    out: (t) => void out.push(t),
-    err: (t) => void err.push(t),
-    env,
-    now: () => NOW,
-    createNonce: () => "5f2b9c1e8d7a4e3f9b6c2d1a0e8f7c6b",
-    readText: (path) => {
-      const text = files.get(path);
-      if (text === undefined) throw new Error(`ENOENT: no such file, open '${path}'`);
-      return text;
-    },
-    setExitCode: (code) => {
-      exitCode = code;
-    },
-    exit: (code) => {
-      throw new Error(`exit ${code}`);
-    },
-  };
-  const run = async (...args: string[]) => {
-    const program = new Command();
-    registerSign(program, io);
-    await program.parseAsync(["sign", ...args], { from: "user" });
-    return { out: out.join(""), err: err.join(""), all: out.join("") + err.join(""), exitCode };
-  };
-  return { files, run };
+  return createCommandRunner(registerSign, "sign", { env, now: NOW, nonce: "5f2b9c1e8d7a4e3f9b6c2d1a0e8f7c6b" });
 }
 
 function toHeaders(out: string): Record<string, string> {
