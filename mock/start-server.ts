@@ -1,4 +1,4 @@
-import type { Server } from "node:http";
+import type { Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Express } from "express";
 
@@ -12,6 +12,14 @@ export interface RunningServer {
 export function startServer(app: Express, port: number, host: string): Promise<RunningServer> {
   return new Promise((resolve, reject) => {
     const server = app.listen(port, host);
+    // Answers still in flight when closing say `Connection: close`, so keep-alive clients do not reuse the socket.
+    const inFlight = new Set<ServerResponse>();
+    let closing = false;
+    server.on("request", (_req, res: ServerResponse) => {
+      if (closing) res.setHeader("connection", "close");
+      inFlight.add(res);
+      res.on("close", () => inFlight.delete(res));
+    });
     server.once("error", reject);
     server.once("listening", () => {
       const address = server.address() as AddressInfo;
@@ -21,6 +29,8 @@ export function startServer(app: Express, port: number, host: string): Promise<R
         url: `http://${shownHost}:${address.port}`,
         close: () =>
           new Promise<void>((done, fail) => {
+            closing = true;
+            for (const res of inFlight) if (!res.headersSent) res.setHeader("connection", "close");
             server.close((error) => (error ? fail(error) : done()));
             server.closeIdleConnections();
           }),

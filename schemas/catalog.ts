@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { dirname, join, relative, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join, relative } from "node:path";
+import { PACKAGE_ROOT } from "../config/package-root.js";
 import type { ValidateFunction } from "ajv";
 import { Ajv } from "ajv";
 import envelopes from "./common/envelopes.json" with { type: "json" };
@@ -46,16 +46,13 @@ export interface Catalog {
   resolveRef(schema: JsonSchema, base: string): { schema: JsonSchema; base: string };
   /** The shared validator instance (strict, all errors, custom keywords registered). */
   readonly ajv: Ajv;
+  /** Checks every schema file against the metaschema now (files are otherwise checked on first use). */
+  checkAllFiles(): void;
   getValidator(ref: string): ValidateFunction;
 }
 
-export const SCHEMA_DIR = findSchemaDir();
+export const SCHEMA_DIR = join(PACKAGE_ROOT, "schemas");
 const API_DIRS = ["pandapon", "top", "callbacks"];
-
-function findSchemaDir(): string {
-  const here = dirname(fileURLToPath(import.meta.url));
-  return existsSync(join(here, "catalog.ts")) ? here : resolve(here, "../../schemas");
-}
 
 /** Every operation file below `schemas/`, sorted, as [relative path, parsed JSON]. */
 export function readOperationFiles(dir = SCHEMA_DIR): Array<[string, JsonSchema]> {
@@ -71,12 +68,13 @@ export function readOperationFiles(dir = SCHEMA_DIR): Array<[string, JsonSchema]
 }
 
 /** A strict ajv with the x-* keywords registered; `coerceTypes` for query and form parameters. */
-export function createAjv(options: { coerceTypes?: boolean } = {}): Ajv {
+export function createAjv(options: { coerceTypes?: boolean; validateSchema?: boolean } = {}): Ajv {
   const ajv = new Ajv({
     strict: true,
     allErrors: true,
     allowUnionTypes: true,
     coerceTypes: options.coerceTypes ?? false,
+    validateSchema: options.validateSchema ?? true,
   });
   for (const [keyword, metaSchema] of Object.entries(keywords.definitions)) {
     ajv.addKeyword({ keyword, metaSchema, schemaType: keyword === "x-mock" ? ["string", "object"] : undefined });
@@ -84,6 +82,24 @@ export function createAjv(options: { coerceTypes?: boolean } = {}): Ajv {
   ajv.addSchema(envelopes as JsonSchema);
   ajv.addSchema(callbackMessage as JsonSchema);
   return ajv;
+}
+
+/** Checks every x-* annotation in a schema file against its metaschema (common/keywords.json). */
+function createAnnotationChecker(ajv: Ajv): (schema: JsonSchema) => string[] {
+  const validators = new Map(Object.entries(keywords.definitions).map(([keyword, meta]) => [keyword, ajv.compile(meta as JsonSchema)]));
+  return (schema) => {
+    const problems: string[] = [];
+    const visit = (node: unknown, path: string): void => {
+      if (node === null || typeof node !== "object") return;
+      for (const [key, value] of Object.entries(node)) {
+        const validate = validators.get(key);
+        if (validate && !validate(value)) problems.push(`${path}/${key} ${ajv.errorsText(validate.errors, { dataVar: key })}`);
+        else if (!key.startsWith("x-") || key === "x-operation") visit(value, `${path}/${key}`);
+      }
+    };
+    visit(schema, "");
+    return problems;
+  };
 }
 
 function toRoutePattern(path: string): { regex: RegExp; names: string[] } {
@@ -105,21 +121,40 @@ function toDecodedSegment(segment: string): string {
 }
 
 export function loadCatalog(dir = SCHEMA_DIR): Catalog {
-  const ajv = createAjv();
-  const coercing = createAjv({ coerceTypes: true });
+  // Files are checked against the metaschema (x-* keywords included) the first time one of their
+  // operations is used, not all at start: that is most of a cold start's schema work.
+  const ajv = createAjv({ validateSchema: false });
   const files = readOperationFiles(dir);
+  const fileById = new Map<string, [string, JsonSchema]>();
   for (const [file, schema] of files) {
-    try {
-      ajv.addSchema(schema);
-      coercing.addSchema(structuredClone(schema));
-    } catch (error) {
-      throw new Error(`Failed to load schema "${file}": ${(error as Error).message}`, { cause: error });
-    }
+    fileById.set(String(schema.$id), [file, schema]);
+    ajv.addSchema(schema);
   }
+  const checked = new Set<string>();
+  const checkAnnotations = createAnnotationChecker(ajv);
+  const checkFile = (id: string): void => {
+    if (checked.has(id)) return;
+    const entry = fileById.get(id);
+    if (entry) {
+      const problems = ajv.validateSchema(entry[1]) ? checkAnnotations(entry[1]) : [ajv.errorsText(ajv.errors)];
+      if (problems.length > 0) throw new Error(`Failed to load schema "${entry[0]}": ${problems.join("; ")}`);
+    }
+    checked.add(id);
+  };
+  // Query and form parameters arrive as text: their validators coerce. Built when first needed.
+  let coercing: Ajv | undefined;
+  const getCoercing = (): Ajv => {
+    if (!coercing) {
+      coercing = createAjv({ coerceTypes: true, validateSchema: false });
+      for (const [, schema] of files) coercing.addSchema(structuredClone(schema));
+    }
+    return coercing;
+  };
   const validators = new Map<string, ValidateFunction>();
   const getValidator = (ref: string): ValidateFunction => {
     let v = validators.get(ref);
     if (!v) {
+      checkFile(ref.replace(/#.*$/, "").replace(/\.response\.json$/, ".json"));
       v = ajv.getSchema(ref);
       if (!v) throw new Error(`Failed to find schema "${ref}".`);
       validators.set(ref, v);
@@ -142,11 +177,13 @@ export function loadCatalog(dir = SCHEMA_DIR): Catalog {
     const response = toResponseSchema(meta, `${id}#/definitions/Data`, data !== undefined);
     const responseId = id.replace(/\.json$/, ".response.json");
     ajv.addSchema({ ...response, $id: responseId });
-    const requestValidator = request
-      ? meta.api === "top" || meta.requestIn === "query"
-        ? coercing.getSchema(`${id}#/definitions/Request`)!
-        : ajv.getSchema(`${id}#/definitions/Request`)!
-      : undefined;
+    // Validators compile on first use: a cold start compiles only what its first requests need.
+    let requestValidator: ValidateFunction | undefined;
+    const getRequestValidator = (): ValidateFunction => {
+      checkFile(id);
+      requestValidator ??= (meta.api === "top" || meta.requestIn === "query" ? getCoercing() : ajv).getSchema(`${id}#/definitions/Request`)!;
+      return requestValidator;
+    };
     const operation: Operation = {
       meta,
       file,
@@ -156,8 +193,9 @@ export function loadCatalog(dir = SCHEMA_DIR): Catalog {
       data,
       response,
       checkRequest: (payload) => {
-        if (!requestValidator) return [];
-        return requestValidator(payload) ? [] : toViolations(requestValidator.errors);
+        if (!request) return [];
+        const validate = getRequestValidator();
+        return validate(payload) ? [] : toViolations(validate.errors);
       },
       checkResponse: (payload) => {
         const v = getValidator(responseId);
@@ -182,6 +220,7 @@ export function loadCatalog(dir = SCHEMA_DIR): Catalog {
     ajv,
     getValidator,
     find: (name) => byName.get(name),
+    checkAllFiles: () => fileById.forEach((_entry, id) => checkFile(id)),
     matchRoute(method, path) {
       const exact = exactRoutes.get(`${method} ${path}`);
       if (exact) return { operation: exact, pathParams: {} };
@@ -198,6 +237,7 @@ export function loadCatalog(dir = SCHEMA_DIR): Catalog {
       return undefined;
     },
     resolveRef(schema, base) {
+      checkFile(base);
       let current = schema;
       let currentBase = base;
       for (let hops = 0; typeof current.$ref === "string"; hops++) {
@@ -207,6 +247,7 @@ export function loadCatalog(dir = SCHEMA_DIR): Catalog {
         if (!target || typeof target !== "object" || hops > 20) throw new Error(`Failed to resolve "${ref}" in "${currentBase}".`);
         current = target as JsonSchema;
         currentBase = absolute.replace(/#.*$/, "");
+        checkFile(currentBase);
       }
       return { schema: current, base: currentBase };
     },

@@ -1,7 +1,7 @@
 import type { Catalog, Operation } from "../../schemas/catalog.js";
 import type { JsonSchema } from "../../schemas/operation.js";
 import type { GenerationContext, Kind, MockSpec, Scope, ValueGen } from "./value-generators.js";
-import { GENERATORS, OMIT, fillPattern, intBetween, pickOne, readPath, toDependencies, toKind } from "./value-generators.js";
+import { GENERATORS, OMIT, fillPattern, intBetween, isLongDigits, pickOne, readPath, toDependencies, toKind } from "./value-generators.js";
 
 /**
  * Compiles a schema into a generator once: `x-mock` annotations pick named generators, other
@@ -158,7 +158,10 @@ function withOptions(gen: ValueGen, spec: MockSpec | undefined, schema: JsonSche
     out = (ctx, scope) => {
       const v = fromItem ? readPath(ctx.item, fromItem) : readPath(ctx.request, path);
       if (v === undefined || v === null || v === "") return generate(ctx, scope);
-      return typeof v === "string" && kind !== "string" ? toKind(v, kind) : kind === "string" && typeof v !== "string" ? String(v) : v;
+      if (kind === "string") return typeof v === "string" ? v : String(v);
+      // A request value echoed into a number member only when it is one the schema allows (an id that fits a Long).
+      if (typeof v === "string") return (kind === "integer" ? isLongDigits(v) : /^-?\d+(\.\d+)?$/.test(v) && v.length < 20) ? toKind(v, kind) : generate(ctx, scope);
+      return v;
     };
   }
   if (spec?.nullRate) {

@@ -1,4 +1,5 @@
-import { Faker, base, en, zh_CN } from "@faker-js/faker";
+import { Faker } from "@faker-js/faker";
+import { faker as zhCnFaker } from "@faker-js/faker/locale/zh_CN";
 import type { Catalog, Operation } from "../../schemas/catalog.js";
 import type { JsonSchema } from "../../schemas/operation.js";
 import { compileGenerator } from "./compile-generator.js";
@@ -35,7 +36,8 @@ export function createProducer(catalog: Catalog, options: { seed?: number | stri
   const refDateMs = Date.parse(options.refDate ?? DEFAULT_REF_DATE);
   if (Number.isNaN(refDateMs)) throw new Error(`Invalid reference date "${options.refDate}": use an ISO date such as ${DEFAULT_REF_DATE}.`);
   const randomizer = createRandomizer();
-  const faker = new Faker({ locale: [zh_CN, en, base], randomizer });
+  // zh_CN (with its en and base fallbacks) from the locale's own entry point: loading every locale costs ~250 ms at start.
+  const faker = new Faker({ locale: zhCnFaker.rawDefinitions, randomizer });
   faker.setDefaultRefDate(refDateMs);
   const generators = new Map<string, (ctx: GenerationContext) => unknown>();
 

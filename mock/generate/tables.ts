@@ -1,13 +1,11 @@
-import { readFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
-import { existsSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { PACKAGE_ROOT } from "../../config/package-root.js";
 
 /** One row of a realism table (mock/tables/<name>.json). */
 export type Row = Record<string, unknown>;
 
-const here = dirname(fileURLToPath(import.meta.url));
-const TABLE_DIR = [join(here, "../tables"), resolve(here, "../../../mock/tables")].find((d) => existsSync(d))!;
+const TABLE_DIR = join(PACKAGE_ROOT, "mock", "tables");
 const cache = new Map<string, Row[]>();
 
 /** Reads a table once; throws for a table that does not exist (found when schemas compile). */

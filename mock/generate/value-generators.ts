@@ -149,6 +149,11 @@ export function fillPattern(ctx: GenerationContext, pattern: string): string {
   return out;
 }
 
+/** Digits that fit a signed 64-bit integer (the APIs' Long ids): 1 to 18 digits, or 19 up to 2^63 − 1. */
+export function isLongDigits(digits: string): boolean {
+  return /^\d{1,19}$/.test(digits) && (digits.length < 19 || digits <= "9223372036854775807");
+}
+
 /** Digits as a JSON integer: a number when exact, a bigint beyond 2^53 (serialised digit for digit). */
 export function toInteger(digits: string): number | bigint {
   const n = Number(digits);
@@ -221,7 +226,7 @@ export const GENERATORS: Readonly<Record<string, GeneratorFactory>> = {
   pattern: (spec, kind) => (ctx) => toKind(fillPattern(ctx, spec.pattern ?? "{d8}"), kind),
   digitsOf: (spec, kind) => (ctx, scope) => {
     const digits = String(readPath(scope.obj, spec.field ?? "") ?? "").replace(/\D/g, "");
-    return toKind(digits.length > 0 ? digits : fillPattern(ctx, spec.else ?? "{d12}"), kind);
+    return toKind(isLongDigits(digits) ? digits : fillPattern(ctx, spec.else ?? "{d12}"), kind);
   },
   pick: (spec) => (ctx) => pickOne(ctx, spec.values ?? [null]),
   const: (spec) => () => structuredClone(spec.value),

@@ -1,0 +1,44 @@
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { SCHEMA_DIR, getCatalog, loadCatalog } from "../schemas/catalog.js";
+
+function setupSchemaDir(mutate: (schema: Record<string, any>) => void): string {
+  const dir = mkdtempSync(join(tmpdir(), "schemas-"));
+  mkdirSync(join(dir, "pandapon"));
+  const schema = JSON.parse(readFileSync(join(SCHEMA_DIR, "pandapon/alibaba-refund-info.json"), "utf8"));
+  mutate(schema);
+  writeFileSync(join(dir, "pandapon/alibaba-refund-info.json"), JSON.stringify(schema));
+  return dir;
+}
+
+describe("the catalog", () => {
+  it("passes every schema file against the metaschema, x-* annotations included", () => {
+    expect(() => getCatalog().checkAllFiles()).not.toThrow();
+  });
+
+  it("names the file and the problem of a malformed x-mock when its operation is first used", () => {
+    const dir = setupSchemaDir((s) => {
+      s.definitions.Data.properties.orderId["x-mock"] = { gen: "no-such-generator" };
+    });
+    const catalog = loadCatalog(dir);
+    expect(() => catalog.find("/alibaba/refund/info")!.checkRequest({ refundId: "TQ1" })).toThrow(/Failed to load schema "pandapon\/alibaba-refund-info.json":.*x-mock/);
+  });
+
+  it("refuses an x-operation block without its required members", () => {
+    const dir = setupSchemaDir((s) => {
+      delete s["x-operation"].coverage;
+    });
+    expect(() => loadCatalog(dir).checkAllFiles()).toThrow(/coverage/);
+  });
+
+  it("routes exact paths, templated paths and aliases, and leaves a malformed escape as sent", () => {
+    const catalog = getCatalog();
+    expect(catalog.matchRoute("POST", "/alibaba/refund/info")?.operation.meta.name).toBe("/alibaba/refund/info");
+    expect(catalog.matchRoute("GET", "/open/order/refund/cancel/TQ%20123")?.pathParams).toEqual({ refundId: "TQ 123" });
+    expect(catalog.matchRoute("GET", "/open/order/refund/cancel/%ZZ")?.pathParams).toEqual({ refundId: "%ZZ" });
+    expect(catalog.matchRoute("POST", "/v2/alibaba/refund/detail/create")?.operation.meta.name).toBe("/alibaba/refund/detail/create");
+    expect(catalog.matchRoute("GET", "/alibaba/refund/info")).toBeUndefined();
+  });
+});

@@ -1,0 +1,70 @@
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { PACKAGE_ROOT } from "../config/package-root.js";
+import { DEMO_PANDAPON } from "../config/demo.js";
+import { DEFAULT_SCHEME, signPandapon } from "../signing/pandapon-scheme.js";
+
+// The file `npm start` and the `pandapon-mock` bin run (built by `npm run build`, which `npm test` runs first).
+const BUNDLE = join(PACKAGE_ROOT, "dist/cli/pandapon-mock.js");
+
+function startServe(args: string[]) {
+  const child = spawn(process.execPath, [BUNDLE, "serve", "--port", "0", ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  const ready = new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`serve did not start: ${output}`)), 15_000);
+    child.stdout.on("data", () => {
+      const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1];
+      if (url && output.includes("Sign a request")) {
+        clearTimeout(timer);
+        resolve(url);
+      }
+    });
+  });
+  return { child, ready, output: () => output };
+}
+
+describe("the bundled CLI", () => {
+  it("serves signed PandaPon requests, prints the demo credentials, and exits 0 on SIGTERM", async () => {
+    const { child, ready, output } = startServe([]);
+    try {
+      const url = await ready;
+      expect(output()).toContain(`access-key ${DEMO_PANDAPON.accessKey}  secret ${DEMO_PANDAPON.secret}  user-id ${DEMO_PANDAPON.userId}`);
+      expect(output()).toContain("TOP app_key 12345678  secret helloworld");
+      expect((await fetch(`${url}/__mock/health`)).status).toBe(200);
+      const headers = { "access-key": DEMO_PANDAPON.accessKey, "nonce-str": "ab".repeat(16), timestamp: String(Date.now()), "user-id": DEMO_PANDAPON.userId };
+      const { signature } = signPandapon(DEFAULT_SCHEME, { headers }, DEMO_PANDAPON.secret);
+      const res = await fetch(`${url}/alibaba/refund/info`, { method: "POST", headers: { ...headers, signature, "content-type": "application/json" }, body: '{"refundId":"TQ77"}' });
+      expect(await res.json()).toMatchObject({ code: 200, data: { refundId: "TQ77" } });
+    } finally {
+      child.kill("SIGTERM");
+    }
+    const [code] = await once(child, "exit");
+    expect(code).toBe(0);
+  });
+
+  it("does not print secrets it was given through the environment", async () => {
+    const configured = spawn(process.execPath, [BUNDLE, "serve", "--port", "0"], {
+      env: { ...process.env, PANDAPON_MOCK_KEYS: JSON.stringify([{ accessKey: "real-key", secret: "real-secret-value" }]), PANDAPON_MOCK_TOP_APPS: JSON.stringify([{ appKey: "9", secret: "top-real-secret" }]) },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let text = "";
+    configured.stdout.on("data", (c: Buffer) => (text += c.toString()));
+    await new Promise<void>((resolve) => configured.stdout.on("data", () => text.includes("secrets not shown") && resolve()));
+    configured.kill("SIGTERM");
+    await once(configured, "exit");
+    expect(text).toContain("Using 1 configured PandaPon key(s) and 1 TOP app(s) (secrets not shown).");
+    expect(text).not.toMatch(/real-secret-value|top-real-secret/);
+  });
+
+  it("lists every subcommand in its help", async () => {
+    const child = spawn(process.execPath, [BUNDLE, "--help"], { stdio: ["ignore", "pipe", "pipe"] });
+    let text = "";
+    child.stdout.on("data", (c: Buffer) => (text += c.toString()));
+    await once(child, "exit");
+    for (const command of ["serve", "operations", "verify", "check", "sign", "identify-signature"]) expect(text).toContain(command);
+  });
+});
