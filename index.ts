@@ -1,6 +1,7 @@
 // pandapon-mock's public surface: explicit named exports only. Contract checks: "pandapon-mock/contracts".
 export type { MockOptions, PandaponKey, TopApp, DeepPartial } from "./mock/options.js";
 export { toMockOptions } from "./mock/options.js";
+export type { MockApp } from "./mock/app.js";
 export { createApp, getCore } from "./mock/app.js";
 export type { RunningServer } from "./mock/start-server.js";
 export { startServer } from "./mock/start-server.js";

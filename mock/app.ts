@@ -1,4 +1,4 @@
-import type { Express, NextFunction, Request, Response } from "express";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import express from "express";
 import type { Catalog } from "../schemas/catalog.js";
 import type { MockCore } from "./create-core.js";
@@ -7,84 +7,107 @@ import type { MockRequest, MockResponse } from "./exchange.js";
 import type { DeepPartial, MockOptions } from "./options.js";
 import { toMockOptions } from "./options.js";
 import { handlePandapon, toPandaponError } from "./pandapon/handle-pandapon.js";
+import type { BodyProblem } from "./read-body.js";
+import { readBody } from "./read-body.js";
 import { handleTop, toTopError } from "./top/handle-top.js";
 
 const TOP_PATH = "/router/rest";
+const ADMIN_PREFIX = "/__mock/";
 
-/** Builds the mock's express app; never listens (see start-server.ts). */
-export function createApp(options: DeepPartial<MockOptions> = {}, catalog?: Catalog): Express {
+/** A Node request listener (for http.createServer or supertest) with the core it serves. */
+export type MockApp = ((req: IncomingMessage, res: ServerResponse) => void) & { core: MockCore };
+
+/**
+ * Builds the mock; never listens (see start-server.ts). The protocol paths go straight from a
+ * lean body reader to the core (express's router and body parser cost more than the rest of a
+ * cached answer); express serves the mock's own endpoints under /__mock/.
+ */
+export function createApp(options: DeepPartial<MockOptions> = {}, catalog?: Catalog): MockApp {
   const core = createCore(toMockOptions(options), catalog);
-  const app = express();
-  app.disable("x-powered-by");
-  app.set("etag", false);
-  app.locals.core = core;
-
-  app.get("/__mock/health", (_req, res) => {
-    res.json({ status: "ok", operations: core.catalog.operations.length });
-  });
-  app.get("/__mock/journal", (_req, res) => {
-    res.json({ entries: core.readJournal().map((e) => ({ ...e, at: new Date(e.at).toISOString() })) });
-  });
-  app.get("/__mock/operations", (_req, res) => {
-    res.json({ operations: core.catalog.operations.map(({ meta }) => ({ name: meta.name, api: meta.api, method: meta.method, path: meta.path, coverage: meta.coverage })) });
-  });
-
-  app.use(express.raw({ type: () => true, limit: core.options.bodyLimitBytes }));
-  app.use((req: Request, res: Response) => {
-    const request = toMockRequest(req);
-    send(res, request.path === TOP_PATH ? handleTop(core, request) : handlePandapon(core, request));
-  });
-  app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
-    send(res, toProtocolError(core, req, error));
-  });
-  return app;
+  const admin = createAdminApp(core);
+  const handle = (req: IncomingMessage, res: ServerResponse): void => {
+    const url = req.url ?? "/";
+    if (url.startsWith(ADMIN_PREFIX)) {
+      admin(req, res);
+      return;
+    }
+    const mark = url.indexOf("?");
+    const path = mark < 0 ? url : url.slice(0, mark);
+    const query = mark < 0 ? "" : url.slice(mark + 1);
+    void readBody(req, core.options.bodyLimitBytes).then((reading) => {
+      let answer: MockResponse;
+      try {
+        if (!reading.ok) {
+          answer = toBodyError(core, req.method ?? "GET", path, query, reading.problem);
+        } else {
+          const request: MockRequest = { method: req.method ?? "GET", path, query, headers: req.headers as Record<string, string | undefined>, rawBody: reading.body };
+          answer = path === TOP_PATH ? handleTop(core, request) : handlePandapon(core, request);
+        }
+      } catch (error) {
+        answer = toFault(core, req.method ?? "GET", path, query, error);
+      }
+      send(res, answer, !reading.ok);
+    });
+  };
+  return Object.assign(handle, { core });
 }
 
 /** The core of an app made by createApp (for tests and the benchmark). */
-export function getCore(app: Express): MockCore {
-  return app.locals.core as MockCore;
+export function getCore(app: MockApp): MockCore {
+  return app.core;
 }
 
-function toMockRequest(req: Request): MockRequest {
-  const url = req.url;
-  const mark = url.indexOf("?");
-  return {
-    method: req.method,
-    path: mark < 0 ? url : url.slice(0, mark),
-    query: mark < 0 ? "" : url.slice(mark + 1),
-    headers: req.headers as Record<string, string | undefined>,
-    rawBody: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0),
-  };
+function createAdminApp(core: MockCore) {
+  const admin = express();
+  admin.disable("x-powered-by");
+  admin.set("etag", false);
+  admin.get("/__mock/health", (_req, res) => {
+    res.json({ status: "ok", operations: core.catalog.operations.length });
+  });
+  admin.get("/__mock/journal", (_req, res) => {
+    res.json({ entries: core.readJournal().map((e) => ({ ...e, at: new Date(e.at).toISOString() })) });
+  });
+  admin.get("/__mock/operations", (_req, res) => {
+    res.json({ operations: core.catalog.operations.map(({ meta }) => ({ name: meta.name, api: meta.api, method: meta.method, path: meta.path, coverage: meta.coverage })) });
+  });
+  admin.use((req, res) => {
+    res.status(404).json({ error: `No mock endpoint ${req.method} ${req.path}: see GET /__mock/health, /__mock/journal, /__mock/operations.` });
+  });
+  return admin;
 }
 
-function send(res: Response, answer: MockResponse): void {
-  res.writeHead(answer.status, { "content-type": answer.contentType, "content-length": Buffer.byteLength(answer.body) });
+function send(res: ServerResponse, answer: MockResponse, closeConnection: boolean): void {
+  const headers: Record<string, string | number> = { "content-type": answer.contentType, "content-length": Buffer.byteLength(answer.body) };
+  // A body left unread (too large, undecodable) must not be taken for the next request.
+  if (closeConnection) headers.connection = "close";
+  res.writeHead(answer.status, headers);
   res.end(answer.body);
 }
 
-/** Body-reading failures (too large, bad encoding) and any fault, in the protocol's own error shape. */
-function toProtocolError(core: MockCore, req: Request, error: unknown): MockResponse {
-  const raw = error as { type?: string; status?: number; statusCode?: number; message?: string };
-  // Body-reading failures carry a 4xx status (too large, bad encoding, undecodable gzip): the caller's fault.
-  const status = raw.status ?? raw.statusCode;
-  const e = { ...raw, type: raw.type ?? (status !== undefined && status < 500 ? "body.unreadable" : undefined) };
-  const isTop = req.path === TOP_PATH;
-  const tooLarge = e.type === "entity.too.large";
-  const badEncoding = e.type === "encoding.unsupported" || e.type === "charset.unsupported";
-  const reason = tooLarge
-    ? `Request body too large: the limit is ${core.options.bodyLimitBytes} bytes.`
-    : badEncoding
-      ? `Unsupported body encoding: ${String(e.message).slice(0, 120)}.`
-      : e.type
-        ? `Could not read the request body: ${String(e.message).slice(0, 120)}.`
-        : "The mock failed to answer this request; see the server log.";
-  if (!e.type) core.options.log?.(`mock fault on ${req.method} ${req.path}: ${(error as Error)?.stack ?? String(error)}`);
-  if (isTop) {
-    const format = /[?&]format=json(&|$)/.test(req.url) ? "json" : "xml";
-    return e.type
-      ? toTopError(core, format, "0mock", "-", { error: "INVALID_ARGUMENTS", subCode: "isv.invalid-parameter", subMsg: reason })
-      : toTopError(core, format, "0mock", "-", { error: "REMOTE_SERVICE_ERROR", subCode: "isp.unknown-error", subMsg: reason });
+/** A body that could not be read, in the protocol's own error shape: the caller's fault, never a 5xx. */
+function toBodyError(core: MockCore, method: string, path: string, query: string, problem: BodyProblem): MockResponse {
+  const reason =
+    problem.kind === "too-large"
+      ? `Request body too large: the limit is ${problem.limit} bytes.`
+      : problem.kind === "unsupported-encoding"
+        ? `Unsupported Content-Encoding "${problem.encoding}": send identity, gzip, deflate or br.`
+        : `Could not read the request body: ${problem.reason}.`;
+  if (path === TOP_PATH) {
+    return toTopError(core, toTopFormat(query), "0mock", "-", { error: "INVALID_ARGUMENTS", subCode: "isv.invalid-parameter", subMsg: reason });
   }
-  const name = tooLarge ? "BODY_TOO_LARGE" : badEncoding ? "UNSUPPORTED_MEDIA_TYPE" : e.type ? "BAD_JSON" : "SERVER_ERROR";
-  return toPandaponError(core, name, `${req.method} ${req.path}`, reason);
+  const name = problem.kind === "too-large" ? "BODY_TOO_LARGE" : problem.kind === "unsupported-encoding" ? "UNSUPPORTED_MEDIA_TYPE" : "BAD_JSON";
+  return toPandaponError(core, name, `${method} ${path}`, reason);
+}
+
+/** A fault of the mock itself: logged, and answered in the protocol's shape. */
+function toFault(core: MockCore, method: string, path: string, query: string, error: unknown): MockResponse {
+  core.options.log?.(`mock fault on ${method} ${path}: ${(error as Error)?.stack ?? String(error)}`);
+  const reason = "The mock failed to answer this request; see the server log.";
+  return path === TOP_PATH
+    ? toTopError(core, toTopFormat(query), "0mock", "-", { error: "REMOTE_SERVICE_ERROR", subCode: "isp.unknown-error", subMsg: reason })
+    : toPandaponError(core, "SERVER_ERROR", `${method} ${path}`, reason);
+}
+
+function toTopFormat(query: string): "json" | "xml" {
+  return /(^|&)format=json(&|$)/.test(query) ? "json" : "xml";
 }

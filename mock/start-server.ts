@@ -1,6 +1,7 @@
 import type { Server, ServerResponse } from "node:http";
+import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { Express } from "express";
+import type { MockApp } from "./app.js";
 
 export interface RunningServer {
   server: Server;
@@ -9,9 +10,10 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export function startServer(app: Express, port: number, host: string): Promise<RunningServer> {
+export function startServer(app: MockApp, port: number, host: string): Promise<RunningServer> {
   return new Promise((resolve, reject) => {
-    const server = app.listen(port, host);
+    const server = createServer(app);
+    server.listen(port, host);
     // Answers still in flight when closing say `Connection: close`, so keep-alive clients do not reuse the socket.
     const inFlight = new Set<ServerResponse>();
     let closing = false;
