@@ -11,7 +11,7 @@ import { GENERATORS, OMIT, fillPattern, intBetween, isLongDigits, pickOne, readP
 export function compileGenerator(catalog: Catalog, operation: Operation, schema: JsonSchema): (ctx: GenerationContext) => unknown {
   const compiled = new WeakMap<JsonSchema, ValueGen>();
   const root = compileNode(schema, "", operation.id);
-  const rootScope: Scope = { obj: {}, rows: new Map() };
+  const rootScope: Scope = { obj: {}, rows: undefined };
   return (ctx) => {
     const value = root(ctx, rootScope);
     return value === OMIT ? undefined : value;
@@ -61,15 +61,18 @@ export function compileGenerator(catalog: Catalog, operation: Operation, schema:
       return { key, gen: compileNode(properties[key]!, key, base), deps: spec ? toDependencies(spec).filter((d) => d !== key && d in properties) : [] };
     });
     const ordered = toGenerationOrder(members, operation.file);
+    const keys = ordered.map((m) => m.key);
+    const gens = ordered.map((m) => m.gen);
     // A fixed-shape object in documented order; members left undefined are not written as JSON.
     const blank = new Function(`return {${declared.map((k) => `${JSON.stringify(k)}: undefined`).join(", ")}};`) as () => Record<string, unknown>;
     return (ctx) => {
-      const scope: Scope = { obj: blank(), rows: new Map() };
-      for (const { key, gen } of ordered) {
-        const v = gen(ctx, scope);
-        if (v !== OMIT) scope.obj[key] = v;
+      const scope: Scope = { obj: blank(), rows: undefined };
+      const obj = scope.obj;
+      for (let i = 0; i < gens.length; i++) {
+        const v = gens[i]!(ctx, scope);
+        if (v !== OMIT) obj[keys[i]!] = v;
       }
-      return scope.obj;
+      return obj;
     };
   }
 

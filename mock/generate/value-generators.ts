@@ -19,10 +19,15 @@ export interface GenerationContext {
   index?: number;
 }
 
-/** The object being generated, and the table rows its members share. */
+/** The object being generated, and the table rows its members share (created when first needed). */
 export interface Scope {
   obj: Record<string, unknown>;
-  rows: Map<string, Row>;
+  rows: Map<string, Row> | undefined;
+}
+
+function rowsOf(scope: Scope): Map<string, Row> {
+  scope.rows ??= new Map();
+  return scope.rows;
 }
 
 export type ValueGen = (ctx: GenerationContext, scope: Scope) => unknown;
@@ -207,14 +212,14 @@ interface Place {
 const ADDRESSES = readTable("addresses") as unknown as Place[];
 
 function address(ctx: GenerationContext, scope: Scope): Row {
-  let row = scope.rows.get("address");
+  let row = rowsOf(scope).get("address");
   if (!row) {
     const place = pickOne(ctx, ADDRESSES);
     let street = pickOne(ctx, place.streets) + String(intBetween(ctx, 1, 999)) + "号";
     if (ctx.random() < 0.5) street += `${intBetween(ctx, 1, 20)}幢${intBetween(ctx, 101, 1808)}室`;
     const full = place.province + (place.city === place.province ? "" : place.city) + place.district + street;
     row = { province: place.province, city: place.city, district: place.district, areaCode: place.areaCode, postcode: place.postcode, street, full };
-    scope.rows.set("address", row);
+    rowsOf(scope).set("address", row);
   }
   return row;
 }
@@ -235,10 +240,10 @@ export const GENERATORS: Readonly<Record<string, GeneratorFactory>> = {
     const name = spec.table ?? "";
     const rows = readTable(name);
     return (ctx, scope) => {
-      let row = scope.rows.get(name);
+      let row = rowsOf(scope).get(name);
       if (!row) {
         row = spec.row === "index" ? rows[Math.min(ctx.index ?? 0, rows.length - 1)]! : pickOne(ctx, rows);
-        scope.rows.set(name, row);
+        rowsOf(scope).set(name, row);
       }
       const v = row[spec.column ?? ""];
       return typeof v === "string" ? toKind(v, kind) : v;

@@ -1,0 +1,148 @@
+/**
+ * `npm run bench`: in one run on this machine, measures with autocannon on loopback
+ * 1. a bare node:http server answering a fixed JSON body (the ceiling),
+ * 2. the mock answering freshly signed, validated POST /alibaba/refund/info with generated data,
+ * 3. the mock answering TOP taobao.pc.refund.detail (md5, JSON),
+ * 4. Stoplight Prism 5.14.2 in dynamic mode serving the same operation (installed on demand),
+ * each in its own child process; then the mock's cold start. Prints a table and the ratios, and
+ * writes .bench/results.json. Flags: --duration <s> --connections <n> --warmup <s> --cold-starts <n>
+ * --skip-prism --skip-build --profile (CPU profiles of the mock under load, summarised by stage)
+ * --only <list> (some of mockPandapon,mockTop,ceiling,prism,coldStart; e.g. a 60 s memory check of one target).
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { getCatalog } from "../schemas/catalog.js";
+import type { BenchResults, TargetOutcome } from "./bench/bench-results.js";
+import { toRatio } from "./bench/bench-results.js";
+import { PANDAPON_PATH } from "./bench/create-load-requests.js";
+import { createCeilingPlan, createMockPandaponPlan, createMockTopPlan, createPrismPlan, toMockCommand } from "./bench/create-target-plans.js";
+import { describeMachine } from "./bench/describe-machine.js";
+import { measureColdStart } from "./bench/measure-cold-start.js";
+import { preparePrism } from "./bench/prepare-prism.js";
+import { printResults } from "./bench/print-results.js";
+import type { LoadSettings, TargetPlan } from "./bench/run-target.js";
+import { runTarget } from "./bench/run-target.js";
+import { summarizeProfile } from "./bench/summarize-profile.js";
+
+const ROOT = resolve(fileURLToPath(new URL("..", import.meta.url)));
+const CACHE = join(ROOT, ".bench");
+
+const { values: flags } = parseArgs({
+  options: {
+    duration: { type: "string", default: "10" },
+    connections: { type: "string", default: "20" },
+    warmup: { type: "string", default: "2" },
+    "cold-starts": { type: "string", default: "5" },
+    "skip-prism": { type: "boolean", default: false },
+    "skip-build": { type: "boolean", default: false },
+    profile: { type: "boolean", default: false },
+    only: { type: "string", default: "mockPandapon,mockTop,ceiling,prism,coldStart" },
+    out: { type: "string", default: join(CACHE, "results.json") },
+  },
+});
+
+const only = new Set(flags.only.split(",").map((name) => name.trim()));
+const settings: LoadSettings = { durationSeconds: Number(flags.duration), connections: Number(flags.connections), warmupSeconds: Number(flags.warmup) };
+mkdirSync(CACHE, { recursive: true });
+
+if (!flags["skip-build"]) {
+  console.log("Building dist/ (npm run build)…");
+  const build = spawnSync(process.platform === "win32" ? "npm.cmd" : "npm", ["run", "--silent", "build"], { cwd: ROOT, stdio: "inherit" });
+  if (build.status !== 0) throw new Error("Failed to build dist/: the mock runs from the build; fix the compile errors above.");
+}
+
+const machine = describeMachine();
+if (machine.loadAverageAtStart > 0.5) console.warn(`Warning: load average ${machine.loadAverageAtStart} at start: other work on this machine skews the figures.`);
+const targets: Record<string, TargetOutcome> = {};
+
+async function measure(key: string, plan: TargetPlan): Promise<string | undefined> {
+  console.log(`Measuring ${plan.name}…`);
+  const { sampleAnswer, ...result } = await runTarget(plan, settings);
+  targets[key] = result;
+  console.log(`  ${result.requestsPerSecond} req/s, p50 ${result.latencyP50Ms} ms, p99 ${result.latencyP99Ms} ms, peak RSS ${result.peakRssMb} MB`);
+  if (result.non2xx + result.errors + result.mismatches > 0) console.warn(`  Warning: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.mismatches} wrong answers under load.`);
+  return sampleAnswer;
+}
+
+const bodyFile = join(CACHE, "ceiling-body.json");
+if (only.has("mockPandapon")) writeFileSync(bodyFile, (await measure("mockPandapon", createMockPandaponPlan(toMockCommand(ROOT)))) ?? "{}");
+if (only.has("mockTop")) await measure("mockTop", createMockTopPlan(toMockCommand(ROOT)));
+if (only.has("ceiling")) {
+  // The ceiling answers the mock's own answer (same bytes on the wire); without one yet, a small envelope.
+  if (!existsSync(bodyFile)) writeFileSync(bodyFile, '{"requestId":null,"code":200,"developId":null,"msg":"成功","data":null}');
+  await measure("ceiling", createCeilingPlan(ROOT, bodyFile));
+}
+
+if (only.has("prism")) await measurePrism();
+
+/** Prism is installed on demand; when it cannot be installed or started, the run goes on without it. */
+async function measurePrism(): Promise<void> {
+  const name = "Prism 5.14.2 -d (dynamic)";
+  if (flags["skip-prism"]) {
+    targets.prism = { name, skipped: "--skip-prism" };
+    return;
+  }
+  const prism = preparePrism(getCatalog(), PANDAPON_PATH, CACHE);
+  if (!prism.ok) {
+    console.warn(`Skipping Prism: ${prism.reason}.`);
+    targets.prism = { name, skipped: prism.reason };
+    return;
+  }
+  try {
+    await measure("prism", createPrismPlan(prism.command));
+  } catch (error) {
+    const reason = (error as Error).message.split("\n")[0]!;
+    console.warn(`Skipping Prism: ${reason}`);
+    targets.prism = { name, skipped: reason };
+  }
+}
+
+let coldStart: BenchResults["coldStart"];
+if (only.has("coldStart")) {
+  console.log("Measuring the cold start (spawn `pandapon-mock serve` → first signed 200)…");
+  coldStart = await measureColdStart(toMockCommand(ROOT), Number(flags["cold-starts"]));
+}
+
+const results: BenchResults = {
+  date: new Date().toISOString(),
+  machine,
+  settings,
+  targets,
+  ratios: [
+    toRatio("mock PandaPon / ceiling", targets.mockPandapon, targets.ceiling, 0.5),
+    toRatio("mock TOP / ceiling", targets.mockTop, targets.ceiling, 0.5),
+    toRatio("mock PandaPon / Prism", targets.mockPandapon, targets.prism, 20),
+    toRatio("mock TOP / Prism", targets.mockTop, targets.prism, 20),
+  ],
+  ...(coldStart ? { coldStart } : {}),
+};
+
+if (flags.profile) {
+  const dir = join(CACHE, "profiles");
+  rmSync(dir, { recursive: true, force: true });
+  results.profiles = {};
+  for (const [key, create] of [["mockPandapon", createMockPandaponPlan], ["mockTop", createMockTopPlan]] as const) {
+    const name = `${key}.cpuprofile`;
+    console.log(`Profiling ${key} under the same load (node --cpu-prof)…`);
+    // The unbundled build (tsc's output, one file per module), so the profile can tell the stages apart.
+    const unbundled = join(ROOT, "dist", "cli", "main.js");
+    await runTarget(create(toMockCommand(ROOT, ["--cpu-prof", `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${name}`], unbundled)), settings);
+    const file = join(dir, readdirSync(dir).find((f) => f === name) ?? name);
+    results.profiles[key] = { file, ...summarizeProfile(file) };
+  }
+}
+
+printResults(results);
+if (results.profiles) {
+  for (const [key, p] of Object.entries(results.profiles)) {
+    console.log(`\nWhere ${key} spends its CPU under load (self time; ${p.busyMs} ms busy after ${p.startupMs} ms of start-up; ${p.file}):`);
+    for (const c of p.byCategory) console.log(`  ${String(c.share).padStart(5)}%  ${c.category}`);
+    console.log("  project functions by inclusive time:");
+    for (const f of p.inclusive) console.log(`  ${String(f.share).padStart(5)}%  ${f.name}`);
+  }
+}
+writeFileSync(flags.out, `${JSON.stringify(results, null, 2)}\n`);
+console.log(`\nWrote ${flags.out}`);

@@ -1,0 +1,72 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { createPandaponRequest, createTopRequest } from "./create-load-requests.js";
+import type { TargetPlan } from "./run-target.js";
+import type { TargetCommand } from "./spawn-target.js";
+
+/** The built CLI the package installs as `pandapon-mock` (package.json `bin`), which `npm start` runs too. */
+export function readCliEntry(root: string): string {
+  const bin = (JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { bin: Record<string, string> }).bin;
+  return join(root, bin["pandapon-mock"] ?? Object.values(bin)[0]!);
+}
+
+/** `pandapon-mock serve --port 0`: the mock exactly as `npm start` runs it (signatures checked, responses not re-validated). */
+export function toMockCommand(root: string, nodeFlags: string[] = [], entry = readCliEntry(root)): TargetCommand {
+  return { command: process.execPath, args: [...nodeFlags, entry, "serve", "--port", "0", "--host", "127.0.0.1"], cwd: root };
+}
+
+function fail(what: string, status: number, body: string): never {
+  throw new Error(`Failed to benchmark ${what}: a check request got HTTP ${status}: ${body.slice(0, 400)}`);
+}
+
+export function createMockPandaponPlan(command: TargetCommand): TargetPlan {
+  return {
+    name: "mock: PandaPon /alibaba/refund/info",
+    command,
+    createRequest: createPandaponRequest,
+    checkAnswer(status, body, request) {
+      const parsed = JSON.parse(body) as { code?: number; data?: { refundId?: string } };
+      const sent = (JSON.parse(request.body) as { refundId: string }).refundId;
+      if (status !== 200 || parsed.code !== 200 || parsed.data?.refundId !== sent) fail("the mock (PandaPon)", status, body);
+    },
+    verifyBody: (body) => body.includes('"code":200,'),
+  };
+}
+
+export function createMockTopPlan(command: TargetCommand): TargetPlan {
+  return {
+    name: "mock: TOP taobao.pc.refund.detail",
+    command,
+    createRequest: createTopRequest,
+    checkAnswer(status, body) {
+      const parsed = JSON.parse(body) as { pc_refund_detail_response?: { result?: { success?: boolean } } };
+      if (status !== 200 || parsed.pc_refund_detail_response?.result?.success !== true) fail("the mock (TOP)", status, body);
+    },
+    verifyBody: (body) => body.startsWith('{"pc_refund_detail_response":'),
+  };
+}
+
+/** The ceiling answers the mock's own PandaPon answer (same bytes on the wire) to the same signed requests. */
+export function createCeilingPlan(root: string, bodyFile: string): TargetPlan {
+  return {
+    name: "ceiling: bare node:http, fixed JSON",
+    command: { command: process.execPath, args: [join(root, "scripts", "bench", "ceiling-server.mjs"), bodyFile] },
+    createRequest: createPandaponRequest,
+    checkAnswer(status, body) {
+      if (status !== 200 || !body.includes('"code":200,')) fail("the ceiling", status, body);
+    },
+    verifyBody: (body) => body.includes('"code":200,'),
+  };
+}
+
+export function createPrismPlan(command: TargetCommand): TargetPlan {
+  return {
+    name: "Prism 5.14.2 -d (dynamic)",
+    command,
+    createRequest: createPandaponRequest,
+    checkAnswer(status, body) {
+      if (status !== 200 || !body.startsWith("{")) fail("Prism", status, body);
+    },
+    verifyBody: (body) => body.startsWith("{"),
+  };
+}

@@ -1,0 +1,34 @@
+import type { BenchResults } from "./bench-results.js";
+
+const pad = (value: unknown, width: number) => String(value ?? "—").padStart(width);
+
+/** The human summary: one row per target, then the ratios against the targets of ARCHITECTURE.md. */
+export function printResults(results: BenchResults): void {
+  const { machine, settings } = results;
+  console.log(`\n${machine.cpu} · ${machine.cores} cores · ${machine.memoryGb} GB · ${machine.os} · Node ${machine.node} · load average at start ${machine.loadAverageAtStart}`);
+  console.log(`${settings.connections} connections, ${settings.durationSeconds} s per target after ${settings.warmupSeconds} s warm-up; load generator (autocannon + per-request signing) in the bench process, on the same cores\n`);
+  console.log(`${"target".padEnd(34)}${pad("req/s", 9)}${pad("p50 ms", 8)}${pad("p99 ms", 8)}${pad("peak RSS MB", 13)}${pad("RSS start→end", 15)}${pad("server CPU", 12)}${pad("loadgen CPU", 13)}${pad("non-2xx/err/bad", 17)}`);
+  for (const t of Object.values(results.targets)) {
+    if ("skipped" in t) {
+      console.log(`${t.name.padEnd(34)}  skipped: ${t.skipped}`);
+      continue;
+    }
+    console.log(
+      `${t.name.padEnd(34)}${pad(t.requestsPerSecond, 9)}${pad(t.latencyP50Ms, 8)}${pad(t.latencyP99Ms, 8)}${pad(t.peakRssMb, 13)}${pad(`${t.rssAtStartMb}→${t.rssAtEndMb}`, 15)}${pad(t.serverCpuPercent === null ? null : `${t.serverCpuPercent}%`, 12)}${pad(`${t.loadGeneratorCpuPercent}%`, 13)}${pad(`${t.non2xx}/${t.errors}/${t.mismatches}`, 17)}`,
+    );
+  }
+  const bound = Object.values(results.targets).filter((t) => !("skipped" in t) && t.loadGeneratorCpuPercent >= 90);
+  if (bound.length > 0) {
+    console.log(`\nLoad-generator bound (its CPU ≥ 90% of a core, so the server had room to spare): ${bound.map((t) => t.name).join("; ")}.`);
+  }
+  console.log("");
+  for (const ratio of results.ratios) {
+    const value = ratio.value === null ? "n/a" : ratio.value.toFixed(2);
+    const verdict = ratio.value === null ? "not measured" : ratio.value >= ratio.target ? "met" : "MISSED";
+    console.log(`${ratio.name.padEnd(34)}${pad(value, 9)}   target ≥ ${ratio.target} → ${verdict}`);
+  }
+  const cold = results.coldStart;
+  if (cold) {
+    console.log(`${"cold start to first signed answer".padEnd(34)}${pad(cold.medianFirstAnswerMs, 9)} ms (median of ${cold.runs.length}: ${cold.runs.map((r) => r.firstAnswerMs).join(", ")}; listening after ${cold.runs.map((r) => r.listeningMs).join(", ")} ms)   target < 500 ms → ${cold.medianFirstAnswerMs < 500 ? "met" : "MISSED"}`);
+  }
+}
