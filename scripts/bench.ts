@@ -22,6 +22,7 @@ import { createCeilingPlan, createMockPandaponPlan, createMockTopPlan, createPri
 import { describeMachine } from "./bench/describe-machine.js";
 import { measureColdStart } from "./bench/measure-cold-start.js";
 import { preparePrism } from "./bench/prepare-prism.js";
+import { setDistinctIds } from "./bench/create-load-requests.js";
 import { printResults } from "./bench/print-results.js";
 import type { LoadSettings, TargetPlan } from "./bench/run-target.js";
 import { runTarget } from "./bench/run-target.js";
@@ -41,8 +42,10 @@ const { values: flags } = parseArgs({
     profile: { type: "boolean", default: false },
     only: { type: "string", default: "mockPandapon,mockTop,ceiling,prism,coldStart" },
     out: { type: "string", default: join(CACHE, "results.json") },
+    distinct: { type: "string", default: "0" },
   },
 });
+setDistinctIds(Number(flags.distinct));
 
 const only = new Set(flags.only.split(",").map((name) => name.trim()));
 const settings: LoadSettings = { durationSeconds: Number(flags.duration), connections: Number(flags.connections), warmupSeconds: Number(flags.warmup) };
@@ -109,7 +112,7 @@ if (only.has("coldStart")) {
 const results: BenchResults = {
   date: new Date().toISOString(),
   machine,
-  settings,
+  settings: { ...settings, distinctIds: Number(flags.distinct) || "every request its own" },
   targets,
   ratios: [
     toRatio("mock PandaPon / ceiling", targets.mockPandapon, targets.ceiling, 0.5),

@@ -11,11 +11,22 @@ export const TOP_METHOD = "taobao.pc.refund.detail";
 /** A process-unique prefix, so two bench runs against one long-lived mock never share a nonce. */
 const RUN = randomBytes(8).toString("hex");
 let counter = 0;
+let distinctIds = 0;
 
-/** A refund id and a 32-character nonce that no other request of this run uses. */
+/**
+ * How many distinct refund / dispute ids the load cycles through: 0 (the default) gives every
+ * request its own, so every answer is generated; a small number models clients polling the same
+ * refunds, answered from the mock's answer cache. Nonces stay unique either way.
+ */
+export function setDistinctIds(count: number): void {
+  distinctIds = count;
+}
+
+/** A refund id (unique, or one of `distinctIds`) and a 32-character nonce no other request of this run uses. */
 function nextIds(): { refundId: string; nonce: string; n: number } {
   counter += 1;
-  return { refundId: `TQ367063${String(counter).padStart(11, "0")}`, nonce: RUN + counter.toString(16).padStart(16, "0"), n: counter };
+  const id = distinctIds > 0 ? (counter % distinctIds) + 1 : counter;
+  return { refundId: `TQ367063${String(id).padStart(11, "0")}`, nonce: RUN + counter.toString(16).padStart(16, "0"), n: id };
 }
 
 /** The five system headers of a freshly signed PandaPon request (demo key, now, a new nonce). */

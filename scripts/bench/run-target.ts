@@ -24,6 +24,8 @@ export interface LoadSettings {
   connections: number;
   durationSeconds: number;
   warmupSeconds: number;
+  /** Distinct refund ids the load cycles through (reports only; set with setDistinctIds). */
+  distinctIds?: number | string;
 }
 
 export interface TargetResult extends LoadResult, MemoryReport {
