@@ -130,5 +130,19 @@ describe("determinism and realism", () => {
       for (const c of claims) expect(c.expire_time > "2025-04-25 12:00:00").toBe(true);
     }
   });
+
+  it("makes a TOP order's total the sum of its sub-orders' price × quantity", () => {
+    const op = catalog.find("taobao.pc.order.detail")!;
+    for (let seed = 0; seed < 30; seed++) {
+      const request = setup(seed).producer.produceRequest(op, seed);
+      const data = setup(seed).producer.produceData(op, request) as {
+        result: { order_detail_item: { sub_order_details: { sub_order_detail_item: Array<{ item_price: number; buy_amount: number }> }; pay_info: { total_price: number } } };
+      };
+      const order = data.result.order_detail_item;
+      const lines = order.sub_order_details.sub_order_detail_item;
+      expect(lines.length).toBeGreaterThan(0);
+      expect(order.pay_info.total_price).toBe(lines.reduce((sum, l) => sum + l.item_price * l.buy_amount, 0));
+    }
+  });
 });
 

@@ -1,7 +1,7 @@
 import type { Catalog, Operation } from "../../schemas/catalog.js";
 import type { JsonSchema } from "../../schemas/operation.js";
 import type { GenerationContext, Kind, MockSpec, Scope, ValueGen } from "./value-generators.js";
-import { GENERATORS, OMIT, fillPattern, intBetween, isLongDigits, pickOne, readPath, toDependencies, toKind } from "./value-generators.js";
+import { GENERATORS, OMIT, fillPattern, intBetween, isLongDigits, pickOne, readPath, toDependencies, toKind, toParentDependencies } from "./value-generators.js";
 
 /**
  * Compiles a schema into a generator once: `x-mock` annotations pick named generators, other
@@ -10,6 +10,8 @@ import { GENERATORS, OMIT, fillPattern, intBetween, isLongDigits, pickOne, readP
  */
 export function compileGenerator(catalog: Catalog, operation: Operation, schema: JsonSchema): (ctx: GenerationContext) => unknown {
   const compiled = new WeakMap<JsonSchema, ValueGen>();
+  /** For a compiled object: the members of ITS enclosing object that its members read through `../`. */
+  const parentNeeds = new WeakMap<ValueGen, string[]>();
   const root = compileNode(schema, "", operation.id);
   const rootScope: Scope = { obj: {}, rows: undefined };
   return (ctx) => {
@@ -22,7 +24,9 @@ export function compileGenerator(catalog: Catalog, operation: Operation, schema:
     const schema = resolved.schema;
     const cached = compiled.get(schema);
     if (cached && !input["x-mock"]) return cached;
-    const gen = withOptions(compileBare(schema, input, name, resolved.base), toSpec(input["x-mock"] ?? schema["x-mock"]), schema);
+    const bare = compileBare(schema, input, name, resolved.base);
+    const gen = withOptions(bare, toSpec(input["x-mock"] ?? schema["x-mock"]), schema);
+    if (gen !== bare && parentNeeds.has(bare)) parentNeeds.set(gen, parentNeeds.get(bare)!);
     if (!input["x-mock"]) compiled.set(schema, gen);
     return gen;
   }
@@ -58,15 +62,18 @@ export function compileGenerator(catalog: Catalog, operation: Operation, schema:
     const declared = Object.keys(properties);
     const members = declared.map((key) => {
       const spec = toSpec(properties[key]!["x-mock"]);
-      return { key, gen: compileNode(properties[key]!, key, base), deps: spec ? toDependencies(spec).filter((d) => d !== key && d in properties) : [] };
+      const gen = compileNode(properties[key]!, key, base);
+      const own = spec ? toDependencies(spec) : [];
+      return { key, gen, spec, deps: [...own, ...(parentNeeds.get(gen) ?? [])].filter((d) => d !== key && d in properties) };
     });
+    const needsOfParent = members.flatMap((m) => (m.spec ? toParentDependencies(m.spec) : []));
     const ordered = toGenerationOrder(members, operation.file);
     const keys = ordered.map((m) => m.key);
     const gens = ordered.map((m) => m.gen);
     // A fixed-shape object in documented order; members left undefined are not written as JSON.
     const blank = new Function(`return {${declared.map((k) => `${JSON.stringify(k)}: undefined`).join(", ")}};`) as () => Record<string, unknown>;
-    return (ctx) => {
-      const scope: Scope = { obj: blank(), rows: undefined };
+    const generate: ValueGen = (ctx, parent) => {
+      const scope: Scope = { obj: blank(), rows: undefined, parent };
       const obj = scope.obj;
       for (let i = 0; i < gens.length; i++) {
         const v = gens[i]!(ctx, scope);
@@ -74,6 +81,8 @@ export function compileGenerator(catalog: Catalog, operation: Operation, schema:
       }
       return obj;
     };
+    if (needsOfParent.length > 0) parentNeeds.set(generate, needsOfParent);
+    return generate;
   }
 
   function compileArray(schema: JsonSchema, spec: MockSpec | undefined, base: string): ValueGen {

@@ -19,10 +19,16 @@ export interface GenerationContext {
   index?: number;
 }
 
-/** The object being generated, and the table rows its members share (created when first needed). */
+/** The object being generated, the table rows its members share (created when first needed), and the enclosing object's scope. */
 export interface Scope {
   obj: Record<string, unknown>;
   rows: Map<string, Row> | undefined;
+  parent?: Scope;
+}
+
+/** Reads a path from the object being generated; `../path` reads from the enclosing object. */
+export function readScopePath(scope: Scope, path: string): unknown {
+  return path.startsWith("../") ? (scope.parent ? readScopePath(scope.parent, path.slice(3)) : undefined) : readPath(scope.obj, path);
 }
 
 function rowsOf(scope: Scope): Map<string, Row> {
@@ -62,6 +68,7 @@ export interface MockSpec {
   uniqueBy?: string;
   countFrom?: string;
   mirror?: string;
+  product?: string[];
 }
 
 /** What kind of JSON value the schema wants, so generators can return the right type. */
@@ -230,7 +237,7 @@ export type GeneratorFactory = (spec: MockSpec, kind: Kind) => ValueGen;
 export const GENERATORS: Readonly<Record<string, GeneratorFactory>> = {
   pattern: (spec, kind) => (ctx) => toKind(fillPattern(ctx, spec.pattern ?? "{d8}"), kind),
   digitsOf: (spec, kind) => (ctx, scope) => {
-    const digits = String(readPath(scope.obj, spec.field ?? "") ?? "").replace(/\D/g, "");
+    const digits = String(readScopePath(scope, spec.field ?? "") ?? "").replace(/\D/g, "");
     return toKind(isLongDigits(digits) ? digits : fillPattern(ctx, spec.else ?? "{d12}"), kind);
   },
   pick: (spec) => (ctx) => pickOne(ctx, spec.values ?? [null]),
@@ -253,7 +260,7 @@ export const GENERATORS: Readonly<Record<string, GeneratorFactory>> = {
   "address.full": () => (ctx, scope) => address(ctx, scope).full,
   fen: (spec, kind) => (ctx, scope) => {
     let max = spec.max ?? 100_000;
-    const cap = spec.lte ? toNumber(readPath(scope.obj, spec.lte)) : undefined;
+    const cap = spec.lte ? toNumber(readScopePath(scope, spec.lte)) : undefined;
     if (cap !== undefined) max = Math.min(max, cap);
     const min = Math.min(spec.min ?? 0, max);
     const fen = intBetween(ctx, min, max);
@@ -265,7 +272,7 @@ export const GENERATORS: Readonly<Record<string, GeneratorFactory>> = {
   },
   bool: (spec) => (ctx) => ctx.random() < (spec.p ?? 0.5),
   datetime: (spec, kind) => (ctx, scope) => {
-    const base = spec.after ? toTime(readPath(scope.obj, spec.after)) : undefined;
+    const base = spec.after ? toTime(readScopePath(scope, spec.after)) : undefined;
     const ms =
       base !== undefined
         ? base + intBetween(ctx, (spec.minMinutes ?? 1) * 60, (spec.maxMinutes ?? 1440) * 60) * 1000
@@ -281,24 +288,28 @@ export const GENERATORS: Readonly<Record<string, GeneratorFactory>> = {
       for (const part of parts) {
         const ref = /^\{(request\.|@item\.)?([A-Za-z_][\w.[\]]*)\}$/.exec(part);
         if (ref && !/^(d|x)\d+$/.test(ref[2]!)) {
-          const source = ref[1] === "request." ? ctx.request : ref[1] === "@item." ? ctx.item : scope.obj;
-          out += String(readPath(source, ref[2]!) ?? "");
+          const value = ref[1] === "request." ? readPath(ctx.request, ref[2]!) : ref[1] === "@item." ? readPath(ctx.item, ref[2]!) : readScopePath(scope, ref[2]!);
+          out += String(value ?? "");
         } else out += fillPattern(ctx, part);
       }
       return toKind(out, kind);
     };
   },
-  copy: (spec) => (_ctx, scope) => structuredClone(readPath(scope.obj, spec.field ?? "")) ?? OMIT,
+  copy: (spec) => (_ctx, scope) => structuredClone(readScopePath(scope, spec.field ?? "")) ?? OMIT,
   multiply: (spec, kind) => (_ctx, scope) => {
-    const product = (spec.fields ?? []).reduce((acc, f) => acc * (toNumber(readPath(scope.obj, f)) ?? 0), 1);
+    const product = (spec.fields ?? []).reduce((acc, f) => acc * (toNumber(readScopePath(scope, f)) ?? 0), 1);
     return kind === "string" ? (product / 100).toFixed(2) : Math.round(product);
   },
   sum: (spec, kind) => (_ctx, scope) => {
     const values = (spec.fields ?? (spec.field ? [spec.field] : [])).flatMap((f) => {
-      const v = readPath(scope.obj, f);
+      const v = readScopePath(scope, f);
       return Array.isArray(v) ? v : [v];
     });
-    const total = values.reduce<number>((acc, v) => acc + (toNumber(v) ?? 0), 0);
+    const product = spec.product;
+    const total = values.reduce<number>(
+      (acc, v) => acc + (product ? product.reduce((p, member) => p * (toNumber(readPath(v, member)) ?? 0), 1) : (toNumber(v) ?? 0)),
+      0,
+    );
     return kind === "string" ? (total / 100).toFixed(2) : Math.round(total);
   },
   "person.name": () => (ctx) => {
@@ -322,5 +333,11 @@ export function toDependencies(spec: MockSpec): string[] {
     .filter((p) => !p.startsWith("request.") && !/^(d|x)\d+$/.test(p));
   const paths = [spec.lte, spec.after, spec.field, ...(spec.fields ?? []), ...fromTemplate].filter((p): p is string => !!p);
   if (spec.gen === "list") return [];
-  return paths.map((p) => p.split(/[.[]/)[0]!);
+  return paths.filter((p) => !p.startsWith("../")).map((p) => p.split(/[.[]/)[0]!);
+}
+
+/** Members of the enclosing object a spec reads (`../member…`), so the enclosing object generates them first. */
+export function toParentDependencies(spec: MockSpec): string[] {
+  const paths = [spec.lte, spec.after, spec.field, ...(spec.fields ?? [])].filter((p): p is string => !!p && p.startsWith("../"));
+  return paths.map((p) => p.slice(3).split(/[.[]/)[0]!);
 }
