@@ -34,6 +34,8 @@ describe("the bundled CLI", () => {
       const url = await ready;
       expect(output()).toContain(`access-key ${DEMO_PANDAPON.accessKey}  secret ${DEMO_PANDAPON.secret}  user-id ${DEMO_PANDAPON.userId}`);
       expect(output()).toContain("TOP app_key 12345678  secret helloworld");
+      expect(output()).toMatch(/1688 after-sales: .*POST \/alibaba\/refund\/info/);
+      expect(output()).toMatch(/TOP 采购宝 after-sales: .*taobao\.pc\.refund\.detail/);
       expect((await fetch(`${url}/__mock/health`)).status).toBe(200);
       const headers = { "access-key": DEMO_PANDAPON.accessKey, "nonce-str": "ab".repeat(16), timestamp: String(Date.now()), "user-id": DEMO_PANDAPON.userId };
       const { signature } = signPandapon(DEFAULT_SCHEME, { headers }, DEMO_PANDAPON.secret);

@@ -4,6 +4,7 @@ import type { ServeSettings } from "../../config/load-config.js";
 import { readEnvSettings, readFileSettings, readJsonArgument, toServeConfig } from "../../config/load-config.js";
 import { createApp, getCore } from "../../mock/app.js";
 import { startServer } from "../../mock/start-server.js";
+import { listCoveredOperations, toGroups } from "../../schemas/coverage.js";
 import { describeScheme } from "../../signing/pandapon-scheme.js";
 
 interface ServeFlags {
@@ -59,14 +60,17 @@ export function registerServe(program: Command): void {
       const running = await startServer(app, config.port, config.host);
       const core = getCore(app);
       const ops = core.catalog.operations;
+      const served = toGroups(listCoveredOperations(core.catalog).filter((o) => o.api !== "callback")).map(
+        ([group, members]) => `    ${group}: ${members.map((o) => (o.api === "top" ? o.name : `${o.method} ${o.path}`)).join(", ")}`,
+      );
       const keys = core.options.pandapon.keys;
       const apps = core.options.top.apps;
       const usesDemo = keys.some((k) => k.secret === DEMO_PANDAPON.secret) || apps.some((a) => a.secret === DEMO_TOP.secret);
       console.log(
         [
           `pandapon-mock listening on ${running.url}`,
-          `  PandaPon: ${ops.filter((o) => o.meta.api === "pandapon").length} operations (POST ${running.url}/alibaba/refund/info, …)`,
-          `  TOP gateway: ${running.url}/router/rest (${ops.filter((o) => o.meta.api === "top").length} taobao.pc.* methods)`,
+          `  PandaPon: ${ops.filter((o) => o.meta.api === "pandapon").length} operations at their documented paths; TOP gateway: ${running.url}/router/rest (${ops.filter((o) => o.meta.api === "top").length} taobao.pc.* methods)`,
+          ...served,
           `  health: ${running.url}/__mock/health · journal: ${running.url}/__mock/journal · list: npx pandapon-mock operations`,
           `  seed ${core.options.seed} · signatures ${core.options.verifySignatures ? "checked" : "NOT checked"} · window ±${core.options.pandapon.windowMs / 1000} s`,
           `  PandaPon signature scheme: ${describeScheme(core.options.pandapon.scheme)}`,
