@@ -1,7 +1,10 @@
 import type { Catalog, Operation } from "../../schemas/catalog.js";
 import type { JsonSchema } from "../../schemas/operation.js";
 import type { GenerationContext, Kind, MockSpec, Scope, ValueGen } from "./value-generators.js";
-import { GENERATORS, OMIT, fillPattern, intBetween, isLongDigits, pickOne, readPath, toDependencies, toKind, toParentDependencies } from "./value-generators.js";
+import { fillPattern } from "./fill-pattern.js";
+import { intBetween, pickOne } from "./random-picks.js";
+import { readPath } from "./read-path.js";
+import { GENERATORS, OMIT, isLongDigits, toDependencies, toKind, toParentDependencies } from "./value-generators.js";
 
 /**
  * Compiles a schema into a generator once: `x-mock` annotations pick named generators, other

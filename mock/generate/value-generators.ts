@@ -1,5 +1,8 @@
 import type { Faker } from "@faker-js/faker";
 import { formatChinaTime, parseChinaTime } from "./china-time.js";
+import { fillPattern } from "./fill-pattern.js";
+import { intBetween, pickOne } from "./random-picks.js";
+import { readPath } from "./read-path.js";
 import { readTable, type Row } from "./tables.js";
 
 /** Returned by a generator when the member is to be left out of its object. */
@@ -74,92 +77,6 @@ export interface MockSpec {
 /** What kind of JSON value the schema wants, so generators can return the right type. */
 export type Kind = "string" | "integer" | "number" | "boolean" | "object" | "array" | "null";
 
-export function intBetween(ctx: GenerationContext, min: number, max: number): number {
-  return min + Math.floor(ctx.random() * (max - min + 1));
-}
-
-export function pickOne<T>(ctx: GenerationContext, values: readonly T[]): T {
-  return values[Math.floor(ctx.random() * values.length)]!;
-}
-
-const compiledPaths = new Map<string, (value: unknown) => unknown>();
-
-function member(value: unknown, key: string): unknown {
-  return value !== null && typeof value === "object" ? (value as Record<string, unknown>)[key] : undefined;
-}
-
-/** Reads a dotted path (`a.b`, `lines[].total` collects over an array) from a value. */
-export function readPath(value: unknown, path: string): unknown {
-  let read = compiledPaths.get(path);
-  if (!read) {
-    const segments = path.split(".");
-    if (!path.includes("[]")) {
-      read = (v) => {
-        let current = v;
-        for (const s of segments) current = member(current, s);
-        return current;
-      };
-    } else {
-      read = (v) => {
-        let current: unknown[] = [v];
-        for (const segment of segments) {
-          const many = segment.endsWith("[]");
-          const key = many ? segment.slice(0, -2) : segment;
-          current = current.flatMap((item) => {
-            const child = member(item, key);
-            return many && Array.isArray(child) ? child : [child];
-          });
-        }
-        return current;
-      };
-    }
-    compiledPaths.set(path, read);
-  }
-  return read(value);
-}
-
-type PatternPart = string | ((ctx: GenerationContext) => string);
-const compiledPatterns = new Map<string, PatternPart[]>();
-
-function toDigits(ctx: GenerationContext, count: number): string {
-  let out = String(1 + Math.floor(ctx.random() * 9));
-  while (out.length < count) out += String(Math.floor(ctx.random() * 1e9)).padStart(9, "0");
-  return out.slice(0, count);
-}
-
-function compilePattern(pattern: string): PatternPart[] {
-  const parts: PatternPart[] = [];
-  const token = /\{(d|x)(\d+)\}|\{n(\d+)-(\d+)\}/g;
-  let last = 0;
-  for (let m = token.exec(pattern); m; m = token.exec(pattern)) {
-    if (m.index > last) parts.push(pattern.slice(last, m.index));
-    const [, kind, count, lo, hi] = m;
-    if (kind === "d") parts.push((ctx) => toDigits(ctx, Number(count)));
-    else if (kind === "x") {
-      const n = Number(count);
-      parts.push((ctx) => {
-        let out = "";
-        while (out.length < n) out += Math.floor(ctx.random() * 0x100000000).toString(16).padStart(8, "0");
-        return out.slice(0, n);
-      });
-    } else parts.push((ctx) => String(intBetween(ctx, Number(lo), Number(hi))));
-    last = m.index + m[0].length;
-  }
-  if (last < pattern.length) parts.push(pattern.slice(last));
-  return parts;
-}
-
-/** `{dN}` N digits (first not 0), `{xN}` N hex, `{nA-B}` integer A..B; other text literal. */
-export function fillPattern(ctx: GenerationContext, pattern: string): string {
-  let parts = compiledPatterns.get(pattern);
-  if (!parts) {
-    parts = compilePattern(pattern);
-    compiledPatterns.set(pattern, parts);
-  }
-  let out = "";
-  for (const part of parts) out += typeof part === "string" ? part : part(ctx);
-  return out;
-}
 
 /** Digits that fit a signed 64-bit integer (the APIs' Long ids): 1 to 18 digits, or 19 up to 2^63 − 1. */
 export function isLongDigits(digits: string): boolean {
