@@ -2,8 +2,8 @@ import type { Catalog, Operation } from "../schemas/catalog.js";
 import { getCatalog } from "../schemas/catalog.js";
 import { describeViolations } from "../schemas/violations.js";
 import { writeFreshJson } from "../protocol/json-wire.js";
-import type { AnswerCache } from "./answer-cache.js";
-import { createAnswerCache } from "./answer-cache.js";
+import type { BoundedMap } from "./bounded-map.js";
+import { createBoundedMap } from "./bounded-map.js";
 import type { Producer } from "./generate/create-producer.js";
 import { createProducer, toCanonicalText } from "./generate/create-producer.js";
 import type { JournalEntry } from "./exchange.js";
@@ -30,7 +30,9 @@ export function createCore(options: MockOptions, catalog: Catalog = getCatalog()
   const journal: JournalEntry[] = [];
   let next = 0;
   const producer = createProducer(catalog, { seed: options.seed, refDate: options.refDate });
-  const answers: AnswerCache<{ dataText: string; requestId: string }> = createAnswerCache(options.answerCacheSize);
+  // Answers are a pure function of (seed, operation, request): a remembered answer is byte for byte
+  // what generation would give, so repeated requests (clients polling a refund) skip the work.
+  const answers: BoundedMap<{ dataText: string; requestId: string }> = createBoundedMap(options.answerCacheSize);
   return {
     options,
     catalog,
