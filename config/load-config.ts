@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import type { DeepPartial, MockOptions, PandaponKey, TopApp } from "../mock/options.js";
+import { PANDAPON_ERRORS } from "../mock/pandapon/error-table.js";
 import type { SignatureScheme } from "../signing/pandapon-scheme.js";
 import { DEFAULT_HOST, DEFAULT_PORT } from "./demo.js";
 
@@ -25,6 +26,8 @@ export interface ServeSettings {
   bodyLimitBytes?: number;
   keys?: PandaponKey[];
   apps?: TopApp[];
+  /** PandaPon error table overrides: `{"BAD_SIGNATURE": {"status": 200, "code": 1001}}` (config file). */
+  errors?: MockOptions["pandapon"]["errors"];
   log?: boolean;
 }
 
@@ -101,6 +104,10 @@ export function toServeConfig(...sources: Array<ServeSettings & { signatureSchem
   if (s.apps && (!Array.isArray(s.apps) || s.apps.some((a) => !a || typeof a.appKey !== "string" || typeof a.secret !== "string"))) {
     throw new Error('Invalid apps: use a list of {"appKey": "...", "secret": "..."}.');
   }
+  const unknownErrors = Object.keys(s.errors ?? {}).filter((name) => !(name in PANDAPON_ERRORS));
+  if (unknownErrors.length > 0) {
+    throw new Error(`Invalid errors: ${unknownErrors.join(", ")} not in the error table (${Object.keys(PANDAPON_ERRORS).join(", ")}).`);
+  }
   const windowMs = s.windowSeconds === undefined ? undefined : s.windowSeconds * 1000;
   return {
     host: s.host ?? DEFAULT_HOST,
@@ -111,7 +118,7 @@ export function toServeConfig(...sources: Array<ServeSettings & { signatureSchem
       verifySignatures: s.verifySignatures,
       validateResponses: s.validateResponses,
       bodyLimitBytes: s.bodyLimitBytes,
-      pandapon: defined({ keys: s.keys, scheme: s.scheme, windowMs, requireNonce: s.requireNonce }),
+      pandapon: defined({ keys: s.keys, scheme: s.scheme, windowMs, requireNonce: s.requireNonce, errors: s.errors }),
       top: defined({ apps: s.apps, windowMs }),
     }) as DeepPartial<MockOptions>,
   };

@@ -58,6 +58,16 @@ describe("serve configuration", () => {
     expect(getCore(app).options.pandapon.scheme).toMatchObject({ algorithm: "hmac-sha256", secretPlacement: "none" });
   });
 
+  it("takes error-table overrides from the config file and uses them", async () => {
+    const config = toServeConfig(readFileSettings(setupFile({ errors: { BAD_SIGNATURE: { status: 200, code: 1001 } } })));
+    const res = await request(createApp(config.mock))
+      .post("/alibaba/refund/info")
+      .set({ "access-key": "58c0201dfdf148eca63cbf6bb5e7cf03", timestamp: String(Date.now()), "user-id": "1", signature: "x" })
+      .send({ refundId: "TQ1" });
+    expect([res.status, res.body.code]).toEqual([200, 1001]);
+    expect(() => toServeConfig({ errors: { NOT_A_FAILURE: { code: 1 } } as never })).toThrow("NOT_A_FAILURE not in the error table");
+  });
+
   it("rejects bad values with a message that names them", () => {
     expect(() => readEnvSettings({ PORT: "eighty" })).toThrow('Invalid PORT="eighty"');
     expect(() => readEnvSettings({ PANDAPON_MOCK_VERIFY_SIGNATURES: "maybe" })).toThrow("use true or false");
