@@ -4,11 +4,8 @@ import { getCatalog } from "../schemas/catalog.js";
 import type { SignatureScheme } from "../signing/pandapon-scheme.js";
 import { DEFAULT_SCHEME } from "../signing/pandapon-scheme.js";
 import type {
-  CallOptions,
   CallResult,
   OperationTypeMap,
-  RequestOf,
-  ResponseOf,
   SentRequest,
   TransportOptions,
   UntypedOperations,

@@ -2,11 +2,8 @@ import type { Catalog, Operation } from "../schemas/catalog.js";
 import { getCatalog } from "../schemas/catalog.js";
 import type { TopSignMethod } from "../signing/top-sign.js";
 import type {
-  CallOptions,
   CallResult,
   OperationTypeMap,
-  RequestOf,
-  ResponseOf,
   SentRequest,
   TransportOptions,
   UntypedOperations,

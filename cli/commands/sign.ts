@@ -1,8 +1,6 @@
-import { readFileSync } from "node:fs";
 import type { Command } from "commander";
 import { parse as parseLossless } from "lossless-json";
 import { buildCurl } from "../../client/build-curl.js";
-import { createNonce } from "../../client/create-nonce.js";
 import { createPandaponHeaders } from "../../client/create-pandapon-headers.js";
 import { createTopParams, toFormBody } from "../../client/create-top-params.js";
 import { DEFAULT_HOST, DEFAULT_PORT, DEMO_PANDAPON, DEMO_TOP } from "../../config/demo.js";

@@ -70,9 +70,10 @@ function toIndex(modules: Awaited<ReturnType<typeof toModule>>[]): string {
   const lines = [BANNER, ""];
   for (const m of modules) {
     const from = "./" + relative(OUT, m.path).replace(/\.ts$/, ".js");
-    const names = [m.hasRequest ? `${m.typeName}Request` : undefined, m.hasData ? `${m.typeName}Data` : undefined, `${m.typeName}Response`].filter(Boolean);
-    lines.push(`import type { ${names.join(", ")} } from "${from}";`);
-    lines.push(`export type { ${names.join(", ")} } from "${from}";`);
+    const used = [m.hasRequest ? `${m.typeName}Request` : undefined, `${m.typeName}Response`].filter(Boolean);
+    const exported = [m.hasRequest ? `${m.typeName}Request` : undefined, m.hasData ? `${m.typeName}Data` : undefined, `${m.typeName}Response`].filter(Boolean);
+    lines.push(`import type { ${used.join(", ")} } from "${from}";`);
+    lines.push(`export type { ${exported.join(", ")} } from "${from}";`);
   }
   lines.push("", "/** Request and response types of every operation, by operation name. */", "export interface OperationTypes {");
   for (const m of modules) {
