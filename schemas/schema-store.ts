@@ -1,0 +1,120 @@
+import type { ValidateFunction } from "ajv";
+import { Ajv } from "ajv";
+import callbackMessage from "./common/callback-message.json" with { type: "json" };
+import envelopes from "./common/envelopes.json" with { type: "json" };
+import keywords from "./common/keywords.json" with { type: "json" };
+import type { JsonSchema } from "./operation.js";
+
+/** A strict ajv with the x-* keywords registered; `coerceTypes` for query and form parameters. */
+export function createAjv(options: { coerceTypes?: boolean; validateSchema?: boolean } = {}): Ajv {
+  const ajv = new Ajv({
+    strict: true,
+    allErrors: true,
+    allowUnionTypes: true,
+    coerceTypes: options.coerceTypes ?? false,
+    validateSchema: options.validateSchema ?? true,
+  });
+  for (const [keyword, metaSchema] of Object.entries(keywords.definitions)) {
+    ajv.addKeyword({ keyword, metaSchema, schemaType: keyword === "x-mock" ? ["string", "object"] : undefined });
+  }
+  ajv.addSchema(envelopes as JsonSchema);
+  ajv.addSchema(callbackMessage as JsonSchema);
+  return ajv;
+}
+
+/** Checks every x-* annotation in a schema file against its metaschema (common/keywords.json). */
+function createAnnotationChecker(ajv: Ajv): (schema: JsonSchema) => string[] {
+  const validators = new Map(Object.entries(keywords.definitions).map(([keyword, meta]) => [keyword, ajv.compile(meta as JsonSchema)]));
+  return (schema) => {
+    const problems: string[] = [];
+    const visit = (node: unknown, path: string): void => {
+      if (node === null || typeof node !== "object") return;
+      for (const [key, value] of Object.entries(node)) {
+        const validate = validators.get(key);
+        if (validate && !validate(value)) problems.push(`${path}/${key} ${ajv.errorsText(validate.errors, { dataVar: key })}`);
+        else if (!key.startsWith("x-") || key === "x-operation") visit(value, `${path}/${key}`);
+      }
+    };
+    visit(schema, "");
+    return problems;
+  };
+}
+
+/** The loaded schema files and their validators: everything compiled or checked only when first used. */
+export interface SchemaStore {
+  readonly ajv: Ajv;
+  /** Adds a derived schema (e.g. an operation's whole response) under its own `$id`. */
+  add(schema: JsonSchema): void;
+  /** Checks a file (by `$id`) against the metaschema and its x-* annotations, once; throws naming the file. */
+  checkFile(id: string): void;
+  checkAllFiles(): void;
+  /** The compiled validator of a schema reference (`<$id>#/definitions/X`), once. */
+  getValidator(ref: string, options?: { coerce?: boolean }): ValidateFunction;
+  /** Resolves `$ref`s against the file each sits in; returns the target and its file's `$id`. */
+  resolveRef(schema: JsonSchema, base: string): { schema: JsonSchema; base: string };
+}
+
+/**
+ * Files are checked against the metaschema (x-* keywords included) and validators compiled the
+ * first time something needs them, not all at start: that is most of a cold start's schema work.
+ */
+export function createSchemaStore(files: ReadonlyArray<[string, JsonSchema]>): SchemaStore {
+  const ajv = createAjv({ validateSchema: false });
+  const fileById = new Map(files.map(([file, schema]) => [String(schema.$id), [file, schema] as const]));
+  for (const [, schema] of files) ajv.addSchema(schema);
+  const checked = new Set<string>();
+  const checkAnnotations = createAnnotationChecker(ajv);
+  // Query and form parameters arrive as text: their validators coerce. Built when first needed.
+  let coercing: Ajv | undefined;
+  const validators = new Map<string, ValidateFunction>();
+
+  const checkFile = (id: string): void => {
+    if (checked.has(id)) return;
+    const entry = fileById.get(id);
+    if (entry) {
+      const problems = ajv.validateSchema(entry[1]) ? checkAnnotations(entry[1]) : [ajv.errorsText(ajv.errors)];
+      if (problems.length > 0) throw new Error(`Failed to load schema "${entry[0]}": ${problems.join("; ")}`);
+    }
+    checked.add(id);
+  };
+  const getCoercing = (): Ajv => {
+    if (!coercing) {
+      coercing = createAjv({ coerceTypes: true, validateSchema: false });
+      for (const [, schema] of files) coercing.addSchema(structuredClone(schema));
+    }
+    return coercing;
+  };
+
+  return {
+    ajv,
+    add: (schema) => void ajv.addSchema(schema),
+    checkFile,
+    checkAllFiles: () => fileById.forEach((_entry, id) => checkFile(id)),
+    getValidator(ref, options = {}) {
+      const key = `${options.coerce ? "coerce:" : ""}${ref}`;
+      let validate = validators.get(key);
+      if (!validate) {
+        checkFile(ref.replace(/#.*$/, "").replace(/\.response\.json$/, ".json"));
+        validate = (options.coerce ? getCoercing() : ajv).getSchema(ref);
+        if (!validate) throw new Error(`Failed to find schema "${ref}".`);
+        validators.set(key, validate);
+      }
+      return validate;
+    },
+    resolveRef(schema, base) {
+      checkFile(base);
+      let current = schema;
+      let currentBase = base;
+      for (let hops = 0; typeof current.$ref === "string"; hops++) {
+        const ref = current.$ref;
+        const absolute = ref.startsWith("#") ? currentBase + ref : ref;
+        const target = ajv.getSchema(absolute)?.schema;
+        if (!target || typeof target !== "object" || hops > 20) throw new Error(`Failed to resolve "${ref}" in "${currentBase}".`);
+        current = target as JsonSchema;
+        currentBase = absolute.replace(/#.*$/, "");
+        checkFile(currentBase);
+      }
+      return { schema: current, base: currentBase };
+    },
+  };
+}
