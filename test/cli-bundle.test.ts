@@ -62,6 +62,27 @@ describe("the bundled CLI", () => {
     expect(text).not.toMatch(/real-secret-value|top-real-secret/);
   });
 
+  it("refuses a bad setting or a busy port in one line with exit code 2", async () => {
+    const run = async (args: string[], env: Record<string, string> = {}) => {
+      const child = spawn(process.execPath, [BUNDLE, "serve", ...args], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+      let err = "";
+      child.stderr.on("data", (c: Buffer) => (err += c.toString()));
+      const [code] = await once(child, "exit");
+      return { code, err };
+    };
+    const bad = await run([], { PORT: "eighty" });
+    expect(bad).toEqual({ code: 2, err: 'pandapon-mock serve: Invalid PORT="eighty": use a non-negative number.\n' });
+    const { child, ready } = startServe([]);
+    try {
+      const port = new URL(await ready).port;
+      const busy = await run(["--port", port]);
+      expect(busy).toEqual({ code: 2, err: "pandapon-mock serve: the port is in use: pass --port (or PORT) with a free one\n" });
+    } finally {
+      child.kill("SIGTERM");
+      await once(child, "exit");
+    }
+  });
+
   it("lists every subcommand in its help", async () => {
     const child = spawn(process.execPath, [BUNDLE, "--help"], { stdio: ["ignore", "pipe", "pipe"] });
     let text = "";

@@ -3,6 +3,7 @@ import { DEMO_PANDAPON, DEMO_TOP } from "../../config/demo.js";
 import type { ServeSettings } from "../../config/load-config.js";
 import { readEnvSettings, readFileSettings, readJsonArgument, toServeConfig } from "../../config/load-config.js";
 import { createApp, getCore } from "../../mock/app.js";
+import type { MockCore } from "../../mock/create-core.js";
 import { startServer } from "../../mock/start-server.js";
 import { listCoveredOperations, toGroups } from "../../schemas/coverage.js";
 import { describeScheme } from "../../signing/pandapon-scheme.js";
@@ -34,6 +35,33 @@ function toFlagSettings(flags: ServeFlags): ServeSettings {
   };
 }
 
+/** What `serve` prints at start: where, what it serves, its settings, and the demo credentials (never real secrets). */
+function toStartBanner(core: MockCore, url: string): string {
+  const ops = core.catalog.operations;
+  const served = toGroups(listCoveredOperations(core.catalog).filter((o) => o.api !== "callback")).map(
+    ([group, members]) => `    ${group}: ${members.map((o) => (o.api === "top" ? o.name : `${o.method} ${o.path}`)).join(", ")}`,
+  );
+  const keys = core.options.pandapon.keys;
+  const apps = core.options.top.apps;
+  const usesDemo = keys.some((k) => k.secret === DEMO_PANDAPON.secret) || apps.some((a) => a.secret === DEMO_TOP.secret);
+  return [
+    `pandapon-mock listening on ${url}`,
+    `  PandaPon: ${ops.filter((o) => o.meta.api === "pandapon").length} operations at their documented paths; TOP gateway: ${url}/router/rest (${ops.filter((o) => o.meta.api === "top").length} taobao.pc.* methods)`,
+    ...served,
+    `  health: ${url}/__mock/health · journal: ${url}/__mock/journal · list: npx pandapon-mock operations`,
+    `  seed ${core.options.seed} · signatures ${core.options.verifySignatures ? "checked" : "NOT checked"} · window ±${core.options.pandapon.windowMs / 1000} s`,
+    `  PandaPon signature scheme: ${describeScheme(core.options.pandapon.scheme)}`,
+    usesDemo
+      ? [
+          "Demo credentials (public, for local use only):",
+          `  PandaPon access-key ${DEMO_PANDAPON.accessKey}  secret ${DEMO_PANDAPON.secret}  user-id ${DEMO_PANDAPON.userId}`,
+          `  TOP app_key ${DEMO_TOP.appKey}  secret ${DEMO_TOP.secret}`,
+          `  Sign a request: npx pandapon-mock sign --help`,
+        ].join("\n")
+      : `Using ${keys.length} configured PandaPon key(s) and ${apps.length} TOP app(s) (secrets not shown).`,
+  ].join("\n");
+}
+
 export function registerServe(program: Command): void {
   program
     .command("serve")
@@ -49,52 +77,38 @@ export function registerServe(program: Command): void {
     .option("--validate-responses", "check every answer against its schema before sending it")
     .option("--log", "print one line per request (env PANDAPON_MOCK_LOG)")
     .action(async (flags: ServeFlags, command: Command) => {
-      const fromFlags = toFlagSettings(flags);
-      if (command.getOptionValueSource("verifySignatures") === "default") delete fromFlags.verifySignatures;
-      const env = readEnvSettings(process.env);
-      const file = readFileSettings(flags.config ?? process.env.PANDAPON_MOCK_CONFIG);
-      const settings = [file, env, fromFlags];
-      const config = toServeConfig(...settings);
-      const log = settings.reduce<boolean | undefined>((on, s) => s.log ?? on, undefined);
-      const app = createApp({ ...config.mock, log: log ? (line) => console.log(line) : undefined });
-      const running = await startServer(app, config.port, config.host);
-      const core = getCore(app);
-      const ops = core.catalog.operations;
-      const served = toGroups(listCoveredOperations(core.catalog).filter((o) => o.api !== "callback")).map(
-        ([group, members]) => `    ${group}: ${members.map((o) => (o.api === "top" ? o.name : `${o.method} ${o.path}`)).join(", ")}`,
-      );
-      const keys = core.options.pandapon.keys;
-      const apps = core.options.top.apps;
-      const usesDemo = keys.some((k) => k.secret === DEMO_PANDAPON.secret) || apps.some((a) => a.secret === DEMO_TOP.secret);
-      console.log(
-        [
-          `pandapon-mock listening on ${running.url}`,
-          `  PandaPon: ${ops.filter((o) => o.meta.api === "pandapon").length} operations at their documented paths; TOP gateway: ${running.url}/router/rest (${ops.filter((o) => o.meta.api === "top").length} taobao.pc.* methods)`,
-          ...served,
-          `  health: ${running.url}/__mock/health · journal: ${running.url}/__mock/journal · list: npx pandapon-mock operations`,
-          `  seed ${core.options.seed} · signatures ${core.options.verifySignatures ? "checked" : "NOT checked"} · window ±${core.options.pandapon.windowMs / 1000} s`,
-          `  PandaPon signature scheme: ${describeScheme(core.options.pandapon.scheme)}`,
-          usesDemo
-            ? [
-                "Demo credentials (public, for local use only):",
-                `  PandaPon access-key ${DEMO_PANDAPON.accessKey}  secret ${DEMO_PANDAPON.secret}  user-id ${DEMO_PANDAPON.userId}`,
-                `  TOP app_key ${DEMO_TOP.appKey}  secret ${DEMO_TOP.secret}`,
-                `  Sign a request: npx pandapon-mock sign --help`,
-              ].join("\n")
-            : `Using ${keys.length} configured PandaPon key(s) and ${apps.length} TOP app(s) (secrets not shown).`,
-        ].join("\n"),
-      );
-      let stopping = false;
-      const stop = (signal: string) => {
-        if (stopping) return;
-        stopping = true;
-        console.log(`${signal}: finishing in-flight requests and closing ${running.url}`);
-        running.close().then(
-          () => process.exit(0),
-          () => process.exit(1),
-        );
-      };
-      process.once("SIGTERM", () => stop("SIGTERM"));
-      process.once("SIGINT", () => stop("SIGINT"));
+      try {
+        await runServe(flags, command);
+      } catch (error) {
+        const e = error as NodeJS.ErrnoException;
+        const reason = e.code === "EADDRINUSE" ? "the port is in use: pass --port (or PORT) with a free one" : e.message;
+        console.error(`pandapon-mock serve: ${reason}`);
+        process.exitCode = 2;
+      }
     });
+}
+
+async function runServe(flags: ServeFlags, command: Command): Promise<void> {
+  const fromFlags = toFlagSettings(flags);
+  if (command.getOptionValueSource("verifySignatures") === "default") delete fromFlags.verifySignatures;
+  const env = readEnvSettings(process.env);
+  const file = readFileSettings(flags.config ?? process.env.PANDAPON_MOCK_CONFIG);
+  const settings = [file, env, fromFlags];
+  const config = toServeConfig(...settings);
+  const log = settings.reduce<boolean | undefined>((on, s) => s.log ?? on, undefined);
+  const app = createApp({ ...config.mock, log: log ? (line) => console.log(line) : undefined });
+  const running = await startServer(app, config.port, config.host);
+  console.log(toStartBanner(getCore(app), running.url));
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`${signal}: finishing in-flight requests and closing ${running.url}`);
+    running.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once("SIGTERM", () => stop("SIGTERM"));
+  process.once("SIGINT", () => stop("SIGINT"));
 }

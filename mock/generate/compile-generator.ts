@@ -6,129 +6,136 @@ import { intBetween, pickOne } from "./random-picks.js";
 import { readPath } from "./read-path.js";
 import { GENERATORS, OMIT, isLongDigits, toDependencies, toKind, toParentDependencies } from "./value-generators.js";
 
+/** What compiling one operation's schema shares: where refs resolve, and what is compiled already. */
+interface Compiler {
+  catalog: Catalog;
+  operation: Operation;
+  compiled: WeakMap<JsonSchema, ValueGen>;
+  /** For a compiled object: the members of ITS enclosing object that its members read through `../`. */
+  parentNeeds: WeakMap<ValueGen, string[]>;
+}
+
 /**
  * Compiles a schema into a generator once: `x-mock` annotations pick named generators, other
  * members get a default by type, enum or name. Objects generate members in dependency order
  * (for lte, after, copy, multiply, sum) and emit them in the documented order.
  */
 export function compileGenerator(catalog: Catalog, operation: Operation, schema: JsonSchema): (ctx: GenerationContext) => unknown {
-  const compiled = new WeakMap<JsonSchema, ValueGen>();
-  /** For a compiled object: the members of ITS enclosing object that its members read through `../`. */
-  const parentNeeds = new WeakMap<ValueGen, string[]>();
-  const root = compileNode(schema, "", operation.id);
+  const c: Compiler = { catalog, operation, compiled: new WeakMap(), parentNeeds: new WeakMap() };
+  const root = compileNode(c, schema, "", operation.id);
   const rootScope: Scope = { obj: {}, rows: undefined };
   return (ctx) => {
     const value = root(ctx, rootScope);
     return value === OMIT ? undefined : value;
   };
+}
 
-  function compileNode(input: JsonSchema, name: string, base: string): ValueGen {
-    const resolved = catalog.resolveRef(input, base);
-    const schema = resolved.schema;
-    const cached = compiled.get(schema);
-    if (cached && !input["x-mock"]) return cached;
-    const bare = compileBare(schema, input, name, resolved.base);
-    const gen = withOptions(bare, toSpec(input["x-mock"] ?? schema["x-mock"]), schema);
-    if (gen !== bare && parentNeeds.has(bare)) parentNeeds.set(gen, parentNeeds.get(bare)!);
-    if (!input["x-mock"]) compiled.set(schema, gen);
-    return gen;
+function compileNode(c: Compiler, input: JsonSchema, name: string, base: string): ValueGen {
+  const resolved = c.catalog.resolveRef(input, base);
+  const schema = resolved.schema;
+  const cached = c.compiled.get(schema);
+  if (cached && !input["x-mock"]) return cached;
+  const bare = compileBare(c, schema, input, name, resolved.base);
+  const gen = withOptions(bare, toSpec(input["x-mock"] ?? schema["x-mock"]), schema);
+  if (gen !== bare && c.parentNeeds.has(bare)) c.parentNeeds.set(gen, c.parentNeeds.get(bare)!);
+  if (!input["x-mock"]) c.compiled.set(schema, gen);
+  return gen;
+}
+
+function compileBare(c: Compiler, schema: JsonSchema, input: JsonSchema, name: string, base: string): ValueGen {
+  const spec = toSpec(input["x-mock"] ?? schema["x-mock"]);
+  const kind = primaryKind(schema);
+  if (spec && spec.gen !== "list") {
+    const factory = GENERATORS[spec.gen];
+    if (!factory) throw new Error(`Failed to compile x-mock in "${c.operation.file}": unknown generator "${spec.gen}".`);
+    return factory(spec, kind);
   }
+  if ("const" in schema) return () => structuredClone(schema.const);
+  const values = (schema.enum as unknown[] | undefined)?.filter((v) => v !== null);
+  if (values && values.length > 0) return (ctx) => pickOne(ctx, values);
+  if (Array.isArray(schema.allOf)) return compileObject(c, { properties: mergeProperties(c, schema.allOf as JsonSchema[], base) }, base);
+  switch (kind) {
+    case "object":
+      return compileObject(c, schema, base);
+    case "array":
+      return compileArray(c, schema, spec, base);
+    default:
+      return defaultScalar(schema, kind, name);
+  }
+}
 
-  function compileBare(schema: JsonSchema, input: JsonSchema, name: string, base: string): ValueGen {
-    const spec = toSpec(input["x-mock"] ?? schema["x-mock"]);
-    const kind = primaryKind(schema);
-    if (spec && spec.gen !== "list") {
-      const factory = GENERATORS[spec.gen];
-      if (!factory) throw new Error(`Failed to compile x-mock in "${operation.file}": unknown generator "${spec.gen}".`);
-      return factory(spec, kind);
+function mergeProperties(c: Compiler, parts: JsonSchema[], base: string): Record<string, JsonSchema> {
+  return Object.assign({}, ...parts.map((p) => c.catalog.resolveRef(p, base).schema.properties ?? {}));
+}
+
+function compileObject(c: Compiler, schema: JsonSchema, base: string): ValueGen {
+  const properties = (schema.properties ?? {}) as Record<string, JsonSchema>;
+  const declared = Object.keys(properties);
+  const members = declared.map((key) => {
+    const spec = toSpec(properties[key]!["x-mock"]);
+    const gen = compileNode(c, properties[key]!, key, base);
+    const own = spec ? toDependencies(spec) : [];
+    return { key, gen, spec, deps: [...own, ...(c.parentNeeds.get(gen) ?? [])].filter((d) => d !== key && d in properties) };
+  });
+  const needsOfParent = members.flatMap((m) => (m.spec ? toParentDependencies(m.spec) : []));
+  const ordered = toGenerationOrder(members, c.operation.file);
+  const keys = ordered.map((m) => m.key);
+  const gens = ordered.map((m) => m.gen);
+  // A fixed-shape object in documented order; members left undefined are not written as JSON.
+  const blank = new Function(`return {${declared.map((k) => `${JSON.stringify(k)}: undefined`).join(", ")}};`) as () => Record<string, unknown>;
+  const generate: ValueGen = (ctx, parent) => {
+    const scope: Scope = { obj: blank(), rows: undefined, parent };
+    const obj = scope.obj;
+    for (let i = 0; i < gens.length; i++) {
+      const v = gens[i]!(ctx, scope);
+      if (v !== OMIT) obj[keys[i]!] = v;
     }
-    if ("const" in schema) return () => structuredClone(schema.const);
-    const values = (schema.enum as unknown[] | undefined)?.filter((v) => v !== null);
-    if (values && values.length > 0) return (ctx) => pickOne(ctx, values);
-    if (Array.isArray(schema.allOf)) return compileObject({ properties: mergeProperties(schema.allOf as JsonSchema[], base) }, base);
-    switch (kind) {
-      case "object":
-        return compileObject(schema, base);
-      case "array":
-        return compileArray(schema, spec, base);
-      default:
-        return defaultScalar(schema, kind, name);
+    return obj;
+  };
+  if (needsOfParent.length > 0) c.parentNeeds.set(generate, needsOfParent);
+  return generate;
+}
+
+function compileArray(c: Compiler, schema: JsonSchema, spec: MockSpec | undefined, base: string): ValueGen {
+  const items = compileNode(c, (schema.items ?? {}) as JsonSchema, "", base);
+  const minItems = Number(schema.minItems ?? 0);
+  const maxItems = Number(schema.maxItems ?? Infinity);
+  const lo = Math.max(spec?.min ?? 1, minItems);
+  const hi = Math.min(spec?.max ?? 3, maxItems);
+  const clamp = (n: number) => Math.min(Math.max(n, minItems), maxItems, 200);
+  const ascending = spec?.ascending;
+  return (ctx, scope) => {
+    const mirrored = spec?.mirror ? readPath(ctx.request, spec.mirror) : undefined;
+    const asked = spec?.countFrom ? readPath(ctx.request, spec.countFrom) : undefined;
+    const count = Array.isArray(mirrored)
+      ? clamp(mirrored.length)
+      : Array.isArray(asked)
+        ? clamp(asked.length)
+        : typeof asked === "number" || (typeof asked === "string" && /^\d+$/.test(asked))
+          ? clamp(Number(asked))
+          : intBetween(ctx, lo, Math.max(lo, hi));
+    const out: unknown[] = [];
+    const seen = new Set<unknown>();
+    const outer = ctx.item;
+    const outerIndex = ctx.index;
+    for (let i = 0, tries = 0; out.length < count && tries < count * 4; tries++) {
+      if (Array.isArray(mirrored)) ctx.item = mirrored[i];
+      ctx.index = i;
+      const v = items(ctx, scope);
+      if (v === OMIT) continue;
+      if (spec?.uniqueBy) {
+        const key = readPath(v, spec.uniqueBy);
+        if (seen.has(key)) continue;
+        seen.add(key);
+      }
+      out.push(v);
+      i += 1;
     }
-  }
-
-  function mergeProperties(parts: JsonSchema[], base: string): Record<string, JsonSchema> {
-    return Object.assign({}, ...parts.map((p) => catalog.resolveRef(p, base).schema.properties ?? {}));
-  }
-
-  function compileObject(schema: JsonSchema, base: string): ValueGen {
-    const properties = (schema.properties ?? {}) as Record<string, JsonSchema>;
-    const declared = Object.keys(properties);
-    const members = declared.map((key) => {
-      const spec = toSpec(properties[key]!["x-mock"]);
-      const gen = compileNode(properties[key]!, key, base);
-      const own = spec ? toDependencies(spec) : [];
-      return { key, gen, spec, deps: [...own, ...(parentNeeds.get(gen) ?? [])].filter((d) => d !== key && d in properties) };
-    });
-    const needsOfParent = members.flatMap((m) => (m.spec ? toParentDependencies(m.spec) : []));
-    const ordered = toGenerationOrder(members, operation.file);
-    const keys = ordered.map((m) => m.key);
-    const gens = ordered.map((m) => m.gen);
-    // A fixed-shape object in documented order; members left undefined are not written as JSON.
-    const blank = new Function(`return {${declared.map((k) => `${JSON.stringify(k)}: undefined`).join(", ")}};`) as () => Record<string, unknown>;
-    const generate: ValueGen = (ctx, parent) => {
-      const scope: Scope = { obj: blank(), rows: undefined, parent };
-      const obj = scope.obj;
-      for (let i = 0; i < gens.length; i++) {
-        const v = gens[i]!(ctx, scope);
-        if (v !== OMIT) obj[keys[i]!] = v;
-      }
-      return obj;
-    };
-    if (needsOfParent.length > 0) parentNeeds.set(generate, needsOfParent);
-    return generate;
-  }
-
-  function compileArray(schema: JsonSchema, spec: MockSpec | undefined, base: string): ValueGen {
-    const items = compileNode((schema.items ?? {}) as JsonSchema, "", base);
-    const minItems = Number(schema.minItems ?? 0);
-    const maxItems = Number(schema.maxItems ?? Infinity);
-    const lo = Math.max(spec?.min ?? 1, minItems);
-    const hi = Math.min(spec?.max ?? 3, maxItems);
-    const clamp = (n: number) => Math.min(Math.max(n, minItems), maxItems, 200);
-    const ascending = spec?.ascending;
-    return (ctx, scope) => {
-      const mirrored = spec?.mirror ? readPath(ctx.request, spec.mirror) : undefined;
-      const asked = spec?.countFrom ? readPath(ctx.request, spec.countFrom) : undefined;
-      const count = Array.isArray(mirrored)
-        ? clamp(mirrored.length)
-        : Array.isArray(asked)
-          ? clamp(asked.length)
-          : typeof asked === "number" || (typeof asked === "string" && /^\d+$/.test(asked))
-            ? clamp(Number(asked))
-            : intBetween(ctx, lo, Math.max(lo, hi));
-      const out: unknown[] = [];
-      const seen = new Set<unknown>();
-      const outer = ctx.item;
-      const outerIndex = ctx.index;
-      for (let i = 0, tries = 0; out.length < count && tries < count * 4; tries++) {
-        if (Array.isArray(mirrored)) ctx.item = mirrored[i];
-        ctx.index = i;
-        const v = items(ctx, scope);
-        if (v === OMIT) continue;
-        if (spec?.uniqueBy) {
-          const key = readPath(v, spec.uniqueBy);
-          if (seen.has(key)) continue;
-          seen.add(key);
-        }
-        out.push(v);
-        i += 1;
-      }
-      ctx.item = outer;
-      ctx.index = outerIndex;
-      if (ascending) putInOrder(out, ascending);
-      return out;
-    };
-  }
+    ctx.item = outer;
+    ctx.index = outerIndex;
+    if (ascending) putInOrder(out, ascending);
+    return out;
+  };
 }
 
 /** Puts the items' values of one member in ascending order along the list, leaving the rest in place. */
