@@ -6,6 +6,7 @@ import { registerCheck } from "./commands/check.js";
 import { registerServe } from "./commands/serve.js";
 import { registerSign } from "./commands/sign.js";
 import { registerIdentifySignature } from "./commands/identify-signature.js";
+import { registerOpenApi } from "./commands/openapi.js";
 
 const program = new Command()
   .name("pandapon-mock")
@@ -19,5 +20,6 @@ registerVerify(program);
 registerCheck(program);
 registerSign(program);
 registerIdentifySignature(program);
+registerOpenApi(program);
 
 await program.parseAsync(process.argv);

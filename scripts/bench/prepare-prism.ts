@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Catalog } from "../../schemas/catalog.js";
 import type { TargetCommand } from "./spawn-target.js";
-import { toOpenApi } from "./to-openapi.js";
+import { toOpenApi } from "../../schemas/to-openapi.js";
 
 export const PRISM_VERSION = "5.14.2";
 
