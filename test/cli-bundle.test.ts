@@ -88,6 +88,6 @@ describe("the bundled CLI", () => {
     let text = "";
     child.stdout.on("data", (c: Buffer) => (text += c.toString()));
     await once(child, "exit");
-    for (const command of ["serve", "operations", "verify", "check", "sign", "identify-signature"]) expect(text).toContain(command);
+    for (const command of ["serve", "operations", "verify", "check", "sign", "identify-signature", "openapi"]) expect(text).toContain(command);
   });
 });
