@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { createProducer } from "../mock/generate/create-producer.js";
 import { toJsonText } from "../protocol/json-wire.js";
 import { getCatalog } from "../schemas/catalog.js";
-import { toResponseKeyEnvelope } from "./helpers/envelope.js";
+import { toViolations } from "../schemas/violations.js";
 
 const catalog = getCatalog();
 const RUNS = 40;
@@ -23,8 +23,10 @@ describe("generated answers validate against their own schemas", () => {
         const { producer } = setup(run);
         const request = producer.produceRequest(op, run);
         expect(op.checkRequest(asParsedJson(request)), `request #${run}`).toEqual([]);
-        const response = toResponseKeyEnvelope(op, producer.produceData(op, request));
-        expect(op.checkResponse(asParsedJson(response)), `response #${run}`).toEqual([]);
+        if (!op.data) continue;
+        const validate = catalog.getValidator(`${op.id}#/definitions/Data`);
+        const data = asParsedJson(producer.produceData(op, request));
+        expect(validate(data) ? [] : toViolations(validate.errors), `data #${run}`).toEqual([]);
       }
     });
   }

@@ -16,8 +16,6 @@ export interface Producer {
   produceAnswer(operation: Operation, request: unknown): { data: unknown; requestId: string };
   /** A realistic, valid request for an operation (for examples, the contract runner, the benchmark). */
   produceRequest(operation: Operation, variant?: number): unknown;
-  /** A 32-hex request id derived from the same inputs. */
-  produceRequestId(operation: Operation, request: unknown): string;
 }
 
 /** Stable text of a value: object keys sorted, so equal requests hash alike whatever their key order. */
@@ -78,9 +76,6 @@ export function createProducer(catalog: Catalog, options: { seed?: number | stri
       if (!operation.request) return {};
       const gen = generatorFor(operation, "Request", operation.request);
       return gen(contextFor(`${seed}|request|${operation.meta.name}|${variant}`, {})) ?? {};
-    },
-    produceRequestId(operation, request) {
-      return toHexId(contextFor(`${seed}|id|${operation.meta.name}|${toCanonicalText(request)}`, request));
     },
   };
 }
