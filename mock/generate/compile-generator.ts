@@ -79,21 +79,29 @@ function compileObject(c: Compiler, schema: JsonSchema, base: string): ValueGen 
   });
   const needsOfParent = members.flatMap((m) => (m.spec ? toParentDependencies(m.spec) : []));
   const ordered = toGenerationOrder(members, c.operation.file);
-  const keys = ordered.map((m) => m.key);
-  const gens = ordered.map((m) => m.gen);
-  // A fixed-shape object in documented order; members left undefined are not written as JSON.
-  const blank = new Function(`return {${declared.map((k) => `${JSON.stringify(k)}: undefined`).join(", ")}};`) as () => Record<string, unknown>;
-  const generate: ValueGen = (ctx, parent) => {
-    const scope: Scope = { obj: blank(), rows: undefined, parent };
-    const obj = scope.obj;
-    for (let i = 0; i < gens.length; i++) {
-      const v = gens[i]!(ctx, scope);
-      if (v !== OMIT) obj[keys[i]!] = v;
-    }
-    return obj;
-  };
+  const generate = toObjectGenerator(declared, ordered);
   if (needsOfParent.length > 0) c.parentNeeds.set(generate, needsOfParent);
   return generate;
+}
+
+/**
+ * The generator of one object, written as its own function: a fixed-shape literal in documented
+ * order, then one call and one named store per member in generation order. Each call site sees
+ * one generator (a shared loop would see them all), which is what lets V8 make it fast.
+ */
+function toObjectGenerator(declared: string[], ordered: { key: string; gen: ValueGen }[]): ValueGen {
+  const literalKey = (k: string) => (k === "__proto__" ? `[${JSON.stringify(k)}]` : JSON.stringify(k));
+  const source = [
+    ...ordered.map((_, i) => `const g${i} = gens[${i}];`),
+    "return function generateObject(ctx, parent) {",
+    `  const obj = {${declared.map((k) => `${literalKey(k)}: undefined`).join(", ")}};`,
+    "  const scope = { obj, rows: undefined, parent };",
+    "  let v;",
+    ...ordered.map((m, i) => `  v = g${i}(ctx, scope); if (v !== OMIT) obj[${JSON.stringify(m.key)}] = v;`),
+    "  return obj;",
+    "};",
+  ].join("\n");
+  return new Function("gens", "OMIT", source)(ordered.map((m) => m.gen), OMIT) as ValueGen;
 }
 
 function compileArray(c: Compiler, schema: JsonSchema, spec: MockSpec | undefined, base: string): ValueGen {
