@@ -1,7 +1,7 @@
 import type { Catalog, Operation } from "../../schemas/catalog.js";
 import type { JsonSchema } from "../../schemas/operation.js";
 import type { GenerationContext, Kind, MockSpec, Scope, ValueGen } from "./value-generators.js";
-import { fillPattern } from "./fill-pattern.js";
+import { compilePattern } from "./fill-pattern.js";
 import { intBetween, pickOne } from "./random-picks.js";
 import { readPath } from "./read-path.js";
 import { GENERATORS, OMIT, isLongDigits, toDependencies, toKind, toParentDependencies } from "./value-generators.js";
@@ -239,7 +239,7 @@ function defaultScalar(schema: JsonSchema, kind: Kind, name: string): ValueGen {
   if (/(time|date)$|^gmt/.test(lower)) base = GENERATORS.datetime!({ gen: "datetime" }, "string");
   else if (/(url|pic|image|img)$/.test(lower)) base = GENERATORS["image.url"]!({ gen: "image.url" }, "string");
   else if (/(mobile|phone)$/.test(lower)) base = GENERATORS["phone.mobile"]!({ gen: "phone.mobile" }, "string");
-  else if (/id$/.test(lower)) base = (ctx) => fillPattern(ctx, "{d12}");
+  else if (/id$/.test(lower)) base = compilePattern("{d12}");
   else base = (ctx) => pickOne(ctx, ["示例", "正常", "已处理", "测试数据", "默认"]);
   return (ctx, scope) => {
     let s = prefix + String(base(ctx, scope));

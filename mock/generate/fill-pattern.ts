@@ -1,45 +1,61 @@
-import { intBetween } from "./random-picks.js";
 import type { GenerationContext } from "./value-generators.js";
 
-type PatternPart = string | ((ctx: GenerationContext) => string);
-const compiledPatterns = new Map<string, PatternPart[]>();
+/** Fills a pattern for one answer (compiled once per pattern). */
+export type PatternFill = (ctx: GenerationContext) => string;
 
-function toDigits(ctx: GenerationContext, count: number): string {
-  let out = String(1 + Math.floor(ctx.random() * 9));
-  while (out.length < count) out += String(Math.floor(ctx.random() * 1e9)).padStart(9, "0");
-  return out.slice(0, count);
+const compiledPatterns = new Map<string, PatternFill>();
+const HEX_BYTES = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
+
+/** N digits, the first not 0: a uniform number of N digits, written 9 digits per random draw. */
+function toDigitsFill(count: number): PatternFill {
+  const first = Math.min(count, 9);
+  const lowest = 10 ** (first - 1);
+  const span = 9 * lowest;
+  let fill: PatternFill = (ctx) => String(lowest + Math.floor(ctx.random() * span));
+  for (let left = count - first; left > 0; left -= 9) {
+    const base = 10 ** Math.min(left, 9);
+    const before = fill;
+    // base + n has one digit more than n needs: the leading 1 is cut, keeping n's leading zeros.
+    fill = (ctx) => before(ctx) + String(base + Math.floor(ctx.random() * base)).slice(1);
+  }
+  return fill;
 }
 
-function compilePattern(pattern: string): PatternPart[] {
-  const parts: PatternPart[] = [];
+/** N hex digits, 8 per random draw. */
+function toHexFill(count: number): PatternFill {
+  const draws = Math.ceil(count / 8);
+  return (ctx) => {
+    let out = "";
+    for (let i = 0; i < draws; i++) {
+      const n = (ctx.random() * 0x100000000) >>> 0;
+      out += HEX_BYTES[n >>> 24]! + HEX_BYTES[(n >>> 16) & 255]! + HEX_BYTES[(n >>> 8) & 255]! + HEX_BYTES[n & 255]!;
+    }
+    return out.length === count ? out : out.slice(0, count);
+  };
+}
+
+function toIntegerFill(lo: number, hi: number): PatternFill {
+  const span = hi - lo + 1;
+  return (ctx) => String(lo + Math.floor(ctx.random() * span));
+}
+
+/** `{dN}` N digits (first not 0), `{xN}` N hex, `{nA-B}` integer A..B; other text literal. */
+export function compilePattern(pattern: string): PatternFill {
+  let fill = compiledPatterns.get(pattern);
+  if (fill) return fill;
+  const parts: (string | PatternFill)[] = [];
   const token = /\{(d|x)(\d+)\}|\{n(\d+)-(\d+)\}/g;
   let last = 0;
   for (let m = token.exec(pattern); m; m = token.exec(pattern)) {
     if (m.index > last) parts.push(pattern.slice(last, m.index));
     const [, kind, count, lo, hi] = m;
-    if (kind === "d") parts.push((ctx) => toDigits(ctx, Number(count)));
-    else if (kind === "x") {
-      const n = Number(count);
-      parts.push((ctx) => {
-        let out = "";
-        while (out.length < n) out += Math.floor(ctx.random() * 0x100000000).toString(16).padStart(8, "0");
-        return out.slice(0, n);
-      });
-    } else parts.push((ctx) => String(intBetween(ctx, Number(lo), Number(hi))));
+    parts.push(kind === "d" ? toDigitsFill(Number(count)) : kind === "x" ? toHexFill(Number(count)) : toIntegerFill(Number(lo), Number(hi)));
     last = m.index + m[0].length;
   }
   if (last < pattern.length) parts.push(pattern.slice(last));
-  return parts;
-}
-
-/** `{dN}` N digits (first not 0), `{xN}` N hex, `{nA-B}` integer A..B; other text literal. */
-export function fillPattern(ctx: GenerationContext, pattern: string): string {
-  let parts = compiledPatterns.get(pattern);
-  if (!parts) {
-    parts = compilePattern(pattern);
-    compiledPatterns.set(pattern, parts);
-  }
-  let out = "";
-  for (const part of parts) out += typeof part === "string" ? part : part(ctx);
-  return out;
+  // One closure per part, chained: every call site sees one function.
+  const fills = parts.map((part): PatternFill => (typeof part === "string" ? () => part : part));
+  fill = fills.length === 0 ? () => "" : fills.reduce((before, part) => (ctx) => before(ctx) + part(ctx));
+  compiledPatterns.set(pattern, fill);
+  return fill;
 }

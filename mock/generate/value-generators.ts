@@ -1,6 +1,7 @@
 import type { Faker } from "@faker-js/faker";
 import { formatChinaTime, parseChinaTime } from "./china-time.js";
-import { fillPattern } from "./fill-pattern.js";
+import type { PatternFill } from "./fill-pattern.js";
+import { compilePattern } from "./fill-pattern.js";
 import { intBetween, pickOne } from "./random-picks.js";
 import { readPath } from "./read-path.js";
 import { readTable, type Row } from "./tables.js";
@@ -152,10 +153,19 @@ function address(ctx: GenerationContext, scope: Scope): Row {
 export type GeneratorFactory = (spec: MockSpec, kind: Kind) => ValueGen;
 
 export const GENERATORS: Readonly<Record<string, GeneratorFactory>> = {
-  pattern: (spec, kind) => (ctx) => toKind(fillPattern(ctx, spec.pattern ?? "{d8}"), kind),
-  digitsOf: (spec, kind) => (ctx, scope) => {
-    const digits = String(readScopePath(scope, spec.field ?? "") ?? "").replace(/\D/g, "");
-    return toKind(isLongDigits(digits) ? digits : fillPattern(ctx, spec.else ?? "{d12}"), kind);
+  pattern: (spec, kind) => {
+    const pattern = spec.pattern ?? "{d8}";
+    const fill = compilePattern(pattern);
+    // Digits only (the ids): straight to an integer, no check of the text needed.
+    if (kind === "integer" && /^(?:\d|\{d\d+\}|\{n\d+-\d+\})+$/.test(pattern)) return (ctx) => toInteger(fill(ctx));
+    return (ctx) => toKind(fill(ctx), kind);
+  },
+  digitsOf: (spec, kind) => {
+    const fallback = compilePattern(spec.else ?? "{d12}");
+    return (ctx, scope) => {
+      const digits = String(readScopePath(scope, spec.field ?? "") ?? "").replace(/\D/g, "");
+      return toKind(isLongDigits(digits) ? digits : fallback(ctx), kind);
+    };
   },
   pick: (spec) => (ctx) => pickOne(ctx, spec.values ?? [null]),
   const: (spec) => () => structuredClone(spec.value),
@@ -199,16 +209,17 @@ export const GENERATORS: Readonly<Record<string, GeneratorFactory>> = {
     return formatTime(ms, kind, spec.format);
   },
   template: (spec, kind) => {
-    const parts = (spec.template ?? "").split(/(\{[^{}]+\})/);
+    const parts = (spec.template ?? "").split(/(\{[^{}]+\})/).map((part): ValueGen | PatternFill => {
+      const ref = /^\{(request\.|@item\.)?([A-Za-z_][\w.[\]]*)\}$/.exec(part);
+      if (!ref || /^(d|x)\d+$/.test(ref[2]!)) return compilePattern(part);
+      const path = ref[2]!;
+      if (ref[1] === "request.") return (ctx: GenerationContext) => readPath(ctx.request, path);
+      if (ref[1] === "@item.") return (ctx: GenerationContext) => readPath(ctx.item, path);
+      return (_ctx: GenerationContext, scope: Scope) => readScopePath(scope, path);
+    });
     return (ctx, scope) => {
       let out = "";
-      for (const part of parts) {
-        const ref = /^\{(request\.|@item\.)?([A-Za-z_][\w.[\]]*)\}$/.exec(part);
-        if (ref && !/^(d|x)\d+$/.test(ref[2]!)) {
-          const value = ref[1] === "request." ? readPath(ctx.request, ref[2]!) : ref[1] === "@item." ? readPath(ctx.item, ref[2]!) : readScopePath(scope, ref[2]!);
-          out += String(value ?? "");
-        } else out += fillPattern(ctx, part);
-      }
+      for (const part of parts) out += String(part(ctx, scope) ?? "");
       return toKind(out, kind);
     };
   },
@@ -234,13 +245,16 @@ export const GENERATORS: Readonly<Record<string, GeneratorFactory>> = {
     return pickOne(ctx, names.last_name.generic) + pickOne(ctx, names.first_name.generic);
   },
   "phone.mobile": () => (ctx) => pickOne(ctx, MOBILE_PREFIXES) + String(intBetween(ctx, 0, 99_999_999)).padStart(8, "0"),
-  "phone.landline": () => (ctx) => `${pickOne(ctx, AREA_CODES)}-${fillPattern(ctx, "{d8}")}`,
+  "phone.landline": () => {
+    const digits = compilePattern("{d8}");
+    return (ctx) => `${pickOne(ctx, AREA_CODES)}-${digits(ctx)}`;
+  },
   "product.title": () => (ctx) => pickOne(ctx, TITLE_PREFIX) + pickOne(ctx, TITLE_MATERIAL) + pickOne(ctx, TITLE_PRODUCT),
   "product.sku": () => (ctx) => `颜色分类:${pickOne(ctx, SKU_COLORS)};尺码:${pickOne(ctx, SKU_SIZES)}`,
-  "image.url": () => (ctx) => fillPattern(ctx, "https://cbu01.alicdn.com/img/ibank/O1CN01{x16}_!!{d10}-0-cib.jpg"),
-  "login.buyer": () => (ctx) => fillPattern(ctx, "tb{d10}"),
+  "image.url": () => compilePattern("https://cbu01.alicdn.com/img/ibank/O1CN01{x16}_!!{d10}-0-cib.jpg"),
+  "login.buyer": () => compilePattern("tb{d10}"),
   "login.seller": () => (ctx) => `${pickOne(ctx, ["义乌市", "广州市", "杭州", "深圳市", "泉州"])}${pickOne(ctx, SHOP_WORDS)}${pickOne(ctx, SHOP_KINDS)}`,
-  hex32: () => (ctx) => fillPattern(ctx, "{x32}"),
+  hex32: () => compilePattern("{x32}"),
 };
 
 /** Members of the current object a spec reads, so they are generated first. */
