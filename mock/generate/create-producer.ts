@@ -3,10 +3,14 @@ import { faker as zhCnFaker } from "@faker-js/faker/locale/zh_CN";
 import type { Catalog, Operation } from "../../schemas/catalog.js";
 import type { JsonSchema } from "../../schemas/operation.js";
 import { compileGenerator } from "./compile-generator.js";
+import { compilePattern } from "./fill-pattern.js";
 import { createRandomizer, hashToSeed } from "./randomizer.js";
 import type { GenerationContext } from "./value-generators.js";
 
 /** Where generated times end: fixed, so answers are the same on every machine and every day. */
+/** Mixed into an answer's seed for its request id, so the id's draws are not the data's. */
+const REQUEST_ID_SALT = 0x1d;
+
 export const DEFAULT_REF_DATE = "2025-04-25T12:00:00+08:00";
 
 export interface Producer {
@@ -49,33 +53,30 @@ export function createProducer(catalog: Catalog, options: { seed?: number | stri
     return gen;
   };
 
-  const contextFor = (text: string, request: unknown): GenerationContext => {
-    randomizer.seed(hashToSeed(text));
+  const contextFor = (seedValue: number | number[], request: unknown): GenerationContext => {
+    randomizer.seed(seedValue);
     return { faker, random: randomizer.next, request, refDateMs };
   };
-
-  const toHexId = (ctx: GenerationContext): string => {
-    let id = "";
-    for (let i = 0; i < 4; i++) id += Math.floor(ctx.random() * 0x100000000).toString(16).padStart(8, "0");
-    return id;
-  };
-  const produceData = (operation: Operation, request: unknown, canonical = toCanonicalText(request)): unknown => {
+  const toHexId = compilePattern("{x32}");
+  /** One hash of (seed, operation, request) seeds the data; the same hash salted seeds the request id. */
+  const toSeed = (operation: Operation, request: unknown) => hashToSeed(`${seed}|${operation.meta.name}|${toCanonicalText(request)}`);
+  const produceData = (operation: Operation, request: unknown, seedValue: number): unknown => {
     if (!operation.data) return null;
     const gen = generatorFor(operation, "Data", operation.data);
-    return gen(contextFor(`${seed}|${operation.meta.name}|${canonical}`, request));
+    return gen(contextFor(seedValue, request));
   };
 
   return {
-    produceData: (operation, request) => produceData(operation, request),
+    produceData: (operation, request) => produceData(operation, request, toSeed(operation, request)),
     produceAnswer(operation, request) {
-      const canonical = toCanonicalText(request);
-      const requestId = toHexId(contextFor(`${seed}|id|${operation.meta.name}|${canonical}`, request));
-      return { data: produceData(operation, request, canonical), requestId };
+      const seedValue = toSeed(operation, request);
+      const requestId = toHexId(contextFor([seedValue, REQUEST_ID_SALT], request));
+      return { data: produceData(operation, request, seedValue), requestId };
     },
     produceRequest(operation, variant = 0) {
       if (!operation.request) return {};
       const gen = generatorFor(operation, "Request", operation.request);
-      return gen(contextFor(`${seed}|request|${operation.meta.name}|${variant}`, {})) ?? {};
+      return gen(contextFor(hashToSeed(`${seed}|request|${operation.meta.name}|${variant}`), {})) ?? {};
     },
   };
 }
