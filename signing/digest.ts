@@ -1,4 +1,4 @@
-import { createHash, createHmac, timingSafeEqual } from "node:crypto";
+import { createHmac, hash, timingSafeEqual } from "node:crypto";
 
 /** Digest algorithms a signature scheme may use. `hmac-*` take the secret as the key. */
 export type DigestAlgorithm = "md5" | "sha1" | "sha256" | "hmac-md5" | "hmac-sha1" | "hmac-sha256";
@@ -21,7 +21,8 @@ export function toHexDigest(algorithm: DigestAlgorithm, data: string | Buffer, k
   if (isHmac(algorithm)) {
     return createHmac(algorithm.slice(5), key).update(data).digest("hex");
   }
-  return createHash(algorithm).update(data).digest("hex");
+  // One-shot hash (Node ≥ 20.12): half the cost of a Hash object for a signature-sized input.
+  return hash(algorithm, data, "hex");
 }
 
 /**

@@ -4,7 +4,7 @@ import type { GenerationContext, Kind, MockSpec, Scope, ValueGen } from "./value
 import { compilePattern } from "./fill-pattern.js";
 import { intBetween, pickOne } from "./random-picks.js";
 import { readPath } from "./read-path.js";
-import { GENERATORS, OMIT, isLongDigits, toDependencies, toKind, toParentDependencies } from "./value-generators.js";
+import { GENERATORS, OMIT, isLongDigits, toConstant, toDependencies, toKind, toParentDependencies } from "./value-generators.js";
 
 /** What compiling one operation's schema shares: where refs resolve, and what is compiled already. */
 interface Compiler {
@@ -50,7 +50,7 @@ function compileBare(c: Compiler, schema: JsonSchema, input: JsonSchema, name: s
     if (!factory) throw new Error(`Failed to compile x-mock in "${c.operation.file}": unknown generator "${spec.gen}".`);
     return factory(spec, kind);
   }
-  if ("const" in schema) return () => structuredClone(schema.const);
+  if ("const" in schema) return toConstant(schema.const);
   const values = (schema.enum as unknown[] | undefined)?.filter((v) => v !== null);
   if (values && values.length > 0) return (ctx) => pickOne(ctx, values);
   if (Array.isArray(schema.allOf)) return compileObject(c, { properties: mergeProperties(c, schema.allOf as JsonSchema[], base) }, base);

@@ -149,6 +149,24 @@ function address(ctx: GenerationContext, scope: Scope): Row {
   return row;
 }
 
+/** A copy the answer may own of a JSON value (answers are consumed when written); much cheaper than structuredClone. */
+function copyJson(value: unknown): unknown {
+  if (value === null || typeof value !== "object") return value;
+  if (Array.isArray(value)) return value.map(copyJson);
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    const copy = copyJson((value as Record<string, unknown>)[key]);
+    if (key === "__proto__") Object.defineProperty(out, key, { value: copy, enumerable: true, writable: true, configurable: true });
+    else out[key] = copy;
+  }
+  return out;
+}
+
+/** A generator of one fixed value. */
+export function toConstant(value: unknown): ValueGen {
+  return value !== null && typeof value === "object" ? () => copyJson(value) : () => value;
+}
+
 /** Builds the value generator for one annotation. `kind` is the schema's primary type. */
 export type GeneratorFactory = (spec: MockSpec, kind: Kind) => ValueGen;
 
@@ -168,7 +186,7 @@ export const GENERATORS: Readonly<Record<string, GeneratorFactory>> = {
     };
   },
   pick: (spec) => (ctx) => pickOne(ctx, spec.values ?? [null]),
-  const: (spec) => () => structuredClone(spec.value),
+  const: (spec) => toConstant(spec.value),
   omit: () => () => OMIT,
   table: (spec, kind) => {
     const name = spec.table ?? "";
@@ -223,7 +241,7 @@ export const GENERATORS: Readonly<Record<string, GeneratorFactory>> = {
       return toKind(out, kind);
     };
   },
-  copy: (spec) => (_ctx, scope) => structuredClone(readScopePath(scope, spec.field ?? "")) ?? OMIT,
+  copy: (spec) => (_ctx, scope) => copyJson(readScopePath(scope, spec.field ?? "")) ?? OMIT,
   multiply: (spec, kind) => (_ctx, scope) => {
     const product = (spec.fields ?? []).reduce((acc, f) => acc * (toNumber(readScopePath(scope, f)) ?? 0), 1);
     return kind === "string" ? (product / 100).toFixed(2) : Math.round(product);

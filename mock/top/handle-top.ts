@@ -50,15 +50,29 @@ export function handleTop(core: MockCore, req: MockRequest): MockResponse {
   return { status: 200, contentType: JSON_TYPE, body };
 }
 
+/** Each operation's business parameters, and which arrive as JSON text (struct and list parameters). */
+const businessParams = new WeakMap<Operation, { name: string; isJson: boolean }[]>();
+
+function toBusinessParams(core: MockCore, operation: Operation): { name: string; isJson: boolean }[] {
+  let list = businessParams.get(operation);
+  if (!list) {
+    const properties = (operation.request?.properties ?? {}) as Record<string, JsonSchema>;
+    list = Object.entries(properties).map(([name, schema]) => {
+      const kind = primaryKind(core.catalog.resolve(schema, operation));
+      return { name, isJson: kind === "object" || kind === "array" };
+    });
+    businessParams.set(operation, list);
+  }
+  return list;
+}
+
 /** Business parameters by the Request schema: struct and list parameters arrive as JSON text. */
 function readBusinessParams(core: MockCore, operation: Operation, params: Map<string, string>): BusinessReading {
-  const properties = (operation.request?.properties ?? {}) as Record<string, JsonSchema>;
   const payload: Record<string, unknown> = {};
-  for (const [name, schema] of Object.entries(properties)) {
+  for (const { name, isJson } of toBusinessParams(core, operation)) {
     const text = params.get(name);
     if (text === undefined || text === "") continue;
-    const kind = primaryKind(core.catalog.resolve(schema, operation));
-    if (kind === "object" || kind === "array") {
+    if (isJson) {
       const parsed = readJson(text);
       if (!parsed.ok) return { ok: false, error: "INVALID_ARGUMENTS", subCode: `isv.invalid-parameter:${name}`, subMsg: `${name} must be JSON text (a struct parameter): ${parsed.reason}` };
       payload[name] = parsed.value;
