@@ -4,8 +4,11 @@
  * 2. the mock answering freshly signed, validated POST /alibaba/refund/info with generated data,
  * 3. the mock answering TOP taobao.pc.refund.detail (md5, JSON),
  * 4. Stoplight Prism 5.14.2 in dynamic mode serving the same operation (installed on demand),
- * each in its own child process; then the mock's cold start. Prints a table and the ratios, and
- * writes .bench/results.json. Flags: --duration <s> --connections <n> --warmup <s> --cold-starts <n>
+ * each in its own child process; then the mock's cold start. The ceiling and the two mock targets
+ * are measured in rounds, back to back within each round, and each ratio is the median of the
+ * rounds' ratios: this machine's speed drifts over a run, a round is short enough for it to hold.
+ * Prints a table and the ratios, and writes .bench/results.json. Flags: --duration <s> (per target
+ * per round) --rounds <n> --connections <n> --warmup <s> --cold-starts <n>
  * --skip-prism --skip-build --profile (CPU profiles of the mock under load, summarised by stage)
  * --only <list> (some of mockPandapon,mockTop,ceiling,prism,coldStart; e.g. a 60 s memory check of one target).
  */
@@ -16,7 +19,8 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { getCatalog } from "../schemas/catalog.js";
 import type { BenchResults, TargetOutcome } from "./bench/bench-results.js";
-import { toRatio } from "./bench/bench-results.js";
+import type { Round } from "./bench/combine-rounds.js";
+import { combineRounds, toRatio, toRoundRatio } from "./bench/combine-rounds.js";
 import { PANDAPON_PATH } from "./bench/create-load-requests.js";
 import { createCeilingPlan, createMockPandaponPlan, createMockTopPlan, createPrismPlan, toMockCommand } from "./bench/create-target-plans.js";
 import { describeMachine } from "./bench/describe-machine.js";
@@ -33,7 +37,8 @@ const CACHE = join(ROOT, ".bench");
 
 const { values: flags } = parseArgs({
   options: {
-    duration: { type: "string", default: "10" },
+    duration: { type: "string", default: "5" },
+    rounds: { type: "string", default: "3" },
     connections: { type: "string", default: "20" },
     warmup: { type: "string", default: "2" },
     "cold-starts": { type: "string", default: "5" },
@@ -48,7 +53,7 @@ const { values: flags } = parseArgs({
 setDistinctIds(Number(flags.distinct));
 
 const only = new Set(flags.only.split(",").map((name) => name.trim()));
-const settings: LoadSettings = { durationSeconds: Number(flags.duration), connections: Number(flags.connections), warmupSeconds: Number(flags.warmup) };
+const settings: LoadSettings = { durationSeconds: Number(flags.duration), connections: Number(flags.connections), warmupSeconds: Number(flags.warmup), rounds: Math.max(1, Number(flags.rounds)) };
 mkdirSync(CACHE, { recursive: true });
 
 if (!flags["skip-build"]) {
@@ -61,23 +66,31 @@ const machine = describeMachine();
 if (machine.loadAverageAtStart > 0.5) console.warn(`Warning: load average ${machine.loadAverageAtStart} at start: other work on this machine skews the figures.`);
 const targets: Record<string, TargetOutcome> = {};
 
-async function measure(key: string, plan: TargetPlan): Promise<string | undefined> {
+async function measure(key: string, plan: TargetPlan, into: Record<string, TargetOutcome>): Promise<string | undefined> {
   console.log(`Measuring ${plan.name}…`);
   const { sampleAnswer, ...result } = await runTarget(plan, settings);
-  targets[key] = result;
-  console.log(`  ${result.requestsPerSecond} req/s, p50 ${result.latencyP50Ms} ms, p99 ${result.latencyP99Ms} ms, peak RSS ${result.peakRssMb} MB`);
+  into[key] = result;
+  console.log(`  ${result.requestsPerSecond} req/s, p50 ${result.latencyP50Ms} ms, p99 ${result.latencyP99Ms} ms, peak RSS ${result.peakRssMb} MB, server CPU ${result.serverCpuPercent}%`);
   if (result.non2xx + result.errors + result.mismatches > 0) console.warn(`  Warning: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.mismatches} wrong answers under load.`);
   return sampleAnswer;
 }
 
 const bodyFile = join(CACHE, "ceiling-body.json");
-if (only.has("mockPandapon")) writeFileSync(bodyFile, (await measure("mockPandapon", createMockPandaponPlan(toMockCommand(ROOT)))) ?? "{}");
-if (only.has("mockTop")) await measure("mockTop", createMockTopPlan(toMockCommand(ROOT)));
-if (only.has("ceiling")) {
-  // The ceiling answers the mock's own answer (same bytes on the wire); without one yet, a small envelope.
-  if (!existsSync(bodyFile)) writeFileSync(bodyFile, '{"requestId":null,"code":200,"developId":null,"msg":"成功","data":null}');
-  await measure("ceiling", createCeilingPlan(ROOT, bodyFile));
+const rounds: Round[] = [];
+const inRounds = ["mockPandapon", "mockTop", "ceiling"].filter((key) => only.has(key));
+for (let r = 1; inRounds.length > 0 && r <= settings.rounds; r++) {
+  if (settings.rounds > 1) console.log(`Round ${r} of ${settings.rounds}`);
+  const round: Round = {};
+  if (only.has("mockPandapon")) writeFileSync(bodyFile, (await measure("mockPandapon", createMockPandaponPlan(toMockCommand(ROOT)), round)) ?? "{}");
+  if (only.has("mockTop")) await measure("mockTop", createMockTopPlan(toMockCommand(ROOT)), round);
+  if (only.has("ceiling")) {
+    // The ceiling answers the mock's own answer (same bytes on the wire); without one yet, a small envelope.
+    if (!existsSync(bodyFile)) writeFileSync(bodyFile, '{"requestId":null,"code":200,"developId":null,"msg":"成功","data":null}');
+    await measure("ceiling", createCeilingPlan(ROOT, bodyFile), round);
+  }
+  rounds.push(round);
 }
+for (const key of inRounds) targets[key] = combineRounds(rounds.map((round) => round[key]!));
 
 if (only.has("prism")) await measurePrism();
 
@@ -95,7 +108,7 @@ async function measurePrism(): Promise<void> {
     return;
   }
   try {
-    await measure("prism", createPrismPlan(prism.command));
+    await measure("prism", createPrismPlan(prism.command), targets);
   } catch (error) {
     const reason = (error as Error).message.split("\n")[0]!;
     console.warn(`Skipping Prism: ${reason}`);
@@ -115,8 +128,8 @@ const results: BenchResults = {
   settings: { ...settings, distinctIds: Number(flags.distinct) || "every request its own" },
   targets,
   ratios: [
-    toRatio("mock PandaPon / ceiling", targets.mockPandapon, targets.ceiling, 0.5),
-    toRatio("mock TOP / ceiling", targets.mockTop, targets.ceiling, 0.5),
+    toRoundRatio("mock PandaPon / ceiling", rounds, "mockPandapon", "ceiling", 0.5),
+    toRoundRatio("mock TOP / ceiling", rounds, "mockTop", "ceiling", 0.5),
     toRatio("mock PandaPon / Prism", targets.mockPandapon, targets.prism, 20),
     toRatio("mock TOP / Prism", targets.mockTop, targets.prism, 20),
   ],

@@ -9,6 +9,8 @@ export interface Ratio {
   name: string;
   value: number | null;
   target: number;
+  /** The ratio in each round, when it was measured in rounds (value is their median). */
+  byRound?: number[];
 }
 
 /** What `npm run bench` writes to .bench/results.json. */
@@ -20,10 +22,4 @@ export interface BenchResults {
   ratios: Ratio[];
   coldStart?: { runs: ColdStart[]; medianFirstAnswerMs: number };
   profiles?: Record<string, ProfileSummary & { file: string }>;
-}
-
-/** `a / b` by requests per second, or null when either was not measured. */
-export function toRatio(name: string, a: TargetOutcome | undefined, b: TargetOutcome | undefined, target: number): Ratio {
-  if (!a || !b || "skipped" in a || "skipped" in b || b.requestsPerSecond === 0) return { name, value: null, target };
-  return { name, value: Math.round((a.requestsPerSecond / b.requestsPerSecond) * 100) / 100, target };
 }

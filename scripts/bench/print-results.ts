@@ -6,7 +6,7 @@ const pad = (value: unknown, width: number) => String(value ?? "—").padStart(w
 export function printResults(results: BenchResults): void {
   const { machine, settings } = results;
   console.log(`\n${machine.cpu} · ${machine.cores} cores · ${machine.memoryGb} GB · ${machine.os} · Node ${machine.node} · load average at start ${machine.loadAverageAtStart}`);
-  console.log(`${settings.connections} connections, ${settings.durationSeconds} s per target after ${settings.warmupSeconds} s warm-up; load generator (autocannon + per-request signing) in the bench process, on the same cores; refund ids: ${settings.distinctIds ?? "every request its own"}\n`);
+  console.log(`${settings.connections} connections; ${settings.rounds} round(s), each measuring every target for ${settings.durationSeconds} s after a ${settings.warmupSeconds} s warm-up (req/s: the rounds' median); load generator (autocannon + per-request signing) in the bench process, on the same cores; refund ids: ${settings.distinctIds ?? "every request its own"}\n`);
   console.log(`${"target".padEnd(34)}${pad("req/s", 9)}${pad("p50 ms", 8)}${pad("p99 ms", 8)}${pad("peak RSS MB", 13)}${pad("RSS start→end", 15)}${pad("server CPU", 12)}${pad("loadgen CPU", 13)}${pad("non-2xx/err/bad", 17)}`);
   for (const t of Object.values(results.targets)) {
     if ("skipped" in t) {
@@ -25,7 +25,8 @@ export function printResults(results: BenchResults): void {
   for (const ratio of results.ratios) {
     const value = ratio.value === null ? "n/a" : ratio.value.toFixed(2);
     const verdict = ratio.value === null ? "not measured" : ratio.value >= ratio.target ? "met" : "MISSED";
-    console.log(`${ratio.name.padEnd(34)}${pad(value, 9)}   target ≥ ${ratio.target} → ${verdict}`);
+    const rounds = ratio.byRound && ratio.byRound.length > 1 ? `   (median of rounds: ${ratio.byRound.map((r) => r.toFixed(2)).join(", ")})` : "";
+    console.log(`${ratio.name.padEnd(34)}${pad(value, 9)}   target ≥ ${ratio.target} → ${verdict}${rounds}`);
   }
   const cold = results.coldStart;
   if (cold) {

@@ -24,6 +24,8 @@ export interface LoadSettings {
   connections: number;
   durationSeconds: number;
   warmupSeconds: number;
+  /** Rounds of the ceiling and mock targets (each ratio is the median of the rounds'). */
+  rounds: number;
   /** Distinct refund ids the load cycles through (reports only; set with setDistinctIds). */
   distinctIds?: number | string;
 }
