@@ -1,10 +1,9 @@
 import type { Catalog, Operation } from "../schemas/catalog.js";
 import { getCatalog } from "../schemas/catalog.js";
 import { describeViolations } from "../schemas/violations.js";
-import { writeFreshJson } from "../protocol/json-wire.js";
 import type { BoundedMap } from "./bounded-map.js";
 import { createBoundedMap } from "./bounded-map.js";
-import type { Producer } from "./generate/create-producer.js";
+import type { AnswerText, Producer } from "./generate/create-producer.js";
 import { createProducer, toCanonicalText } from "./generate/create-producer.js";
 import type { JournalEntry } from "./exchange.js";
 import type { NonceCache } from "./nonce-cache.js";
@@ -20,8 +19,8 @@ export interface MockCore {
   /** The last `journalSize` entries, oldest first. */
   readJournal(): JournalEntry[];
   record(entry: Omit<JournalEntry, "at">): void;
-  /** The JSON text of an operation's Data for a request: cached, or generated (and validated when asked). */
-  produceDataText(operation: Operation, request: unknown): { dataText: string; requestId: string };
+  /** The JSON text of an operation's Data for a request: cached, or generated. */
+  produceDataText(operation: Operation, request: unknown): AnswerText;
   /** Throws when an answer breaks its own schema (only with validateResponses). */
   assertValidResponse(operation: Operation, bodyText: string): void;
 }
@@ -32,7 +31,7 @@ export function createCore(options: MockOptions, catalog: Catalog = getCatalog()
   const producer = createProducer(catalog, { seed: options.seed, refDate: options.refDate });
   // Answers are a pure function of (seed, operation, request): a remembered answer is byte for byte
   // what generation would give, so repeated requests (clients polling a refund) skip the work.
-  const answers: BoundedMap<{ dataText: string; requestId: string }> = createBoundedMap(options.answerCacheSize);
+  const answers: BoundedMap<AnswerText> = createBoundedMap(options.answerCacheSize);
   return {
     options,
     catalog,
@@ -47,11 +46,11 @@ export function createCore(options: MockOptions, catalog: Catalog = getCatalog()
       options.log?.(`${new Date(full.at).toISOString()} ${entry.api} ${entry.operation} → ${entry.status} ${entry.code} ${entry.message}`);
     },
     produceDataText(operation, request) {
-      const key = `${operation.meta.name}|${toCanonicalText(request)}`;
+      const canonical = toCanonicalText(request);
+      const key = `${operation.meta.name}|${canonical}`;
       const cached = answers.get(key);
       if (cached) return cached;
-      const { data, requestId } = producer.produceAnswer(operation, request);
-      const answer = { dataText: data === undefined ? "null" : writeFreshJson(data), requestId };
+      const answer = producer.produceAnswerText(operation, request, canonical);
       answers.set(key, answer);
       return answer;
     },

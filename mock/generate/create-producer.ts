@@ -2,6 +2,7 @@ import { Faker } from "@faker-js/faker";
 import { faker as zhCnFaker } from "@faker-js/faker/locale/zh_CN";
 import type { Catalog, Operation } from "../../schemas/catalog.js";
 import type { JsonSchema } from "../../schemas/operation.js";
+import { writeFreshJson } from "../../protocol/json-wire.js";
 import { compileGenerator } from "./compile-generator.js";
 import { compilePattern } from "./fill-pattern.js";
 import { createRandomizer, hashToSeed } from "./randomizer.js";
@@ -13,11 +14,19 @@ const REQUEST_ID_SALT = 0x1d;
 
 export const DEFAULT_REF_DATE = "2025-04-25T12:00:00+08:00";
 
+/** An answer's data as JSON text, and its request id. */
+export interface AnswerText {
+  dataText: string;
+  requestId: string;
+}
+
 export interface Producer {
   /** The `Data` of an answer to `request`: the same for the same seed, operation and request. */
   produceData(operation: Operation, request: unknown): unknown;
   /** Data and a 32-hex request id for one answer, from one pass over the request. */
   produceAnswer(operation: Operation, request: unknown): { data: unknown; requestId: string };
+  /** The same answer with its data as JSON text (what the wire needs); `canonical`: the request's toCanonicalText, when known. */
+  produceAnswerText(operation: Operation, request: unknown, canonical?: string): AnswerText;
   /** A realistic, valid request for an operation (for examples, the contract runner, the benchmark). */
   produceRequest(operation: Operation, variant?: number): unknown;
 }
@@ -59,19 +68,25 @@ export function createProducer(catalog: Catalog, options: { seed?: number | stri
   };
   const toHexId = compilePattern("{x32}");
   /** One hash of (seed, operation, request) seeds the data; the same hash salted seeds the request id. */
-  const toSeed = (operation: Operation, request: unknown) => hashToSeed(`${seed}|${operation.meta.name}|${toCanonicalText(request)}`);
+  const toSeed = (operation: Operation, request: unknown, canonical = toCanonicalText(request)) => hashToSeed(`${seed}|${operation.meta.name}|${canonical}`);
   const produceData = (operation: Operation, request: unknown, seedValue: number): unknown => {
     if (!operation.data) return null;
     const gen = generatorFor(operation, "Data", operation.data);
     return gen(contextFor(seedValue, request));
   };
 
+  const produceAnswer = (operation: Operation, request: unknown, canonical?: string) => {
+    const seedValue = toSeed(operation, request, canonical);
+    const requestId = toHexId(contextFor([seedValue, REQUEST_ID_SALT], request));
+    return { data: produceData(operation, request, seedValue), requestId };
+  };
+
   return {
     produceData: (operation, request) => produceData(operation, request, toSeed(operation, request)),
-    produceAnswer(operation, request) {
-      const seedValue = toSeed(operation, request);
-      const requestId = toHexId(contextFor([seedValue, REQUEST_ID_SALT], request));
-      return { data: produceData(operation, request, seedValue), requestId };
+    produceAnswer: (operation, request) => produceAnswer(operation, request),
+    produceAnswerText(operation, request, canonical) {
+      const { data, requestId } = produceAnswer(operation, request, canonical);
+      return { dataText: data === undefined ? "null" : writeFreshJson(data), requestId };
     },
     produceRequest(operation, variant = 0) {
       if (!operation.request) return {};
