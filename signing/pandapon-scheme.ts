@@ -78,12 +78,14 @@ export interface PandaponSignature {
   maskedStringToSign: string;
 }
 
-export function signPandapon(scheme: SignatureScheme, values: SignedValues, secret: string): PandaponSignature {
+/** The signature alone (what the server compares on every request). */
+export function toPandaponSignature(scheme: SignatureScheme, values: SignedValues, secret: string): string {
   const hex = toHexDigest(scheme.algorithm, toStringToSign(scheme, values, secret), secret);
-  return {
-    signature: scheme.case === "upper" ? hex.toUpperCase() : hex,
-    maskedStringToSign: toStringToSign(scheme, values, SECRET_MASK),
-  };
+  return scheme.case === "upper" ? hex.toUpperCase() : hex;
+}
+
+export function signPandapon(scheme: SignatureScheme, values: SignedValues, secret: string): PandaponSignature {
+  return { signature: toPandaponSignature(scheme, values, secret), maskedStringToSign: toStringToSign(scheme, values, SECRET_MASK) };
 }
 
 /** Returns the problems of a scheme read from configuration (empty when it is usable). */

@@ -1,6 +1,6 @@
 import { isSameSecretValue } from "./digest.js";
 import type { SignatureScheme, SignedValues } from "./pandapon-scheme.js";
-import { signPandapon } from "./pandapon-scheme.js";
+import { SECRET_MASK, toPandaponSignature, toStringToSign } from "./pandapon-scheme.js";
 import { signCallback } from "./callback-sign.js";
 import type { TopSignMethod } from "./top-sign.js";
 import { signTop, toTopStringToSign } from "./top-sign.js";
@@ -16,13 +16,12 @@ export function verifyPandaponSignature(
   secret: string,
   signature: string,
 ): Verification {
-  const expected = signPandapon(scheme, values, secret);
-  if (isSameSecretValue(signature, expected.signature)) return OK;
+  if (isSameSecretValue(signature, toPandaponSignature(scheme, values, secret))) return OK;
   return {
     ok: false,
     check: "signature",
     reason: "the signature does not match the request",
-    maskedStringToSign: expected.maskedStringToSign,
+    maskedStringToSign: toStringToSign(scheme, values, SECRET_MASK),
   };
 }
 

@@ -90,6 +90,18 @@ export function toInteger(digits: string): number | bigint {
   return Number.isSafeInteger(n) ? n : BigInt(digits);
 }
 
+/** Fewest and most digits a digits-only pattern writes (`{dN}` N, `{nA-B}` those of A to those of B, a digit 1). */
+function toDigitCount(pattern: string): { min: number; max: number } {
+  let min = 0;
+  let max = 0;
+  for (const [token, count, lo, hi] of pattern.matchAll(/\{d(\d+)\}|\{n(\d+)-(\d+)\}|\d/g)) {
+    const [a, b] = count ? [Number(count), Number(count)] : lo ? [String(Number(lo)).length, String(Number(hi)).length] : [token.length, token.length];
+    min += a;
+    max += b;
+  }
+  return { min, max };
+}
+
 export function toKind(value: string, kind: Kind): unknown {
   if (kind === "integer") return /^-?\d+$/.test(value) ? toInteger(value) : Number.parseInt(value, 10) || 0;
   if (kind === "number") return Number(value);
@@ -174,8 +186,14 @@ export const GENERATORS: Readonly<Record<string, GeneratorFactory>> = {
   pattern: (spec, kind) => {
     const pattern = spec.pattern ?? "{d8}";
     const fill = compilePattern(pattern);
-    // Digits only (the ids): straight to an integer, no check of the text needed.
-    if (kind === "integer" && /^(?:\d|\{d\d+\}|\{n\d+-\d+\})+$/.test(pattern)) return (ctx) => toInteger(fill(ctx));
+    // Digits only (the ids): straight to an integer, no check of the text needed; by their count,
+    // a number (up to 15 digits, always exact) or a bigint (17 and more, never exact as a number).
+    if (kind === "integer" && /^(?:\d|\{d\d+\}|\{n\d+-\d+\})+$/.test(pattern)) {
+      const digits = toDigitCount(pattern);
+      if (digits.max <= 15) return (ctx) => Number(fill(ctx));
+      if (digits.min >= 17 && digits.max <= 19) return (ctx) => BigInt(fill(ctx));
+      return (ctx) => toInteger(fill(ctx));
+    }
     return (ctx) => toKind(fill(ctx), kind);
   },
   digitsOf: (spec, kind) => {
