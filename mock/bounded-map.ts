@@ -3,16 +3,16 @@
  * first out, through a ring of keys: O(1) per call however many entries come and go).
  * Capacity 0 keeps nothing.
  */
-export interface BoundedMap<V> {
-  get(key: string): V | undefined;
+export interface BoundedMap<V, K extends string | number = string> {
+  get(key: K): V | undefined;
   /** Updates an existing key in place; a new key may push the oldest one out. */
-  set(key: string, value: V): void;
+  set(key: K, value: V): void;
   readonly size: number;
 }
 
-export function createBoundedMap<V>(capacity: number): BoundedMap<V> {
-  const values = new Map<string, V>();
-  const ring: Array<string | undefined> = new Array<string | undefined>(Math.max(0, capacity));
+export function createBoundedMap<V, K extends string | number = string>(capacity: number): BoundedMap<V, K> {
+  const values = new Map<K, V>();
+  const ring: Array<K | undefined> = new Array<K | undefined>(Math.max(0, capacity));
   let next = 0;
   return {
     get: (key) => values.get(key),

@@ -43,7 +43,7 @@ export interface MockOptions {
   nonceCapacity: number;
   /** Entries kept in the request journal (GET /__mock/journal). */
   journalSize: number;
-  /** Answers remembered for repeated identical requests (0: generate every time). */
+  /** Answers remembered for repeated identical requests, from their second time (0: generate every time). */
   answerCacheSize: number;
   /** One line per request, without secrets; undefined for silence. */
   log?: (line: string) => void;

@@ -1,5 +1,6 @@
 import request from "supertest";
 import { describe, expect, it } from "vitest";
+import { createApp, getCore } from "../mock/app.js";
 import { createBoundedMap } from "../mock/bounded-map.js";
 import { setupMock } from "./helpers/mock-setup.js";
 
@@ -36,4 +37,24 @@ describe("the answer cache", () => {
       expect(a.text).toBe(b.text);
     }
   });
+
+  it("keeps an answer from its request's second time, so requests seen once (new ids) never fill it", () => {
+    const core = getCore(createApp({ answerCacheSize: 10 }));
+    const info = core.catalog.find("/alibaba/refund/info")!;
+    let generated = 0;
+    const produce = core.producer.produceAnswerText;
+    core.producer.produceAnswerText = (...args) => {
+      generated += 1;
+      return produce(...args);
+    };
+    const ask = (refundId: string) => core.produceDataText(info, { refundId }).dataText;
+    const first = ask("TQ1");
+    expect([ask("TQ1"), generated]).toEqual([first, 2]);
+    expect([ask("TQ1"), ask("TQ1"), generated]).toEqual([first, first, 2]);
+    // A flood of ids seen once each leaves the polled answer in place (it holds 10 answers).
+    for (let i = 0; i < 1000; i++) ask(`TQ${1000 + i}`);
+    expect(generated).toBe(1002);
+    expect([ask("TQ1"), generated]).toEqual([first, 1002]);
+  });
 });
+
