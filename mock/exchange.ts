@@ -31,11 +31,32 @@ export interface JournalEntry {
 export const JSON_TYPE = "application/json;charset=UTF-8";
 export const XML_TYPE = "text/xml;charset=UTF-8";
 
-/** First value of each query/form parameter, like a servlet's getParameter. */
+/** One form-encoded name or value: `+` is a space, `%XX` a UTF-8 byte. Throws on a malformed escape. */
+function decodeFormPart(text: string): string {
+  if (!text.includes("%") && !text.includes("+")) return text;
+  return decodeURIComponent(text.replaceAll("+", " "));
+}
+
+/**
+ * First value of each query/form parameter, like a servlet's getParameter; decoded exactly as
+ * URLSearchParams decodes (tested against it), without its cost for the usual, well-formed text.
+ */
 export function readParams(text: string, into: Map<string, string> = new Map()): Map<string, string> {
   if (!text) return into;
-  for (const [key, value] of new URLSearchParams(text)) {
-    if (!into.has(key)) into.set(key, value);
+  // Read straight into `into` when it is empty (a failed fast read then starts it over).
+  const read = into.size === 0 ? into : new Map<string, string>();
+  try {
+    for (const pair of (text.startsWith("?") ? text.slice(1) : text).split("&")) {
+      if (pair === "") continue;
+      const eq = pair.indexOf("=");
+      const key = decodeFormPart(eq < 0 ? pair : pair.slice(0, eq));
+      if (!read.has(key)) read.set(key, decodeFormPart(eq < 0 ? "" : pair.slice(eq + 1)));
+    }
+  } catch {
+    // A stray % or bytes that are not UTF-8 (rare): the WHATWG rules keep the one and replace the other.
+    read.clear();
+    for (const [key, value] of new URLSearchParams(text)) if (!read.has(key)) read.set(key, value);
   }
+  if (read !== into) for (const [key, value] of read) if (!into.has(key)) into.set(key, value);
   return into;
 }
