@@ -4,7 +4,7 @@ import { toTopResponseKey } from "../../schemas/operation.js";
 import { describeViolations } from "../../schemas/violations.js";
 import { toTopXml } from "../../protocol/top-xml.js";
 import { primaryKind } from "../generate/compile-generator.js";
-import { hashToSeed } from "../generate/randomizer.js";
+import { hashBytesToSeed, hashToSeed } from "../generate/randomizer.js";
 import type { MockCore } from "../create-core.js";
 import type { MockRequest, MockResponse } from "../exchange.js";
 import { JSON_TYPE, XML_TYPE } from "../exchange.js";
@@ -94,7 +94,7 @@ function readBusinessParams(core: MockCore, operation: Operation, params: Map<st
 }
 
 function toTopRequestId(req: MockRequest): string {
-  return ((hashToSeed(req.query) ^ hashToSeed(req.rawBody.toString("latin1"))) >>> 0).toString(36).padStart(7, "0") + "mock";
+  return ((hashToSeed(req.query) ^ hashBytesToSeed(req.rawBody)) >>> 0).toString(36).padStart(7, "0") + "mock";
 }
 
 /** The one place TOP errors are shaped: `error_response` in the requested format, HTTP 200. */

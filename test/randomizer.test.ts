@@ -1,0 +1,28 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { createRandomizer, hashBytesToSeed, hashToSeed } from "../mock/generate/randomizer.js";
+
+describe("the generator's randomness", () => {
+  it("hashes bytes exactly as it hashes the same bytes read as latin1 text", () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 400 }), (bytes) => {
+        expect(hashBytesToSeed(bytes)).toBe(hashToSeed(Buffer.from(bytes).toString("latin1")));
+      }),
+      { numRuns: 1000 },
+    );
+    expect(hashToSeed("")).toBe(0x811c9dc5);
+  });
+
+  it("gives the same sequence for the same seed and another for another seed", () => {
+    const draw = (seed: number | number[]) => {
+      const random = createRandomizer();
+      random.seed(seed);
+      return Array.from({ length: 5 }, () => random.next());
+    };
+    expect(draw(42)).toEqual(draw(42));
+    expect(draw([42, 0x1d])).toEqual(draw([42, 0x1d]));
+    expect(draw(42)).not.toEqual(draw(43));
+    expect(draw(42)).not.toEqual(draw([42, 0x1d]));
+    for (const value of draw(7)) expect(value >= 0 && value < 1).toBe(true);
+  });
+});
