@@ -1,9 +1,9 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import express from "express";
 import type { Catalog } from "../schemas/catalog.js";
 import type { MockCore } from "./create-core.js";
 import { createCore } from "./create-core.js";
 import type { MockRequest, MockResponse } from "./exchange.js";
+import { JSON_TYPE } from "./exchange.js";
 import type { DeepPartial, MockOptions } from "./options.js";
 import { toMockOptions } from "./options.js";
 import { handlePandapon, toPandaponError } from "./pandapon/handle-pandapon.js";
@@ -24,11 +24,19 @@ export type MockApp = ((req: IncomingMessage, res: ServerResponse) => void) & { 
  */
 export function createApp(options: DeepPartial<MockOptions> = {}, catalog?: Catalog): MockApp {
   const core = createCore(toMockOptions(options), catalog);
-  const admin = createAdminApp(core);
+  // express (a tenth of a cold start to load) is loaded when /__mock/ is first asked for.
+  let admin: Promise<(req: IncomingMessage, res: ServerResponse) => void> | undefined;
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
     const url = req.url ?? "/";
     if (url.startsWith(ADMIN_PREFIX)) {
-      admin(req, res);
+      admin ??= createAdminApp(core);
+      admin.then(
+        (app) => app(req, res),
+        (error: Error) => {
+          core.options.log?.(`mock fault on ${url}: ${error.message}`);
+          res.writeHead(503, { "content-type": JSON_TYPE }).end(JSON.stringify({ error: "The mock's own endpoints could not start; see the server log." }));
+        },
+      );
       return;
     }
     const mark = url.indexOf("?");
@@ -57,7 +65,8 @@ export function getCore(app: MockApp): MockCore {
   return app.core;
 }
 
-function createAdminApp(core: MockCore) {
+async function createAdminApp(core: MockCore): Promise<(req: IncomingMessage, res: ServerResponse) => void> {
+  const { default: express } = await import("express");
   const admin = express();
   admin.disable("x-powered-by");
   admin.set("etag", false);
