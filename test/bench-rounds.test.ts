@@ -59,3 +59,13 @@ describe("bench rounds", () => {
     expect(median([4, 1, 3, 2])).toBe(2.5);
   });
 });
+
+describe("bench table", () => {
+  it("shows what an answer costs the server in CPU, whatever limited the throughput", async () => {
+    const { toCpuPerRequest } = await import("../scripts/bench/print-results.js");
+    expect(toCpuPerRequest(100, 8000)).toBe(125);
+    expect(toCpuPerRequest(60, 14_000)).toBe(43);
+    expect(toCpuPerRequest(null, 100)).toBeNull();
+    expect(toCpuPerRequest(50, 0)).toBeNull();
+  });
+});

@@ -2,19 +2,24 @@ import type { BenchResults } from "./bench-results.js";
 
 const pad = (value: unknown, width: number) => String(value ?? "—").padStart(width);
 
+/** Server CPU per answer, µs: what a request costs the server, whatever limited the throughput. */
+export function toCpuPerRequest(cpuPercent: number | null, requestsPerSecond: number): number | null {
+  return cpuPercent === null || requestsPerSecond === 0 ? null : Math.round((cpuPercent / 100) * (1e6 / requestsPerSecond));
+}
+
 /** The human summary: one row per target, then the ratios against the targets of ARCHITECTURE.md. */
 export function printResults(results: BenchResults): void {
   const { machine, settings } = results;
   console.log(`\n${machine.cpu} · ${machine.cores} cores · ${machine.memoryGb} GB · ${machine.os} · Node ${machine.node} · load average at start ${machine.loadAverageAtStart}`);
   console.log(`${settings.connections} connections; ${settings.rounds} round(s), each measuring every target for ${settings.durationSeconds} s after a ${settings.warmupSeconds} s warm-up (req/s: the rounds' median); load generator (autocannon + per-request signing) in the bench process, on the same cores; refund ids: ${settings.distinctIds ?? "every request its own"}\n`);
-  console.log(`${"target".padEnd(34)}${pad("req/s", 9)}${pad("p50 ms", 8)}${pad("p99 ms", 8)}${pad("peak RSS MB", 13)}${pad("RSS start→end", 15)}${pad("server CPU", 12)}${pad("loadgen CPU", 13)}${pad("non-2xx/err/bad", 17)}`);
+  console.log(`${"target".padEnd(34)}${pad("req/s", 9)}${pad("p50 ms", 8)}${pad("p99 ms", 8)}${pad("peak RSS MB", 13)}${pad("RSS start→end", 15)}${pad("server CPU", 12)}${pad("CPU µs/req", 12)}${pad("loadgen CPU", 13)}${pad("non-2xx/err/bad", 17)}`);
   for (const t of Object.values(results.targets)) {
     if ("skipped" in t) {
       console.log(`${t.name.padEnd(34)}  skipped: ${t.skipped}`);
       continue;
     }
     console.log(
-      `${t.name.padEnd(34)}${pad(t.requestsPerSecond, 9)}${pad(t.latencyP50Ms, 8)}${pad(t.latencyP99Ms, 8)}${pad(t.peakRssMb, 13)}${pad(`${t.rssAtStartMb}→${t.rssAtEndMb}`, 15)}${pad(t.serverCpuPercent === null ? null : `${t.serverCpuPercent}%`, 12)}${pad(`${t.loadGeneratorCpuPercent}%`, 13)}${pad(`${t.non2xx}/${t.errors}/${t.mismatches}`, 17)}`,
+      `${t.name.padEnd(34)}${pad(t.requestsPerSecond, 9)}${pad(t.latencyP50Ms, 8)}${pad(t.latencyP99Ms, 8)}${pad(t.peakRssMb, 13)}${pad(`${t.rssAtStartMb}→${t.rssAtEndMb}`, 15)}${pad(t.serverCpuPercent === null ? null : `${t.serverCpuPercent}%`, 12)}${pad(toCpuPerRequest(t.serverCpuPercent, t.requestsPerSecond), 12)}${pad(`${t.loadGeneratorCpuPercent}%`, 13)}${pad(`${t.non2xx}/${t.errors}/${t.mismatches}`, 17)}`,
     );
   }
   const bound = Object.values(results.targets).filter((t) => !("skipped" in t) && t.loadGeneratorCpuPercent >= 90);
