@@ -8,6 +8,7 @@ const HEX_BYTES = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(
 
 /** N digits, the first not 0: a uniform number of N digits, written 9 digits per random draw. */
 function toDigitsFill(count: number): PatternFill {
+  if (count <= 0) return () => "";
   const first = Math.min(count, 9);
   const lowest = 10 ** (first - 1);
   const span = 9 * lowest;
