@@ -86,11 +86,12 @@ async function createAdminApp(core: MockCore): Promise<(req: IncomingMessage, re
 }
 
 function send(res: ServerResponse, answer: MockResponse, closeConnection: boolean): void {
-  const headers: Record<string, string | number> = { "content-type": answer.contentType, "content-length": Buffer.byteLength(answer.body) };
+  // The body is wire text: one char per byte, copied out as latin1.
+  const headers: Record<string, string | number> = { "content-type": answer.contentType, "content-length": answer.body.length };
   // A body left unread (too large, undecodable) must not be taken for the next request.
   if (closeConnection) headers.connection = "close";
   res.writeHead(answer.status, headers);
-  res.end(answer.body);
+  res.end(answer.body, "latin1");
 }
 
 /** A body that could not be read, in the protocol's own error shape: the caller's fault, never a 5xx. */

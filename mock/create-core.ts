@@ -1,6 +1,7 @@
 import type { Catalog, Operation } from "../schemas/catalog.js";
 import { getCatalog } from "../schemas/catalog.js";
 import { describeViolations } from "../schemas/violations.js";
+import { fromWireText } from "../protocol/wire-text.js";
 import type { BoundedMap } from "./bounded-map.js";
 import { createBoundedMap } from "./bounded-map.js";
 import type { AnswerText, Producer } from "./generate/create-producer.js";
@@ -22,8 +23,8 @@ export interface MockCore {
   record(entry: Omit<JournalEntry, "at">): void;
   /** The JSON text of an operation's Data for a request: cached (from its second time), or generated. */
   produceDataText(operation: Operation, request: unknown): AnswerText;
-  /** Throws when an answer breaks its own schema (only with validateResponses). */
-  assertValidResponse(operation: Operation, bodyText: string): void;
+  /** Throws when an answer (its body as wire text) breaks its own schema (only with validateResponses). */
+  assertValidResponse(operation: Operation, body: string): void;
 }
 
 export function createCore(options: MockOptions, catalog: Catalog = getCatalog()): MockCore {
@@ -61,9 +62,9 @@ export function createCore(options: MockOptions, catalog: Catalog = getCatalog()
       else seen.set(hash, true);
       return answer;
     },
-    assertValidResponse(operation, bodyText) {
+    assertValidResponse(operation, body) {
       if (!options.validateResponses) return;
-      const violations = operation.checkResponse(JSON.parse(bodyText));
+      const violations = operation.checkResponse(JSON.parse(fromWireText(body)));
       if (violations.length > 0) {
         throw new Error(`Generated answer for "${operation.meta.name}" breaks its schema: ${describeViolations(violations)}.`);
       }

@@ -1,3 +1,4 @@
+import type { WireText } from "../protocol/wire-text.js";
 /** A request as plain data: what the HTTP edge hands the core. */
 export interface MockRequest {
   method: string;
@@ -14,7 +15,8 @@ export interface MockRequest {
 export interface MockResponse {
   status: number;
   contentType: string;
-  body: string;
+  /** The body's bytes (UTF-8) as wire text: its length is the Content-Length. */
+  body: WireText;
 }
 
 /** One line of the request journal: what happened, for people (never a secret). */

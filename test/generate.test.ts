@@ -32,6 +32,35 @@ describe("generated answers validate against their own schemas", () => {
   }
 });
 
+describe("answers are generated as wire text (UTF-8 bytes, one per char)", () => {
+  const strict = new TextDecoder("utf-8", { fatal: true });
+  for (const op of catalog.operations.filter((o) => o.data)) {
+    it(`${op.meta.name}: the answer's bytes are the UTF-8 of its data, Chinese text included`, () => {
+      let chinese = 0;
+      for (let run = 0; run < 10; run++) {
+        const { producer } = setup(run);
+        const request = producer.produceRequest(op, run);
+        const { dataText } = producer.produceAnswerText(op, request);
+        expect(/[^\x00-\xff]/.test(dataText), `a char above 0xFF in answer #${run}`).toBe(false);
+        const text = strict.decode(Buffer.from(dataText, "latin1"));
+        expect(text).toBe(toJsonText(producer.produceData(op, request)));
+        if (/[\u4e00-\u9fff]/.test(text)) chinese += 1;
+      }
+      // Most answers carry Chinese (names, addresses, reasons): the conversion is exercised, not skipped.
+      if (/refund\/info$/.test(op.meta.name)) expect(chinese).toBe(10);
+    });
+  }
+
+  it("echoes non-ASCII request text byte for byte", () => {
+    const op = catalog.find("/alibaba/refund/info")!;
+    const { producer } = setup();
+    const refundId = "TQ退款😀1";
+    const { dataText } = producer.produceAnswerText(op, { refundId });
+    expect(Buffer.from(dataText, "latin1").toString("utf8")).toContain(`"refundId":"${refundId}"`);
+    expect((producer.produceData(op, { refundId }) as { refundId: string }).refundId).toBe(refundId);
+  });
+});
+
 describe("determinism and realism", () => {
   const info = catalog.find("/alibaba/refund/info")!;
 

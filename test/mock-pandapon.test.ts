@@ -20,6 +20,24 @@ describe("PandaPon success", () => {
     expect(getCatalog().find(INFO)!.checkResponse(res.body)).toEqual([]);
   });
 
+  it("sends the answer as UTF-8 whose Content-Length counts its bytes, errors included", async () => {
+    const { app, pandaponHeaders } = setupMock();
+    const strict = new TextDecoder("utf-8", { fatal: true });
+    const ok = await request(app).post(INFO).set(pandaponHeaders()).buffer(true).parse((res, done) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("end", () => done(null, Buffer.concat(chunks)));
+    }).send({ refundId: "TQ退款1" });
+    const bytes = ok.body as Buffer;
+    expect(Number(ok.headers["content-length"])).toBe(bytes.length);
+    const text = strict.decode(bytes);
+    expect(text).toContain('"msg":"成功"');
+    expect(text).toContain('"refundId":"TQ退款1"');
+    const bad = await request(app).post(INFO).set({ ...pandaponHeaders(), "access-key": "no-such-key" }).send({ refundId: "TQ1" });
+    expect(Number(bad.headers["content-length"])).toBe(Buffer.byteLength(bad.text));
+    expect(bad.body.data).toBeNull();
+  });
+
   it("sends 19-digit order ids as exact integer literals", async () => {
     const { app, pandaponHeaders } = setupMock();
     const res = await request(app).post(INFO).set(pandaponHeaders()).send({ refundId: "TQ1" });

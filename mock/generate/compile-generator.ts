@@ -4,6 +4,7 @@ import type { GenerationContext, Kind, MockSpec, Scope, ValueGen } from "./value
 import { compilePattern } from "./fill-pattern.js";
 import { intBetween, pickOne } from "./random-picks.js";
 import { readPath } from "./read-path.js";
+import { toWireText, toWireValue } from "../../protocol/wire-text.js";
 import { GENERATORS, OMIT, isLongDigits, toConstant, toDependencies, toKind, toParentDependencies } from "./value-generators.js";
 
 /** What compiling one operation's schema shares: where refs resolve, and what is compiled already. */
@@ -51,7 +52,7 @@ function compileBare(c: Compiler, schema: JsonSchema, input: JsonSchema, name: s
     return factory(spec, kind);
   }
   if ("const" in schema) return toConstant(schema.const);
-  const values = (schema.enum as unknown[] | undefined)?.filter((v) => v !== null);
+  const values = toWireValue((schema.enum as unknown[] | undefined)?.filter((v) => v !== null));
   if (values && values.length > 0) return (ctx) => pickOne(ctx, values);
   if (Array.isArray(schema.allOf)) return compileObject(c, { properties: mergeProperties(c, schema.allOf as JsonSchema[], base) }, base);
   switch (kind) {
@@ -241,9 +242,10 @@ function defaultScalar(schema: JsonSchema, kind: Kind, name: string): ValueGen {
   else if (/(mobile|phone)$/.test(lower)) base = GENERATORS["phone.mobile"]!({ gen: "phone.mobile" }, "string");
   else if (/id$/.test(lower)) base = compilePattern("{d12}");
   else base = (ctx) => pickOne(ctx, ["示例", "正常", "已处理", "测试数据", "默认"]);
+  // The lengths are in characters: they are measured before the text becomes wire text.
   return (ctx, scope) => {
     let s = prefix + String(base(ctx, scope));
     if (s.length < minLength) s = s.padEnd(minLength, "0");
-    return s.length > maxLength ? s.slice(0, maxLength) : s;
+    return toWireText(s.length > maxLength ? s.slice(0, maxLength) : s);
   };
 }

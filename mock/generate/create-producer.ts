@@ -3,6 +3,8 @@ import { faker as zhCnFaker } from "@faker-js/faker/locale/zh_CN";
 import type { Catalog, Operation } from "../../schemas/catalog.js";
 import type { JsonSchema } from "../../schemas/operation.js";
 import { writeFreshJson } from "../../protocol/json-wire.js";
+import type { WireText } from "../../protocol/wire-text.js";
+import { asWireText, fromWireValue, toWireValue } from "../../protocol/wire-text.js";
 import { compileGenerator } from "./compile-generator.js";
 import { compilePattern } from "./fill-pattern.js";
 import { createRandomizer, hashToSeed } from "./randomizer.js";
@@ -14,9 +16,9 @@ const REQUEST_ID_SALT = 0x1d;
 
 export const DEFAULT_REF_DATE = "2025-04-25T12:00:00+08:00";
 
-/** An answer's data as JSON text, and its request id. */
+/** An answer's data as JSON wire text (the bytes it is sent as), and its request id. */
 export interface AnswerText {
-  dataText: string;
+  dataText: WireText;
   requestId: string;
 }
 
@@ -25,7 +27,7 @@ export interface Producer {
   produceData(operation: Operation, request: unknown): unknown;
   /** Data and a 32-hex request id for one answer, from one pass over the request. */
   produceAnswer(operation: Operation, request: unknown): { data: unknown; requestId: string };
-  /** The same answer with its data as JSON text (what the wire needs); `canonical`: the request's toCanonicalText, when known. */
+  /** The same answer with its data as JSON wire text (what the socket sends); `canonical`: the request's toCanonicalText, when known. */
   produceAnswerText(operation: Operation, request: unknown, canonical?: string): AnswerText;
   /** A realistic, valid request for an operation (for examples, the contract runner, the benchmark). */
   produceRequest(operation: Operation, variant?: number): unknown;
@@ -62,9 +64,11 @@ export function createProducer(catalog: Catalog, options: { seed?: number | stri
     return gen;
   };
 
+  // Generators work in wire text: the request they echo from is converted (shared as is when ASCII),
+  // and what they make is converted back for callers that want data (produceData, produceRequest).
   const contextFor = (seedValue: number | number[], request: unknown): GenerationContext => {
     randomizer.seed(seedValue);
-    return { faker, random: randomizer.next, request, refDateMs };
+    return { faker, random: randomizer.next, request: toWireValue(request), refDateMs };
   };
   const toHexId = compilePattern("{x32}");
   /** One hash of (seed, operation, request) seeds the data; the same hash salted seeds the request id. */
@@ -75,23 +79,28 @@ export function createProducer(catalog: Catalog, options: { seed?: number | stri
     return gen(contextFor(seedValue, request));
   };
 
+  /** Data in wire text and the request id: the answer, before it is written or handed out. */
   const produceAnswer = (operation: Operation, request: unknown, canonical?: string) => {
     const seedValue = toSeed(operation, request, canonical);
-    const requestId = toHexId(contextFor([seedValue, REQUEST_ID_SALT], request));
+    const requestId = toHexId(contextFor([seedValue, REQUEST_ID_SALT], undefined));
     return { data: produceData(operation, request, seedValue), requestId };
   };
 
   return {
-    produceData: (operation, request) => produceData(operation, request, toSeed(operation, request)),
-    produceAnswer: (operation, request) => produceAnswer(operation, request),
+    produceData: (operation, request) => fromWireValue(produceData(operation, request, toSeed(operation, request))),
+    produceAnswer(operation, request) {
+      const { data, requestId } = produceAnswer(operation, request);
+      return { data: fromWireValue(data), requestId };
+    },
     produceAnswerText(operation, request, canonical) {
       const { data, requestId } = produceAnswer(operation, request, canonical);
-      return { dataText: data === undefined ? "null" : writeFreshJson(data), requestId };
+      // JSON.stringify of wire text is wire text: it escapes nothing at or above 0x80.
+      return { dataText: asWireText(data === undefined ? "null" : writeFreshJson(data)), requestId };
     },
     produceRequest(operation, variant = 0) {
       if (!operation.request) return {};
       const gen = generatorFor(operation, "Request", operation.request);
-      return gen(contextFor(hashToSeed(`${seed}|request|${operation.meta.name}|${variant}`), {})) ?? {};
+      return fromWireValue(gen(contextFor(hashToSeed(`${seed}|request|${operation.meta.name}|${variant}`), {})) ?? {});
     },
   };
 }

@@ -1,3 +1,4 @@
+import { toWireText } from "../../protocol/wire-text.js";
 import type { GenerationContext } from "./value-generators.js";
 
 /** Fills a pattern for one answer (compiled once per pattern). */
@@ -40,7 +41,7 @@ function toIntegerFill(lo: number, hi: number): PatternFill {
   return (ctx) => String(lo + Math.floor(ctx.random() * span));
 }
 
-/** `{dN}` N digits (first not 0), `{xN}` N hex, `{nA-B}` integer A..B; other text literal. */
+/** `{dN}` N digits (first not 0), `{xN}` N hex, `{nA-B}` integer A..B; other text literal (written as wire text). */
 export function compilePattern(pattern: string): PatternFill {
   let fill = compiledPatterns.get(pattern);
   if (fill) return fill;
@@ -48,12 +49,12 @@ export function compilePattern(pattern: string): PatternFill {
   const token = /\{(d|x)(\d+)\}|\{n(\d+)-(\d+)\}/g;
   let last = 0;
   for (let m = token.exec(pattern); m; m = token.exec(pattern)) {
-    if (m.index > last) parts.push(pattern.slice(last, m.index));
+    if (m.index > last) parts.push(toWireText(pattern.slice(last, m.index)));
     const [, kind, count, lo, hi] = m;
     parts.push(kind === "d" ? toDigitsFill(Number(count)) : kind === "x" ? toHexFill(Number(count)) : toIntegerFill(Number(lo), Number(hi)));
     last = m.index + m[0].length;
   }
-  if (last < pattern.length) parts.push(pattern.slice(last));
+  if (last < pattern.length) parts.push(toWireText(pattern.slice(last)));
   // One closure per part, chained: every call site sees one function.
   const fills = parts.map((part): PatternFill => (typeof part === "string" ? () => part : part));
   fill = fills.length === 0 ? () => "" : fills.reduce((before, part) => (ctx) => before(ctx) + part(ctx));

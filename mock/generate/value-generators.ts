@@ -5,6 +5,7 @@ import { compilePattern } from "./fill-pattern.js";
 import { intBetween, pickOne } from "./random-picks.js";
 import { readPath } from "./read-path.js";
 import { readTable, type Row } from "./tables.js";
+import { toWireText, toWireValue } from "../../protocol/wire-text.js";
 
 /** Returned by a generator when the member is to be left out of its object. */
 export const OMIT: unique symbol = Symbol("omit");
@@ -130,13 +131,16 @@ function formatTime(ms: number, kind: Kind, format: MockSpec["format"]): unknown
 
 const MOBILE_PREFIXES = ["130", "131", "132", "133", "135", "136", "137", "138", "139", "150", "151", "152", "153", "155", "156", "157", "158", "159", "166", "177", "180", "181", "182", "183", "185", "186", "187", "188", "189", "199"];
 const AREA_CODES = ["0571", "0579", "0574", "020", "0755", "0769", "0512", "025", "021", "010", "0595", "0539"];
-const TITLE_PREFIX = ["2025新款", "夏季", "ins风", "跨境专供", "工厂直销", "韩版", "加厚", "轻奢", "简约", "爆款"];
-const TITLE_MATERIAL = ["纯棉", "冰丝", "不锈钢", "硅胶", "真皮", "竹纤维", "亚克力", "304不锈钢", "纯铜", "羊毛"];
-const TITLE_PRODUCT = ["宽松短袖T恤男", "连衣裙女", "保温杯", "手机壳", "收纳盒", "运动鞋", "双肩包", "厨房置物架", "儿童玩具套装", "蓝牙耳机", "瑜伽裤", "床上四件套"];
-const SKU_COLORS = ["黑色", "白色", "杏色", "雾霾蓝", "酒红色", "卡其色", "浅灰", "墨绿"];
-const SKU_SIZES = ["S", "M", "L", "XL", "XXL", "均码", "500ml", "1个装"];
-const SHOP_WORDS = ["鑫源", "恒达", "华美", "优品", "佳诚", "盛世", "百汇", "金鼎", "瑞丰", "德润"];
-const SHOP_KINDS = ["贸易有限公司", "服饰商行", "日用品厂", "电子商务有限公司", "工艺品厂"];
+// Generators work in wire text (protocol/wire-text.ts): every text they start from is converted once, here.
+const TITLE_PREFIX = toWireValue(["2025新款", "夏季", "ins风", "跨境专供", "工厂直销", "韩版", "加厚", "轻奢", "简约", "爆款"]);
+const TITLE_MATERIAL = toWireValue(["纯棉", "冰丝", "不锈钢", "硅胶", "真皮", "竹纤维", "亚克力", "304不锈钢", "纯铜", "羊毛"]);
+const TITLE_PRODUCT = toWireValue(["宽松短袖T恤男", "连衣裙女", "保温杯", "手机壳", "收纳盒", "运动鞋", "双肩包", "厨房置物架", "儿童玩具套装", "蓝牙耳机", "瑜伽裤", "床上四件套"]);
+const SKU_COLORS = toWireValue(["黑色", "白色", "杏色", "雾霾蓝", "酒红色", "卡其色", "浅灰", "墨绿"]);
+const SKU_SIZES = toWireValue(["S", "M", "L", "XL", "XXL", "均码", "500ml", "1个装"]);
+const SHOP_WORDS = toWireValue(["鑫源", "恒达", "华美", "优品", "佳诚", "盛世", "百汇", "金鼎", "瑞丰", "德润"]);
+const SHOP_KINDS = toWireValue(["贸易有限公司", "服饰商行", "日用品厂", "电子商务有限公司", "工艺品厂"]);
+const SHOP_CITIES = toWireValue(["义乌市", "广州市", "杭州", "深圳市", "泉州"]);
+const [NUMBER_SIGN, BUILDING_SIGN, ROOM_SIGN, SKU_COLOR_LABEL, SKU_SIZE_LABEL] = ["号", "幢", "室", "颜色分类:", ";尺码:"].map(toWireText);
 
 interface Place {
   province: string;
@@ -152,13 +156,26 @@ function address(ctx: GenerationContext, scope: Scope): Row {
   let row = rowsOf(scope).get("address");
   if (!row) {
     const place = pickOne(ctx, ADDRESSES);
-    let street = pickOne(ctx, place.streets) + String(intBetween(ctx, 1, 999)) + "号";
-    if (ctx.random() < 0.5) street += `${intBetween(ctx, 1, 20)}幢${intBetween(ctx, 101, 1808)}室`;
+    let street = pickOne(ctx, place.streets) + String(intBetween(ctx, 1, 999)) + NUMBER_SIGN;
+    if (ctx.random() < 0.5) street += `${intBetween(ctx, 1, 20)}${BUILDING_SIGN}${intBetween(ctx, 101, 1808)}${ROOM_SIGN}`;
     const full = place.province + (place.city === place.province ? "" : place.city) + place.district + street;
     row = { province: place.province, city: place.city, district: place.district, areaCode: place.areaCode, postcode: place.postcode, street, full };
     rowsOf(scope).set("address", row);
   }
   return row;
+}
+
+const wireNames = new WeakMap<object, { last: string[]; first: string[] }>();
+
+/** The locale's family and given names, as wire text (converted once per locale). */
+function toWireNames(faker: Faker): { last: string[]; first: string[] } {
+  const person = faker.rawDefinitions.person as { last_name: { generic: string[] }; first_name: { generic: string[] } };
+  let names = wireNames.get(person);
+  if (!names) {
+    names = { last: toWireValue(person.last_name.generic), first: toWireValue(person.first_name.generic) };
+    wireNames.set(person, names);
+  }
+  return names;
 }
 
 /** A copy the answer may own of a JSON value (answers are consumed when written); much cheaper than structuredClone. */
@@ -174,8 +191,9 @@ function copyJson(value: unknown): unknown {
   return out;
 }
 
-/** A generator of one fixed value. */
-export function toConstant(value: unknown): ValueGen {
+/** A generator of one fixed value (a schema's text, given as wire text). */
+export function toConstant(text: unknown): ValueGen {
+  const value = toWireValue(text);
   return value !== null && typeof value === "object" ? () => copyJson(value) : () => value;
 }
 
@@ -203,7 +221,10 @@ export const GENERATORS: Readonly<Record<string, GeneratorFactory>> = {
       return toKind(isLongDigits(digits) ? digits : fallback(ctx), kind);
     };
   },
-  pick: (spec) => (ctx) => pickOne(ctx, spec.values ?? [null]),
+  pick: (spec) => {
+    const values = toWireValue(spec.values ?? [null]);
+    return (ctx) => pickOne(ctx, values);
+  },
   const: (spec) => toConstant(spec.value),
   omit: () => () => OMIT,
   table: (spec, kind) => {
@@ -277,8 +298,8 @@ export const GENERATORS: Readonly<Record<string, GeneratorFactory>> = {
     return kind === "string" ? (total / 100).toFixed(2) : Math.round(total);
   },
   "person.name": () => (ctx) => {
-    const names = ctx.faker.rawDefinitions.person as { last_name: { generic: string[] }; first_name: { generic: string[] } };
-    return pickOne(ctx, names.last_name.generic) + pickOne(ctx, names.first_name.generic);
+    const names = toWireNames(ctx.faker);
+    return pickOne(ctx, names.last) + pickOne(ctx, names.first);
   },
   "phone.mobile": () => (ctx) => pickOne(ctx, MOBILE_PREFIXES) + String(intBetween(ctx, 0, 99_999_999)).padStart(8, "0"),
   "phone.landline": () => {
@@ -286,10 +307,10 @@ export const GENERATORS: Readonly<Record<string, GeneratorFactory>> = {
     return (ctx) => `${pickOne(ctx, AREA_CODES)}-${digits(ctx)}`;
   },
   "product.title": () => (ctx) => pickOne(ctx, TITLE_PREFIX) + pickOne(ctx, TITLE_MATERIAL) + pickOne(ctx, TITLE_PRODUCT),
-  "product.sku": () => (ctx) => `颜色分类:${pickOne(ctx, SKU_COLORS)};尺码:${pickOne(ctx, SKU_SIZES)}`,
+  "product.sku": () => (ctx) => `${SKU_COLOR_LABEL}${pickOne(ctx, SKU_COLORS)}${SKU_SIZE_LABEL}${pickOne(ctx, SKU_SIZES)}`,
   "image.url": () => compilePattern("https://cbu01.alicdn.com/img/ibank/O1CN01{x16}_!!{d10}-0-cib.jpg"),
   "login.buyer": () => compilePattern("tb{d10}"),
-  "login.seller": () => (ctx) => `${pickOne(ctx, ["义乌市", "广州市", "杭州", "深圳市", "泉州"])}${pickOne(ctx, SHOP_WORDS)}${pickOne(ctx, SHOP_KINDS)}`,
+  "login.seller": () => (ctx) => `${pickOne(ctx, SHOP_CITIES)}${pickOne(ctx, SHOP_WORDS)}${pickOne(ctx, SHOP_KINDS)}`,
   hex32: () => compilePattern("{x32}"),
 };
 

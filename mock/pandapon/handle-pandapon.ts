@@ -6,6 +6,10 @@ import { authenticatePandapon } from "./authenticate.js";
 import type { PandaponErrorName } from "./error-table.js";
 import { PANDAPON_ERRORS } from "./error-table.js";
 import { readPandaponRequest } from "./read-pandapon-request.js";
+import { asWireText, toWireText } from "../../protocol/wire-text.js";
+
+/** The success message, as the wire text the envelope is written in. */
+const SUCCESS = toWireText("成功");
 
 /** The PandaPon pipeline: route → authenticate → read and validate → produce → respond. */
 export function handlePandapon(core: MockCore, req: MockRequest): MockResponse {
@@ -33,12 +37,13 @@ export function handlePandapon(core: MockCore, req: MockRequest): MockResponse {
 /** The success envelope around the (cached or generated) data text: requestId, code 200, developId, 成功. */
 function toPandaponSuccess(core: MockCore, operation: Operation, request: Record<string, unknown>, developId: string | null): MockResponse {
   const { dataText, requestId } = core.produceDataText(operation, request);
-  const body =
+  const body = asWireText(
     operation.meta.envelope === "pandapon-code-msg"
       ? operation.data
-        ? `{"code":200,"msg":"成功","data":${dataText}}`
-        : `{"code":200,"msg":"成功"}`
-      : `{"requestId":"${requestId}","code":200,"developId":${JSON.stringify(developId)},"msg":"成功","data":${dataText}}`;
+        ? `{"code":200,"msg":"${SUCCESS}","data":${dataText}}`
+        : `{"code":200,"msg":"${SUCCESS}"}`
+      : `{"requestId":"${requestId}","code":200,"developId":${toWireText(JSON.stringify(developId))},"msg":"${SUCCESS}","data":${dataText}}`,
+  );
   core.assertValidResponse(operation, body);
   core.record({ api: "pandapon", operation: operation.meta.name, status: 200, code: 200, message: "成功" });
   return { status: 200, contentType: JSON_TYPE, body };
@@ -54,6 +59,6 @@ export function toPandaponError(core: MockCore, name: PandaponErrorName, operati
   return {
     status,
     contentType: JSON_TYPE,
-    body: JSON.stringify({ requestId: null, code, developId: null, msg: message, data: null }),
+    body: toWireText(JSON.stringify({ requestId: null, code, developId: null, msg: message, data: null })),
   };
 }

@@ -3,6 +3,7 @@ import type { JsonSchema } from "../../schemas/operation.js";
 import { toTopResponseKey } from "../../schemas/operation.js";
 import { describeViolations } from "../../schemas/violations.js";
 import { toTopXml } from "../../protocol/top-xml.js";
+import { asWireText, toWireText } from "../../protocol/wire-text.js";
 import { primaryKind } from "../generate/compile-generator.js";
 import { hashBytesToSeed, hashToSeed } from "../generate/randomizer.js";
 import type { MockCore } from "../create-core.js";
@@ -40,12 +41,13 @@ export function handleTop(core: MockCore, req: MockRequest): MockResponse {
   core.record({ api: "top", operation: method, status: 200, code: 0, message: "success" });
   if (format === "xml") {
     const data = core.producer.produceData(operation, business.payload) as Record<string, unknown> | null;
-    return { status: 200, contentType: XML_TYPE, body: toTopXml(root, { ...data, request_id: requestId }) };
+    return { status: 200, contentType: XML_TYPE, body: toWireText(toTopXml(root, { ...data, request_id: requestId })) };
   }
   const { dataText } = core.produceDataText(operation, business.payload);
   const id = JSON.stringify(requestId);
   const members = dataText === "null" || dataText === "{}" ? `{"request_id":${id}}` : `${dataText.slice(0, -1)},"request_id":${id}}`;
-  const body = `{"${root}":${members}}`;
+  // The request id and the root key are ASCII: the body stays wire text.
+  const body = asWireText(`{"${root}":${members}}`);
   core.assertValidResponse(operation, body);
   return { status: 200, contentType: JSON_TYPE, body };
 }
@@ -106,6 +108,6 @@ export function toTopError(core: MockCore, format: Format, requestId: string, op
   error.request_id = requestId;
   core.record({ api: "top", operation, status: 200, code, message: [msg, failure.subCode, failure.subMsg].filter(Boolean).join(" | ") });
   return format === "json"
-    ? { status: 200, contentType: JSON_TYPE, body: JSON.stringify({ error_response: error }) }
-    : { status: 200, contentType: XML_TYPE, body: toTopXml("error_response", error) };
+    ? { status: 200, contentType: JSON_TYPE, body: toWireText(JSON.stringify({ error_response: error })) }
+    : { status: 200, contentType: XML_TYPE, body: toWireText(toTopXml("error_response", error)) };
 }
