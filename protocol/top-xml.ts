@@ -1,21 +1,32 @@
+import type { WireText } from "./wire-text.js";
+import { asWireText } from "./wire-text.js";
+
 const ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;" };
 
 /** Characters XML 1.0 forbids (controls, lone surrogates, U+FFFE/U+FFFF): written as U+FFFD. */
 const FORBIDDEN = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
+/** The same in wire text (protocol/wire-text.ts): controls are themselves, U+FFFE/U+FFFF their UTF-8 (no surrogates exist). */
+const FORBIDDEN_WIRE = /[\x00-\x08\x0B\x0C\x0E-\x1F]|\xEF\xBF[\xBE\xBF]/g;
+const REPLACEMENT_WIRE = "\xEF\xBF\xBD";
+
 export function escapeXml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ESCAPES[c]!).replace(FORBIDDEN, "\uFFFD");
 }
 
-function toElement(name: string, value: unknown): string {
+function escapeWireXml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => ESCAPES[c]!).replace(FORBIDDEN_WIRE, REPLACEMENT_WIRE);
+}
+
+function toElement(name: string, value: unknown, escape: (text: string) => string): string {
   if (value === null || value === undefined) return "";
-  if (Array.isArray(value)) return value.map((item) => toElement(name, item)).join("");
+  if (Array.isArray(value)) return value.map((item) => toElement(name, item, escape)).join("");
   if (typeof value === "object") {
     let inner = "";
-    for (const [key, child] of Object.entries(value as Record<string, unknown>)) inner += toElement(key, child);
+    for (const [key, child] of Object.entries(value as Record<string, unknown>)) inner += toElement(key, child, escape);
     return `<${name}>${inner}</${name}>`;
   }
-  return `<${name}>${escapeXml(String(value))}</${name}>`;
+  return `<${name}>${escape(String(value))}</${name}>`;
 }
 
 /**
@@ -23,5 +34,10 @@ function toElement(name: string, value: unknown): string {
  * by their member (lists are already wrapped by element type in the wire shape).
  */
 export function toTopXml(rootKey: string, value: unknown): string {
-  return `<?xml version="1.0" encoding="utf-8" ?>${toElement(rootKey, value)}`;
+  return `<?xml version="1.0" encoding="utf-8" ?>${toElement(rootKey, value, escapeXml)}`;
+}
+
+/** The same XML written from a value whose texts are wire text (generated data), as wire text. */
+export function toTopWireXml(rootKey: string, value: unknown): WireText {
+  return asWireText(`<?xml version="1.0" encoding="utf-8" ?>${toElement(rootKey, value, escapeWireXml)}`);
 }

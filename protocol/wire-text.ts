@@ -9,16 +9,16 @@
 declare const wireBrand: unique symbol;
 export type WireText = string & { readonly [wireBrand]: true };
 
-const ASCII = /^[\x00-\x7f]*$/;
+const NON_ASCII = /[^\x00-\x7f]/;
 
 /** Text (any Unicode) as wire text; ASCII is both already. */
 export function toWireText(text: string): WireText {
-  return (ASCII.test(text) ? text : Buffer.from(text, "utf8").toString("latin1")) as WireText;
+  return (NON_ASCII.test(text) ? Buffer.from(text, "utf8").toString("latin1") : text) as WireText;
 }
 
 /** Wire text back to the text it holds. */
 export function fromWireText(text: string): string {
-  return ASCII.test(text) ? text : Buffer.from(text, "latin1").toString("utf8");
+  return NON_ASCII.test(text) ? Buffer.from(text, "latin1").toString("utf8") : text;
 }
 
 /** Text built only of wire text and ASCII (an envelope around wire data), declared as wire text. */
@@ -26,9 +26,9 @@ export function asWireText(text: string): WireText {
   return text as WireText;
 }
 
-/** A JSON-like value with every string and key converted by `convert`; the value itself when nothing changes. */
+/** A JSON-like value with every non-ASCII string and key converted; copied only where something changes. */
 function mapStrings(value: unknown, convert: (text: string) => string): unknown {
-  if (typeof value === "string") return convert(value);
+  if (typeof value === "string") return NON_ASCII.test(value) ? convert(value) : value;
   if (value === null || typeof value !== "object") return value;
   if (Array.isArray(value)) {
     let out: unknown[] | undefined;
@@ -42,18 +42,25 @@ function mapStrings(value: unknown, convert: (text: string) => string): unknown 
   }
   const obj = value as Record<string, unknown>;
   const keys = Object.keys(obj);
-  let changed = false;
-  const entries = keys.map((key) => {
+  let out: Record<string, unknown> | undefined;
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
     const v = obj[key];
     const mapped = mapStrings(v, convert);
-    const mappedKey = convert(key);
-    if (mapped !== v || mappedKey !== key) changed = true;
-    return [mappedKey, mapped] as const;
-  });
-  if (!changed) return value;
-  const out: Record<string, unknown> = {};
-  for (const [key, v] of entries) Object.defineProperty(out, key, { value: v, enumerable: true, writable: true, configurable: true });
-  return out;
+    const mappedKey = NON_ASCII.test(key) ? convert(key) : key;
+    if (!out && (mapped !== v || mappedKey !== key)) {
+      out = {};
+      for (let j = 0; j < i; j++) setOwn(out, keys[j]!, obj[keys[j]!]);
+    }
+    if (out) setOwn(out, mappedKey, mapped);
+  }
+  return out ?? value;
+}
+
+/** Sets a member, `__proto__` included (as data, never as the prototype). */
+function setOwn(obj: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === "__proto__") Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+  else obj[key] = value;
 }
 
 /** A JSON-like value (a request, a table, a schema constant) with its strings as wire text; shared, not copied, where all is ASCII. */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { createProducer } from "../mock/generate/create-producer.js";
 import { toJsonText } from "../protocol/json-wire.js";
+import { toTopWireXml, toTopXml } from "../protocol/top-xml.js";
 import { getCatalog } from "../schemas/catalog.js";
 import { toViolations } from "../schemas/violations.js";
 
@@ -45,6 +46,11 @@ describe("answers are generated as wire text (UTF-8 bytes, one per char)", () =>
         const text = strict.decode(Buffer.from(dataText, "latin1"));
         expect(text).toBe(toJsonText(producer.produceData(op, request)));
         if (/[\u4e00-\u9fff]/.test(text)) chinese += 1;
+      }
+      if (op.meta.api === "top") {
+        const request = setup(3).producer.produceRequest(op, 3);
+        const xml = toTopWireXml("r", setup(3).producer.produceWireData(op, request));
+        expect(strict.decode(Buffer.from(xml, "latin1"))).toBe(toTopXml("r", setup(3).producer.produceData(op, request)));
       }
       // Most answers carry Chinese (names, addresses, reasons): the conversion is exercised, not skipped.
       if (/refund\/info$/.test(op.meta.name)) expect(chinese).toBe(10);

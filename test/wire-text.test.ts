@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { toTopWireXml, toTopXml } from "../protocol/top-xml.js";
 import { fromWireText, fromWireValue, toWireText, toWireValue } from "../protocol/wire-text.js";
 
 /** Well-formed text of any code points (a lone surrogate has no UTF-8). */
@@ -28,6 +29,19 @@ describe("wire text (UTF-8 bytes held one per char)", () => {
         const wire = JSON.stringify(toWireValue(value));
         expect(Buffer.from(wire, "latin1").toString("utf8")).toBe(JSON.stringify(value));
         expect(fromWireValue(JSON.parse(wire))).toEqual(value);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it("TOP's XML written from wire values is the wire text of the XML written from the values", () => {
+    // Characters XML forbids (controls, U+FFFE, U+FFFF, lone surrogates) among ordinary and Chinese text.
+    const odd = fc.constantFrom("\u0001", "\u000b", "\t", "\ufffe", "\uffff", "\ud800", "\udfff", "😀", "成功", "&<>\"'", "a");
+    const piece = fc.array(fc.oneof(odd, text), { maxLength: 6 }).map((parts) => parts.join(""));
+    const value = fc.dictionary(fc.constantFrom("a", "b_c", "refund"), fc.oneof(piece, fc.array(piece, { maxLength: 3 }), fc.integer()), { maxKeys: 3 });
+    fc.assert(
+      fc.property(value, (v) => {
+        expect(toTopWireXml("root_response", toWireValue(v))).toBe(toWireText(toTopXml("root_response", v)));
       }),
       { numRuns: 1000 },
     );

@@ -27,6 +27,8 @@ export interface Producer {
   produceData(operation: Operation, request: unknown): unknown;
   /** Data and a 32-hex request id for one answer, from one pass over the request. */
   produceAnswer(operation: Operation, request: unknown): { data: unknown; requestId: string };
+  /** An answer's data with its texts as wire text, for writers of wire text (TOP's XML). */
+  produceWireData(operation: Operation, request: unknown): unknown;
   /** The same answer with its data as JSON wire text (what the socket sends); `canonical`: the request's toCanonicalText, when known. */
   produceAnswerText(operation: Operation, request: unknown, canonical?: string): AnswerText;
   /** A realistic, valid request for an operation (for examples, the contract runner, the benchmark). */
@@ -92,6 +94,7 @@ export function createProducer(catalog: Catalog, options: { seed?: number | stri
       const { data, requestId } = produceAnswer(operation, request);
       return { data: fromWireValue(data), requestId };
     },
+    produceWireData: (operation, request) => produceData(operation, request, toSeed(operation, request)),
     produceAnswerText(operation, request, canonical) {
       const { data, requestId } = produceAnswer(operation, request, canonical);
       // JSON.stringify of wire text is wire text: it escapes nothing at or above 0x80.

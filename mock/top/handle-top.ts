@@ -2,7 +2,7 @@ import type { Operation } from "../../schemas/catalog.js";
 import type { JsonSchema } from "../../schemas/operation.js";
 import { toTopResponseKey } from "../../schemas/operation.js";
 import { describeViolations } from "../../schemas/violations.js";
-import { toTopXml } from "../../protocol/top-xml.js";
+import { toTopWireXml, toTopXml } from "../../protocol/top-xml.js";
 import { asWireText, toWireText } from "../../protocol/wire-text.js";
 import { primaryKind } from "../generate/compile-generator.js";
 import { hashBytesToSeed, hashToSeed } from "../generate/randomizer.js";
@@ -40,8 +40,8 @@ export function handleTop(core: MockCore, req: MockRequest): MockResponse {
   const root = toTopResponseKey(method);
   core.record({ api: "top", operation: method, status: 200, code: 0, message: "success" });
   if (format === "xml") {
-    const data = core.producer.produceData(operation, business.payload) as Record<string, unknown> | null;
-    return { status: 200, contentType: XML_TYPE, body: toWireText(toTopXml(root, { ...data, request_id: requestId })) };
+    const data = core.producer.produceWireData(operation, business.payload) as Record<string, unknown> | null;
+    return { status: 200, contentType: XML_TYPE, body: toTopWireXml(root, { ...data, request_id: requestId }) };
   }
   const { dataText } = core.produceDataText(operation, business.payload);
   const id = JSON.stringify(requestId);
