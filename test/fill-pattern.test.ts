@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { compilePattern } from "../mock/generate/fill-pattern.js";
+import { compileDigitsNumber, compilePattern } from "../mock/generate/fill-pattern.js";
 import { createRandomizer } from "../mock/generate/randomizer.js";
 import type { GenerationContext } from "../mock/generate/value-generators.js";
 
@@ -20,6 +20,27 @@ describe("patterns ({dN}, {xN}, {nA-B})", () => {
         expect(n >= lo && n <= lo + 7 && Number.isInteger(n)).toBe(true);
       }),
       { numRuns: 500 },
+    );
+  });
+
+  it("gives a digits-only pattern's integer by arithmetic: the same number, from the same draws, as its text", () => {
+    const part = fc.oneof(
+      fc.integer({ min: 0, max: 15 }).map((n) => `{d${n}}`),
+      fc.tuple(fc.integer({ min: 0, max: 5000 }), fc.integer({ min: 0, max: 90_000 })).map(([lo, extra]) => `{n${lo}-${lo + extra}}`),
+      fc.stringMatching(/^\d{1,4}$/),
+    );
+    const digitsOf = (p: string) => [...p.matchAll(/\{d(\d+)\}|\{n\d+-(\d+)\}|(\d+)/g)].reduce((sum, [, d, hi, lit]) => sum + (d ? Number(d) : hi ? hi.length : lit!.length), 0);
+    const pattern = fc.array(part, { minLength: 1, maxLength: 4 }).map((parts) => parts.join("")).filter((p) => digitsOf(p) <= 15);
+    fc.assert(
+      fc.property(pattern, fc.nat(), (p, seed) => {
+        const a = contextFor(seed);
+        const b = contextFor(seed);
+        const number = compileDigitsNumber(p);
+        const text = compilePattern(p);
+        for (let i = 0; i < 3; i++) expect(number(a)).toBe(Number(text(b)));
+        expect(a.random()).toBe(b.random());
+      }),
+      { numRuns: 1000 },
     );
   });
 

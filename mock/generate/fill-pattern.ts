@@ -41,6 +41,52 @@ function toIntegerFill(lo: number, hi: number): PatternFill {
   return (ctx) => String(lo + Math.floor(ctx.random() * span));
 }
 
+/** Appends the digits one part of a digits-only pattern writes to the number written so far. */
+type DigitsStep = (ctx: GenerationContext, before: number) => number;
+
+/** `{dN}` as a number: the same draws and digits as toDigitsFill, appended by arithmetic. */
+function toDigitsStep(count: number): DigitsStep {
+  if (count <= 0) return (_ctx, before) => before;
+  const first = Math.min(count, 9);
+  const lowest = 10 ** (first - 1);
+  const span = 9 * lowest;
+  const scale = 10 ** first;
+  const bases: number[] = [];
+  for (let left = count - first; left > 0; left -= 9) bases.push(10 ** Math.min(left, 9));
+  return (ctx, before) => {
+    let n = before * scale + lowest + Math.floor(ctx.random() * span);
+    for (const base of bases) n = n * base + Math.floor(ctx.random() * base);
+    return n;
+  };
+}
+
+/**
+ * The integer a digits-only pattern (`{dN}`, `{nA-B}`, literal digits) of at most 15 digits writes,
+ * drawn exactly as compilePattern draws it, without making its text (integer ids of the answers).
+ */
+export function compileDigitsNumber(pattern: string): (ctx: GenerationContext) => number {
+  const steps: DigitsStep[] = [];
+  for (const [, count, lo, hi, literal] of pattern.matchAll(/\{d(\d+)\}|\{n(\d+)-(\d+)\}|(\d+)/g)) {
+    if (literal !== undefined) {
+      const scale = 10 ** literal.length;
+      const value = Number(literal);
+      steps.push((_ctx, before) => before * scale + value);
+    } else if (count !== undefined) {
+      steps.push(toDigitsStep(Number(count)));
+    } else {
+      const low = Number(lo);
+      const span = Number(hi) - low + 1;
+      steps.push((ctx, before) => {
+        const n = low + Math.floor(ctx.random() * span);
+        return before * 10 ** String(n).length + n;
+      });
+    }
+  }
+  // Chained like compilePattern's parts: every call site sees one function.
+  const number = steps.reduce<(ctx: GenerationContext) => number>((before, step) => (ctx) => step(ctx, before(ctx)), () => 0);
+  return number;
+}
+
 /** `{dN}` N digits (first not 0), `{xN}` N hex, `{nA-B}` integer A..B; other text literal (written as wire text). */
 export function compilePattern(pattern: string): PatternFill {
   let fill = compiledPatterns.get(pattern);

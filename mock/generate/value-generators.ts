@@ -1,7 +1,7 @@
 import type { Faker } from "@faker-js/faker";
 import { formatChinaTime, parseChinaTime } from "./china-time.js";
 import type { PatternFill } from "./fill-pattern.js";
-import { compilePattern } from "./fill-pattern.js";
+import { compileDigitsNumber, compilePattern } from "./fill-pattern.js";
 import { intBetween, pickOne } from "./random-picks.js";
 import { readPath } from "./read-path.js";
 import { readTable, type Row } from "./tables.js";
@@ -208,7 +208,7 @@ export const GENERATORS: Readonly<Record<string, GeneratorFactory>> = {
     // a number (up to 15 digits, always exact) or a bigint (17 and more, never exact as a number).
     if (kind === "integer" && /^(?:\d|\{d\d+\}|\{n\d+-\d+\})+$/.test(pattern)) {
       const digits = toDigitCount(pattern);
-      if (digits.max <= 15) return (ctx) => Number(fill(ctx));
+      if (digits.max <= 15) return compileDigitsNumber(pattern);
       if (digits.min >= 17 && digits.max <= 19) return (ctx) => BigInt(fill(ctx));
       return (ctx) => toInteger(fill(ctx));
     }
