@@ -56,10 +56,12 @@ export interface SchemaStore {
 }
 
 /**
- * Files are checked against the metaschema (x-* keywords included) and validators compiled the
- * first time something needs them, not all at start: that is most of a cold start's schema work.
+ * Validators are compiled the first time something needs them, not all at start: that is most of a
+ * cold start's schema work. Files are checked against the metaschema (x-* keywords included) when
+ * first used, unless `checkOnFirstUse` is false: the package's own files, which its tests check
+ * (test/catalog.test.ts) — compiling the metaschemas was a sixth of a cold start.
  */
-export function createSchemaStore(files: ReadonlyArray<[string, JsonSchema]>): SchemaStore {
+export function createSchemaStore(files: ReadonlyArray<[string, JsonSchema]>, options: { checkOnFirstUse: boolean } = { checkOnFirstUse: true }): SchemaStore {
   const ajv = createAjv({ validateSchema: false });
   const fileById = new Map(files.map(([file, schema]) => [String(schema.$id), [file, schema] as const]));
   for (const [, schema] of files) ajv.addSchema(schema);
@@ -78,6 +80,9 @@ export function createSchemaStore(files: ReadonlyArray<[string, JsonSchema]>): S
     }
     checked.add(id);
   };
+  const checkOnUse = (id: string): void => {
+    if (options.checkOnFirstUse) checkFile(id);
+  };
   const getCoercing = (): Ajv => {
     if (!coercing) {
       coercing = createAjv({ coerceTypes: true, validateSchema: false });
@@ -95,7 +100,7 @@ export function createSchemaStore(files: ReadonlyArray<[string, JsonSchema]>): S
       const key = `${options.coerce ? "coerce:" : ""}${ref}`;
       let validate = validators.get(key);
       if (!validate) {
-        checkFile(ref.replace(/#.*$/, "").replace(/\.response\.json$/, ".json"));
+        checkOnUse(ref.replace(/#.*$/, "").replace(/\.response\.json$/, ".json"));
         validate = (options.coerce ? getCoercing() : ajv).getSchema(ref);
         if (!validate) throw new Error(`Failed to find schema "${ref}".`);
         validators.set(key, validate);
@@ -103,7 +108,7 @@ export function createSchemaStore(files: ReadonlyArray<[string, JsonSchema]>): S
       return validate;
     },
     resolveRef(schema, base) {
-      checkFile(base);
+      checkOnUse(base);
       let current = schema;
       let currentBase = base;
       for (let hops = 0; typeof current.$ref === "string"; hops++) {
@@ -113,7 +118,7 @@ export function createSchemaStore(files: ReadonlyArray<[string, JsonSchema]>): S
         if (!target || typeof target !== "object" || hops > 20) throw new Error(`Failed to resolve "${ref}" in "${currentBase}".`);
         current = target as JsonSchema;
         currentBase = absolute.replace(/#.*$/, "");
-        checkFile(currentBase);
+        checkOnUse(currentBase);
       }
       return { schema: current, base: currentBase };
     },

@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { SCHEMA_DIR, getCatalog, loadCatalog } from "../schemas/catalog.js";
 
 function setupSchemaDir(mutate: (schema: Record<string, any>) => void): string {
@@ -24,6 +24,17 @@ describe("the catalog", () => {
     });
     const catalog = loadCatalog(dir);
     expect(() => catalog.find("/alibaba/refund/info")!.checkRequest({ refundId: "TQ1" })).toThrow(/Failed to load schema "pandapon\/alibaba-refund-info.json":.*x-mock/);
+  });
+
+  it("checks another directory's files on first use, and trusts the package's own (checked by the test above)", () => {
+    const custom = loadCatalog(setupSchemaDir(() => {}));
+    const checks = vi.spyOn(custom.ajv, "validateSchema");
+    expect(custom.find("/alibaba/refund/info")!.checkRequest({ refundId: "TQ1" })).toEqual([]);
+    expect(checks).toHaveBeenCalled();
+    const own = loadCatalog();
+    const ownChecks = vi.spyOn(own.ajv, "validateSchema");
+    expect(own.find("/alibaba/refund/info")!.checkRequest({ refundId: "TQ1" })).toEqual([]);
+    expect(ownChecks).not.toHaveBeenCalled();
   });
 
   it("refuses an x-operation block without its required members", () => {
