@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { compileDigitsNumber, compilePattern } from "../mock/generate/fill-pattern.js";
+import { compileDigitsNumber, compilePattern, toDecimalText, toDigitText } from "../mock/generate/fill-pattern.js";
 import { createRandomizer } from "../mock/generate/randomizer.js";
 import type { GenerationContext } from "../mock/generate/value-generators.js";
 
@@ -42,6 +42,18 @@ describe("patterns ({dN}, {xN}, {nA-B})", () => {
       }),
       { numRuns: 1000 },
     );
+  });
+
+  it("writes digits from its table exactly as String and padStart would", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 9 }), fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), (width, r) => {
+        const n = Math.floor(r * 10 ** width);
+        expect(toDigitText(n, width)).toBe(String(n).padStart(width, "0"));
+        expect(toDecimalText(n)).toBe(String(n));
+      }),
+      { numRuns: 3000 },
+    );
+    for (const n of [0, 9, 10, 999, 1000, 999_999_999, 1e9, 123_456_789_012, -5, 2.5, -0]) expect(toDecimalText(n)).toBe(String(n));
   });
 
   it("keeps literal text around the tokens, and writes nothing for {d0}", () => {

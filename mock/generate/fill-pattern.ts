@@ -6,6 +6,34 @@ export type PatternFill = (ctx: GenerationContext) => string;
 
 const compiledPatterns = new Map<string, PatternFill>();
 const HEX_BYTES = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
+/**
+ * "000" to "999": digits are written from this table, not by String(n). V8 keeps the text of each
+ * number String() converts in a cache that outlives young garbage collections: with a fresh number
+ * per id, that cache was most of what each collection had to copy (and then promote).
+ */
+const THREE_DIGITS = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, "0"));
+
+/** n (a whole number, 0 ≤ n < 10^width, width ≤ 9) in exactly `width` digits, zero-padded. */
+export function toDigitText(n: number, width: number): string {
+  const low = THREE_DIGITS[n % 1000]!;
+  if (width <= 3) return width === 3 ? low : low.slice(3 - width);
+  const mid = THREE_DIGITS[Math.floor(n / 1000) % 1000]!;
+  if (width <= 6) return (width === 6 ? mid : mid.slice(6 - width)) + low;
+  const high = THREE_DIGITS[Math.floor(n / 1_000_000)]!;
+  return (width === 9 ? high : high.slice(9 - width)) + mid + low;
+}
+
+/** How many digits a whole number ≥ 0 has. */
+function toDigitCount(n: number): number {
+  let count = 1;
+  for (let scale = 10; n >= scale; scale *= 10) count += 1;
+  return count;
+}
+
+/** A whole number's decimal text, from the digit table up to 999,999,999 (String beyond, and for anything else). */
+export function toDecimalText(n: number): string {
+  return n >= 0 && n < 1e9 && Number.isInteger(n) ? toDigitText(n, toDigitCount(n)) : String(n);
+}
 
 /** N digits, the first not 0: a uniform number of N digits, written 9 digits per random draw. */
 function toDigitsFill(count: number): PatternFill {
@@ -13,12 +41,12 @@ function toDigitsFill(count: number): PatternFill {
   const first = Math.min(count, 9);
   const lowest = 10 ** (first - 1);
   const span = 9 * lowest;
-  let fill: PatternFill = (ctx) => String(lowest + Math.floor(ctx.random() * span));
+  let fill: PatternFill = (ctx) => toDigitText(lowest + Math.floor(ctx.random() * span), first);
   for (let left = count - first; left > 0; left -= 9) {
-    const base = 10 ** Math.min(left, 9);
+    const width = Math.min(left, 9);
+    const base = 10 ** width;
     const before = fill;
-    // base + n has one digit more than n needs: the leading 1 is cut, keeping n's leading zeros.
-    fill = (ctx) => before(ctx) + String(base + Math.floor(ctx.random() * base)).slice(1);
+    fill = (ctx) => before(ctx) + toDigitText(Math.floor(ctx.random() * base), width);
   }
   return fill;
 }
@@ -38,7 +66,7 @@ function toHexFill(count: number): PatternFill {
 
 function toIntegerFill(lo: number, hi: number): PatternFill {
   const span = hi - lo + 1;
-  return (ctx) => String(lo + Math.floor(ctx.random() * span));
+  return (ctx) => toDecimalText(lo + Math.floor(ctx.random() * span));
 }
 
 /** Appends the digits one part of a digits-only pattern writes to the number written so far. */
@@ -78,7 +106,7 @@ export function compileDigitsNumber(pattern: string): (ctx: GenerationContext) =
       const span = Number(hi) - low + 1;
       steps.push((ctx, before) => {
         const n = low + Math.floor(ctx.random() * span);
-        return before * 10 ** String(n).length + n;
+        return before * 10 ** toDigitCount(n) + n;
       });
     }
   }

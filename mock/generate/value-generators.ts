@@ -1,7 +1,7 @@
 import type { Faker } from "@faker-js/faker";
 import { formatChinaTime, parseChinaTime } from "./china-time.js";
 import type { PatternFill } from "./fill-pattern.js";
-import { compileDigitsNumber, compilePattern } from "./fill-pattern.js";
+import { compileDigitsNumber, compilePattern, toDecimalText, toDigitText } from "./fill-pattern.js";
 import { intBetween, pickOne } from "./random-picks.js";
 import { readPath } from "./read-path.js";
 import { readTable, type Row } from "./tables.js";
@@ -116,6 +116,11 @@ function toNumber(value: unknown): number | undefined {
   return undefined;
 }
 
+/** A generated value as text (numbers from the digit table: see toDigitText); nothing is "". */
+function toText(value: unknown): string {
+  return typeof value === "number" ? toDecimalText(value) : String(value ?? "");
+}
+
 function toTime(value: unknown): number | undefined {
   if (typeof value === "number") return value;
   if (typeof value === "string") return /^\d{13}$/.test(value) ? Number(value) : parseChinaTime(value);
@@ -156,8 +161,8 @@ function address(ctx: GenerationContext, scope: Scope): Row {
   let row = rowsOf(scope).get("address");
   if (!row) {
     const place = pickOne(ctx, ADDRESSES);
-    let street = pickOne(ctx, place.streets) + String(intBetween(ctx, 1, 999)) + NUMBER_SIGN;
-    if (ctx.random() < 0.5) street += `${intBetween(ctx, 1, 20)}${BUILDING_SIGN}${intBetween(ctx, 101, 1808)}${ROOM_SIGN}`;
+    let street = pickOne(ctx, place.streets) + toDecimalText(intBetween(ctx, 1, 999)) + NUMBER_SIGN;
+    if (ctx.random() < 0.5) street += `${toDecimalText(intBetween(ctx, 1, 20))}${BUILDING_SIGN}${toDecimalText(intBetween(ctx, 101, 1808))}${ROOM_SIGN}`;
     const full = place.province + (place.city === place.province ? "" : place.city) + place.district + street;
     row = { province: place.province, city: place.city, district: place.district, areaCode: place.areaCode, postcode: place.postcode, street, full };
     rowsOf(scope).set("address", row);
@@ -217,7 +222,7 @@ export const GENERATORS: Readonly<Record<string, GeneratorFactory>> = {
   digitsOf: (spec, kind) => {
     const fallback = compilePattern(spec.else ?? "{d12}");
     return (ctx, scope) => {
-      const digits = String(readScopePath(scope, spec.field ?? "") ?? "").replace(/\D/g, "");
+      const digits = toText(readScopePath(scope, spec.field ?? "")).replace(/\D/g, "");
       return toKind(isLongDigits(digits) ? digits : fallback(ctx), kind);
     };
   },
@@ -252,7 +257,7 @@ export const GENERATORS: Readonly<Record<string, GeneratorFactory>> = {
   },
   int: (spec, kind) => (ctx) => {
     const n = intBetween(ctx, spec.min ?? 1, spec.max ?? 100);
-    return kind === "string" ? String(n) : n;
+    return kind === "string" ? toDecimalText(n) : n;
   },
   bool: (spec) => (ctx) => ctx.random() < (spec.p ?? 0.5),
   datetime: (spec, kind) => (ctx, scope) => {
@@ -276,7 +281,7 @@ export const GENERATORS: Readonly<Record<string, GeneratorFactory>> = {
     });
     return (ctx, scope) => {
       let out = "";
-      for (const part of parts) out += String(part(ctx, scope) ?? "");
+      for (const part of parts) out += toText(part(ctx, scope));
       return toKind(out, kind);
     };
   },
@@ -301,7 +306,7 @@ export const GENERATORS: Readonly<Record<string, GeneratorFactory>> = {
     const names = toWireNames(ctx.faker);
     return pickOne(ctx, names.last) + pickOne(ctx, names.first);
   },
-  "phone.mobile": () => (ctx) => pickOne(ctx, MOBILE_PREFIXES) + String(intBetween(ctx, 0, 99_999_999)).padStart(8, "0"),
+  "phone.mobile": () => (ctx) => pickOne(ctx, MOBILE_PREFIXES) + toDigitText(intBetween(ctx, 0, 99_999_999), 8),
   "phone.landline": () => {
     const digits = compilePattern("{d8}");
     return (ctx) => `${pickOne(ctx, AREA_CODES)}-${digits(ctx)}`;
