@@ -13,11 +13,12 @@ export function isTopSignMethod(value: unknown): value is TopSignMethod {
  * written as name + value with no separators (doc 101617; official SDK `signTopRequest`).
  */
 export function toTopStringToSign(params: Readonly<Record<string, string | undefined>>): string {
-  return Object.keys(params)
-    .filter((name) => name !== "sign" && name !== "" && params[name] !== undefined && params[name] !== "")
-    .sort()
-    .map((name) => name + params[name])
-    .join("");
+  let s = "";
+  for (const name of Object.keys(params).sort()) {
+    const value = params[name];
+    if (name !== "sign" && name !== "" && value !== undefined && value !== "") s += name + value;
+  }
+  return s;
 }
 
 /** Upper-case hex signature: md5(secret + s + secret), HMAC-MD5(s) or HMAC-SHA256(s) keyed by secret. */

@@ -3,6 +3,7 @@ import type { SignatureScheme, SignedValues } from "./pandapon-scheme.js";
 import { SECRET_MASK, toPandaponSignature, toStringToSign } from "./pandapon-scheme.js";
 import { signCallback } from "./callback-sign.js";
 import type { TopSignMethod } from "./top-sign.js";
+import { readDigits } from "./read-digits.js";
 import { signTop, toTopStringToSign } from "./top-sign.js";
 
 /** The outcome of a check: ok, or which check failed and why (never containing a secret). */
@@ -60,17 +61,23 @@ export function checkPandaponTimestamp(value: string, nowMs: number, windowMs: n
   };
 }
 
-const TOP_TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})$/;
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
-/** Parses TOP's `yyyy-MM-dd HH:mm:ss` (GMT+8) to epoch ms, or undefined when malformed. */
+/** Parses TOP's `yyyy-MM-dd HH:mm:ss` (GMT+8) to epoch ms, or undefined when malformed or not a real date and time. */
 export function parseTopTimestamp(value: string): number | undefined {
-  const m = TOP_TIMESTAMP.exec(value);
-  if (!m) return undefined;
-  const [y, mo, d, h, mi, s] = m.slice(1).map(Number) as [number, number, number, number, number, number];
-  const ms = Date.UTC(y, mo - 1, d, h - 8, mi, s);
-  const back = new Date(ms + 8 * 3600_000);
-  if (back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d || h > 23 || mi > 59 || s > 59) return undefined;
-  return ms;
+  if (value.length !== 19 || value[4] !== "-" || value[7] !== "-" || value[10] !== " " || value[13] !== ":" || value[16] !== ":") return undefined;
+  const y = readDigits(value, 0, 4);
+  const mo = readDigits(value, 5, 2);
+  const d = readDigits(value, 8, 2);
+  const h = readDigits(value, 11, 2);
+  const mi = readDigits(value, 14, 2);
+  const s = readDigits(value, 17, 2);
+  if (!(mo >= 1 && mo <= 12 && d >= 1 && h <= 23 && mi <= 59 && s <= 59 && y >= 0)) return undefined;
+  // Date.UTC reads years 0–99 as 1900–1999: their leap years are that century's.
+  const year = y < 100 ? y + 1900 : y;
+  const leap = mo === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  if (d > DAYS_IN_MONTH[mo - 1]! + (leap ? 1 : 0)) return undefined;
+  return Date.UTC(y, mo - 1, d, h - 8, mi, s);
 }
 
 /** Formats epoch ms as TOP's `yyyy-MM-dd HH:mm:ss` in GMT+8. */

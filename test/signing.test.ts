@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   DEFAULT_SCHEME,
@@ -146,5 +147,31 @@ describe("timestamps with an injected clock", () => {
     const now = Date.UTC(2016, 0, 1, 4, 0, 0);
     expect(checkTopTimestamp("2016-01-01 12:10:00", now, 600_000).ok).toBe(true);
     expect(checkTopTimestamp("2016-01-01 12:10:01", now, 600_000).ok).toBe(false);
+  });
+
+  it("reads TOP timestamps exactly as a Date round trip does, on any text of their shape", () => {
+    /** What parseTopTimestamp was: a regular expression, Date.UTC, and a round trip through Date. */
+    const byDate = (value: string): number | undefined => {
+      const m = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})$/.exec(value);
+      if (!m) return undefined;
+      const [y, mo, d, h, mi, s] = m.slice(1).map(Number) as [number, number, number, number, number, number];
+      const ms = Date.UTC(y, mo - 1, d, h - 8, mi, s);
+      const back = new Date(ms + 8 * 3600_000);
+      return back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d || h > 23 || mi > 59 || s > 59 ? undefined : ms;
+    };
+    const digits = (n: number) => fc.integer({ min: 0, max: 10 ** n - 1 }).map((v) => String(v).padStart(n, "0"));
+    const shaped = fc.tuple(digits(4), digits(2), digits(2), digits(2), digits(2), digits(2)).map(([y, mo, d, h, mi, s]) => `${y}-${mo}-${d} ${h}:${mi}:${s}`);
+    const likely = fc.tuple(fc.integer({ min: 1896, max: 2104 }), fc.integer({ min: 0, max: 13 }), fc.integer({ min: 0, max: 32 }), fc.integer({ min: 0, max: 24 }), fc.integer({ min: 0, max: 60 }), fc.integer({ min: 0, max: 60 }))
+      .map(([y, ...rest]) => `${String(y).padStart(4, "0")}-${rest.slice(0, 2).map((v) => String(v).padStart(2, "0")).join("-")} ${rest.slice(2).map((v) => String(v).padStart(2, "0")).join(":")}`);
+    const mangled = fc.tuple(shaped, fc.nat(18), fc.constantFrom("x", " ", "-", ":", "T", "٣", "")).map(([t, at, c]) => t.slice(0, at) + c + t.slice(at + 1));
+    fc.assert(
+      fc.property(fc.oneof(shaped, likely, mangled), (text) => {
+        expect(parseTopTimestamp(text)).toBe(byDate(text));
+      }),
+      { numRuns: 5000 },
+    );
+    for (const text of ["0000-02-29 00:00:00", "0004-02-29 00:00:00", "1900-02-29 00:00:00", "2000-02-29 23:59:59", "2023-02-29 00:00:00"]) {
+      expect(parseTopTimestamp(text)).toBe(byDate(text));
+    }
   });
 });

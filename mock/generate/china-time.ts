@@ -1,3 +1,5 @@
+import { readDigits } from "../../signing/read-digits.js";
+
 /** Date-time text in China time (GMT+8), `yyyy-MM-dd HH:mm:ss`: the format both APIs use. Fast, no Date objects. */
 const OFFSET_MS = 8 * 3600_000;
 const DAY_MS = 86_400_000;
@@ -40,17 +42,6 @@ export function formatChinaTime(ms: number): string {
     dayTexts.set(days, day);
   }
   return `${day}${TWO_DIGITS[Math.floor(secs / 3600)]}:${TWO_DIGITS[Math.floor(secs / 60) % 60]}:${TWO_DIGITS[secs % 60]}`;
-}
-
-/** The number written at text[from, from + length), or NaN when a character there is not a digit. */
-function readDigits(text: string, from: number, length: number): number {
-  let n = 0;
-  for (let i = from; i < from + length; i++) {
-    const digit = text.charCodeAt(i) - 48;
-    if (digit < 0 || digit > 9) return Number.NaN;
-    n = n * 10 + digit;
-  }
-  return n;
 }
 
 /** Reads text written by formatChinaTime (digits checked, ranges not: for the generator's own values). */
