@@ -23,7 +23,8 @@ export function readJson(text: string): JsonReading {
   } catch (error) {
     return { ok: false, reason: (error as Error).message.slice(0, 200) };
   }
-  if (value !== null && typeof value === "object" && isTooDeep(value, MAX_JSON_DEPTH)) {
+  // Each level of nesting takes two characters at least ("[" and "]"): a short text cannot be too deep.
+  if (text.length > 2 * MAX_JSON_DEPTH && value !== null && typeof value === "object" && isTooDeep(value, MAX_JSON_DEPTH)) {
     return { ok: false, reason: `nested deeper than ${MAX_JSON_DEPTH} levels` };
   }
   return { ok: true, value };
