@@ -2,9 +2,9 @@ import { isSameSecretValue } from "./digest.js";
 import type { SignatureScheme, SignedValues } from "./pandapon-scheme.js";
 import { SECRET_MASK, toPandaponSignature, toStringToSign } from "./pandapon-scheme.js";
 import { signCallback } from "./callback-sign.js";
-import type { TopSignMethod } from "./top-sign.js";
 import { readDigits } from "./read-digits.js";
-import { signTop, toTopStringToSign } from "./top-sign.js";
+import type { TopParams, TopSignMethod } from "./top-sign.js";
+import { readTopParam, signTop, toTopStringToSign } from "./top-sign.js";
 
 /** The outcome of a check: ok, or which check failed and why (never containing a secret). */
 export type Verification = { ok: true } | { ok: false; check: string; reason: string; maskedStringToSign?: string };
@@ -26,12 +26,8 @@ export function verifyPandaponSignature(
   };
 }
 
-export function verifyTopSignature(
-  params: Readonly<Record<string, string | undefined>>,
-  secret: string,
-  method: TopSignMethod,
-): Verification {
-  if (isSameSecretValue(params.sign ?? "", signTop(params, secret, method))) return OK;
+export function verifyTopSignature(params: TopParams, secret: string, method: TopSignMethod): Verification {
+  if (isSameSecretValue(readTopParam(params, "sign") ?? "", signTop(params, secret, method))) return OK;
   const s = toTopStringToSign(params);
   const masked = method === "md5" ? `******${s}******` : s;
   return { ok: false, check: "signature", reason: `the ${method} signature does not match`, maskedStringToSign: masked };

@@ -110,6 +110,8 @@ describe("TOP signing", () => {
   it("ignores sign and empty values, and verifies in both directions", () => {
     const params = { ...TOP_EXAMPLE_A, sign: "66987CB115214E59E6EC978214934FB8", partner_id: "" };
     expect(verifyTopSignature(params, "helloworld", "md5")).toEqual({ ok: true });
+    expect(verifyTopSignature(new Map(Object.entries(params)), "helloworld", "md5")).toEqual({ ok: true });
+    expect(verifyTopSignature(new Map(Object.entries({ ...params, num_iid: "11223345" })), "helloworld", "md5").ok).toBe(false);
     const bad = verifyTopSignature({ ...params, num_iid: "11223345" }, "helloworld", "md5");
     expect(bad).toMatchObject({ ok: false, check: "signature" });
     expect(JSON.stringify(bad)).not.toContain("helloworld");

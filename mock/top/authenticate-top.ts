@@ -22,7 +22,7 @@ export function authenticateTop(params: Map<string, string>, options: MockOption
   const method = params.get("sign_method") ?? "md5";
   if (!isTopSignMethod(method)) return { error: "INVALID_SIGNATURE", subMsg: `sign_method ${method.slice(0, 40)} is not md5, hmac or hmac-sha256` };
   if (!params.get("sign")) return { error: "MISSING_SIGNATURE" };
-  const signed = verifyTopSignature(Object.fromEntries(params), app.secret, method);
+  const signed = verifyTopSignature(params, app.secret, method);
   if (!signed.ok) {
     return {
       error: "INVALID_SIGNATURE",
