@@ -48,9 +48,22 @@ export interface SignedValues {
 
 export const SECRET_MASK = "******";
 
+const sortedFields = new WeakMap<readonly string[], string[]>();
+
+/** The scheme's fields in signing order (sorted once per fields list, not per request). */
+function toSigningOrder(scheme: SignatureScheme): readonly string[] {
+  if (scheme.order !== "sorted") return scheme.fields;
+  let sorted = sortedFields.get(scheme.fields);
+  if (!sorted) {
+    sorted = [...scheme.fields].sort();
+    sortedFields.set(scheme.fields, sorted);
+  }
+  return sorted;
+}
+
 /** The exact string the scheme digests. Pass `SECRET_MASK` as the secret to show it to a person. */
 export function toStringToSign(scheme: SignatureScheme, values: SignedValues, secret: string): string {
-  const names = scheme.order === "sorted" ? [...scheme.fields].sort() : scheme.fields;
+  const names = toSigningOrder(scheme);
   const parts: string[] = [];
   for (const name of names) {
     const value = values.headers[name];
