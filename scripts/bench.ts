@@ -5,15 +5,16 @@
  * 3. the mock answering TOP taobao.pc.refund.detail (md5, JSON),
  * 4. Stoplight Prism 5.14.2 in dynamic mode serving the same operation (installed on demand),
  * each in its own child process; then the mock's cold start. The ceiling and the two mock targets
- * are measured in rounds, back to back within each round, and each ratio is the median of the
- * rounds' ratios: this machine's speed drifts over a run, a round is short enough for it to hold.
+ * are started and warmed up once, then measured in rounds of short slices, back to back within each
+ * round, and each ratio is the median of the rounds' ratios: this machine's speed drifts and jumps
+ * over a run, a round is short enough for it to hold, and a jump spoils one round, not the figure.
  * Prints a table and the ratios, and writes .bench/results.json. Flags: --duration <s> (per target
  * per round) --rounds <n> --connections <n> --warmup <s> --cold-starts <n>
  * --skip-prism --skip-build --profile (CPU profiles of the mock under load, summarised by stage)
  * --only <list> (some of mockPandapon,mockTop,ceiling,prism,coldStart; e.g. a 60 s memory check of one target).
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
@@ -28,8 +29,8 @@ import { measureColdStart } from "./bench/measure-cold-start.js";
 import { preparePrism } from "./bench/prepare-prism.js";
 import { setDistinctIds } from "./bench/create-load-requests.js";
 import { printResults } from "./bench/print-results.js";
-import type { LoadSettings, TargetPlan } from "./bench/run-target.js";
-import { runTarget } from "./bench/run-target.js";
+import type { LiveTarget, LoadSettings, TargetPlan, TargetResult } from "./bench/run-target.js";
+import { measureTarget, runTarget, startTarget } from "./bench/run-target.js";
 import { summarizeProfile } from "./bench/summarize-profile.js";
 
 const ROOT = resolve(fileURLToPath(new URL("..", import.meta.url)));
@@ -37,8 +38,8 @@ const CACHE = join(ROOT, ".bench");
 
 const { values: flags } = parseArgs({
   options: {
-    duration: { type: "string", default: "5" },
-    rounds: { type: "string", default: "5" },
+    duration: { type: "string", default: "3" },
+    rounds: { type: "string", default: "9" },
     connections: { type: "string", default: "20" },
     warmup: { type: "string", default: "2" },
     "cold-starts": { type: "string", default: "5" },
@@ -66,33 +67,51 @@ const machine = describeMachine();
 if (machine.loadAverageAtStart > 0.5) console.warn(`Warning: load average ${machine.loadAverageAtStart} at start: other work on this machine skews the figures.`);
 const targets: Record<string, TargetOutcome> = {};
 
-async function measure(key: string, plan: TargetPlan, into: Record<string, TargetOutcome>): Promise<string | undefined> {
-  console.log(`Measuring ${plan.name}…`);
-  const { sampleAnswer, ...result } = await runTarget(plan, settings);
-  into[key] = result;
+function report(result: Omit<TargetResult, "sampleAnswer">): void {
   console.log(`  ${result.requestsPerSecond} req/s, p50 ${result.latencyP50Ms} ms, p99 ${result.latencyP99Ms} ms, peak RSS ${result.peakRssMb} MB, server CPU ${result.serverCpuPercent}%`);
   if (result.non2xx + result.errors + result.mismatches > 0) console.warn(`  Warning: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.mismatches} wrong answers under load.`);
-  return sampleAnswer;
 }
 
+async function measure(key: string, plan: TargetPlan, into: Record<string, TargetOutcome>): Promise<void> {
+  console.log(`Measuring ${plan.name}…`);
+  const { sampleAnswer: _sample, ...result } = await runTarget(plan, settings);
+  into[key] = result;
+  report(result);
+}
+
+// The ceiling and the mock targets are started (checked, warmed up) once, then measured in rounds of
+// short slices, one target after another: the machine's speed drifts and jumps over a run, so each
+// ratio is taken within a round and the median of the rounds is the figure.
 const bodyFile = join(CACHE, "ceiling-body.json");
 const rounds: Round[] = [];
 const inRounds = ["mockPandapon", "mockTop", "ceiling"].filter((key) => only.has(key));
-for (let r = 1; inRounds.length > 0 && r <= settings.rounds; r++) {
-  if (settings.rounds > 1) console.log(`Round ${r} of ${settings.rounds}`);
-  const round: Round = {};
-  const measureCeiling = async () => {
-    // The ceiling answers the mock's own answer (same bytes on the wire); without one yet, a small envelope.
-    if (!existsSync(bodyFile)) writeFileSync(bodyFile, '{"requestId":null,"code":200,"developId":null,"msg":"成功","data":null}');
-    await measure("ceiling", createCeilingPlan(ROOT, bodyFile), round);
-  };
-  // Even rounds measure the ceiling first, so a drift within a round does not always favour one side.
-  const ceilingFirst = r % 2 === 0 && existsSync(bodyFile);
-  if (only.has("ceiling") && ceilingFirst) await measureCeiling();
-  if (only.has("mockPandapon")) writeFileSync(bodyFile, (await measure("mockPandapon", createMockPandaponPlan(toMockCommand(ROOT)), round)) ?? "{}");
-  if (only.has("mockTop")) await measure("mockTop", createMockTopPlan(toMockCommand(ROOT)), round);
-  if (only.has("ceiling") && !ceilingFirst) await measureCeiling();
-  rounds.push(round);
+const live = new Map<string, LiveTarget>();
+try {
+  for (const key of inRounds) {
+    if (key === "ceiling") {
+      // The ceiling answers the mock's own answer (same bytes on the wire); without one, a small envelope.
+      const sample = live.get("mockPandapon")?.sampleAnswer;
+      writeFileSync(bodyFile, sample ?? '{"requestId":null,"code":200,"developId":null,"msg":"成功","data":null}');
+    }
+    const plan = key === "ceiling" ? createCeilingPlan(ROOT, bodyFile) : key === "mockTop" ? createMockTopPlan(toMockCommand(ROOT)) : createMockPandaponPlan(toMockCommand(ROOT));
+    console.log(`Starting ${plan.name} (checked, then warmed up ${settings.warmupSeconds} s)…`);
+    live.set(key, await startTarget(plan, settings));
+  }
+  for (let r = 1; inRounds.length > 0 && r <= settings.rounds; r++) {
+    console.log(`Round ${r} of ${settings.rounds}`);
+    const round: Round = {};
+    // Every other round runs in reverse order, so a drift within a round does not always favour one side.
+    for (const key of r % 2 === 0 ? [...inRounds].reverse() : inRounds) {
+      const target = live.get(key)!;
+      console.log(`Measuring ${target.plan.name}…`);
+      const { sampleAnswer: _sample, ...result } = await measureTarget(target, settings);
+      round[key] = result;
+      report(result);
+    }
+    rounds.push(round);
+  }
+} finally {
+  for (const target of live.values()) await target.target.stop();
 }
 for (const key of inRounds) targets[key] = combineRounds(rounds.map((round) => round[key]!));
 

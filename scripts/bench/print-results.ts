@@ -11,7 +11,7 @@ export function toCpuPerRequest(cpuPercent: number | null, requestsPerSecond: nu
 export function printResults(results: BenchResults): void {
   const { machine, settings } = results;
   console.log(`\n${machine.cpu} · ${machine.cores} cores · ${machine.memoryGb} GB · ${machine.os} · Node ${machine.node} · load average at start ${machine.loadAverageAtStart}`);
-  console.log(`${settings.connections} connections; ${settings.rounds} round(s), each measuring every target for ${settings.durationSeconds} s after a ${settings.warmupSeconds} s warm-up (req/s: the rounds' median); load generator (autocannon + per-request signing) in the bench process, on the same cores; refund ids: ${settings.distinctIds ?? "every request its own"}\n`);
+  console.log(`${settings.connections} connections; each target started once and warmed up ${settings.warmupSeconds} s, then ${settings.rounds} round(s) measuring every target for ${settings.durationSeconds} s (req/s: the rounds' median); load generator (autocannon + per-request signing) in the bench process, on the same cores; refund ids: ${settings.distinctIds ?? "every request its own"}\n`);
   console.log(`${"target".padEnd(34)}${pad("req/s", 9)}${pad("p50 ms", 8)}${pad("p99 ms", 8)}${pad("peak RSS MB", 13)}${pad("RSS start→end", 15)}${pad("server CPU", 12)}${pad("CPU µs/req", 12)}${pad("loadgen CPU", 13)}${pad("non-2xx/err/bad", 17)}`);
   for (const t of Object.values(results.targets)) {
     if ("skipped" in t) {

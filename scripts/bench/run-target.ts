@@ -4,7 +4,7 @@ import { runLoad } from "./run-load.js";
 import { readProcessCpuSeconds } from "./read-process-cpu.js";
 import type { PlainRequest } from "./send-request.js";
 import { sendRequest } from "./send-request.js";
-import type { TargetCommand } from "./spawn-target.js";
+import type { RunningTarget, TargetCommand } from "./spawn-target.js";
 import { spawnTarget } from "./spawn-target.js";
 import type { MemoryReport } from "./watch-memory.js";
 import { watchMemory } from "./watch-memory.js";
@@ -40,8 +40,16 @@ export interface TargetResult extends LoadResult, MemoryReport {
   sampleAnswer: string;
 }
 
-/** Spawns the target, checks a few answers, warms up, measures under load, then stops it. */
-export async function runTarget(plan: TargetPlan, settings: LoadSettings): Promise<TargetResult> {
+/** A target spawned, checked and warmed up, ready to be measured any number of times. */
+export interface LiveTarget {
+  plan: TargetPlan;
+  target: RunningTarget;
+  /** One answer of the target, as a sample. */
+  sampleAnswer: string;
+}
+
+/** Spawns the target, checks a few answers and warms it up (stopping it if any of that fails). */
+export async function startTarget(plan: TargetPlan, settings: LoadSettings): Promise<LiveTarget> {
   const target = await spawnTarget(plan.command);
   try {
     let sampleAnswer = "";
@@ -51,27 +59,47 @@ export async function runTarget(plan: TargetPlan, settings: LoadSettings): Promi
       plan.checkAnswer(answer.status, answer.body, request);
       sampleAnswer = answer.body;
     }
-    const requests: AutocannonRequest[] = [{ setupRequest: (request) => ({ ...request, ...plan.createRequest() }) }];
     if (settings.warmupSeconds > 0) {
-      await runLoad({ url: target.url, connections: settings.connections, durationSeconds: settings.warmupSeconds, requests, verifyBody: plan.verifyBody });
+      await runLoad({ url: target.url, connections: settings.connections, durationSeconds: settings.warmupSeconds, requests: toLoadRequests(plan), verifyBody: plan.verifyBody });
     }
-    const memory = watchMemory(target);
-    const serverCpuBefore = readProcessCpuSeconds(target.pid);
-    const ownCpuBefore = process.cpuUsage();
-    const startedAt = performance.now();
-    const load = await runLoad({ url: target.url, connections: settings.connections, durationSeconds: settings.durationSeconds, requests, verifyBody: plan.verifyBody });
-    const seconds = (performance.now() - startedAt) / 1000;
-    const serverCpuAfter = readProcessCpuSeconds(target.pid);
-    const ownCpu = process.cpuUsage(ownCpuBefore);
-    return {
-      name: plan.name,
-      ...load,
-      ...memory.finish(),
-      serverCpuPercent: serverCpuBefore === undefined || serverCpuAfter === undefined ? null : Math.round(((serverCpuAfter - serverCpuBefore) / seconds) * 100),
-      loadGeneratorCpuPercent: Math.round(((ownCpu.user + ownCpu.system) / 1e6 / seconds) * 100),
-      sampleAnswer,
-    };
-  } finally {
+    return { plan, target, sampleAnswer };
+  } catch (error) {
     await target.stop();
+    throw error;
   }
+}
+
+/** One measured load on a live target: throughput, latency, memory, and the CPU of both sides. */
+export async function measureTarget(live: LiveTarget, settings: LoadSettings): Promise<TargetResult> {
+  const { plan, target } = live;
+  const memory = watchMemory(target);
+  const serverCpuBefore = readProcessCpuSeconds(target.pid);
+  const ownCpuBefore = process.cpuUsage();
+  const startedAt = performance.now();
+  const load = await runLoad({ url: target.url, connections: settings.connections, durationSeconds: settings.durationSeconds, requests: toLoadRequests(plan), verifyBody: plan.verifyBody });
+  const seconds = (performance.now() - startedAt) / 1000;
+  const serverCpuAfter = readProcessCpuSeconds(target.pid);
+  const ownCpu = process.cpuUsage(ownCpuBefore);
+  return {
+    name: plan.name,
+    ...load,
+    ...memory.finish(),
+    serverCpuPercent: serverCpuBefore === undefined || serverCpuAfter === undefined ? null : Math.round(((serverCpuAfter - serverCpuBefore) / seconds) * 100),
+    loadGeneratorCpuPercent: Math.round(((ownCpu.user + ownCpu.system) / 1e6 / seconds) * 100),
+    sampleAnswer: live.sampleAnswer,
+  };
+}
+
+/** Spawns the target, checks a few answers, warms up, measures under load once, then stops it. */
+export async function runTarget(plan: TargetPlan, settings: LoadSettings): Promise<TargetResult> {
+  const live = await startTarget(plan, settings);
+  try {
+    return await measureTarget(live, settings);
+  } finally {
+    await live.target.stop();
+  }
+}
+
+function toLoadRequests(plan: TargetPlan): AutocannonRequest[] {
+  return [{ setupRequest: (request) => ({ ...request, ...plan.createRequest() }) }];
 }
