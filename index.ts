@@ -17,7 +17,9 @@ export type { Producer } from "./mock/generate/create-producer.js";
 export { createProducer } from "./mock/generate/create-producer.js";
 export { toJsonText } from "./protocol/json-wire.js";
 export { toTopXml } from "./protocol/top-xml.js";
-export type { SignatureScheme, SignedValues, TopSignMethod, Verification } from "./signing/index.js";
+export type { WireText } from "./protocol/wire-text.js";
+export { fromWireText, toWireText } from "./protocol/wire-text.js";
+export type { SignatureScheme, SignedValues, TopParams, TopSignMethod, Verification } from "./signing/index.js";
 export {
   DEFAULT_SCHEME,
   toScheme,

@@ -10,7 +10,7 @@ export {
   toScheme,
   describeScheme,
 } from "./pandapon-scheme.js";
-export type { TopSignMethod } from "./top-sign.js";
+export type { TopParams, TopSignMethod } from "./top-sign.js";
 export { TOP_SIGN_METHODS, isTopSignMethod, toTopStringToSign, signTop } from "./top-sign.js";
 export { signCallback } from "./callback-sign.js";
 export type { Verification } from "./verify.js";
