@@ -4,7 +4,6 @@ import { getCatalog } from "../schemas/catalog.js";
 import type { SignatureScheme } from "../signing/pandapon-scheme.js";
 import { DEFAULT_SCHEME } from "../signing/pandapon-scheme.js";
 import type {
-  CallResult,
   OperationTypeMap,
   SentRequest,
   TransportOptions,
@@ -14,8 +13,7 @@ import type { OperationClient } from "./call-result.js";
 import { ClientError } from "./client-error.js";
 import { createNonce } from "./create-nonce.js";
 import { createPandaponHeaders } from "./create-pandapon-headers.js";
-import { sendRequest, toTransportOptions } from "./send-request.js";
-import { toCallResult } from "./to-call-result.js";
+import { createOperationClient } from "./create-operation-client.js";
 import { toParamText } from "./to-param-text.js";
 
 export interface PandaponClientOptions extends TransportOptions {
@@ -63,15 +61,6 @@ function toQuery(params: Record<string, unknown>): string {
   return text ? `?${text}` : "";
 }
 
-function toPandaponOperation(catalog: Catalog, name: string): Operation {
-  const operation = catalog.find(name);
-  if (!operation) throw new Error(`Unknown operation "${name}". Run \`pandapon-mock operations\` to list them.`);
-  if (operation.meta.api !== "pandapon") {
-    throw new Error(`"${name}" is a ${operation.meta.api} operation; the PandaPon client calls PandaPon operations only.`);
-  }
-  return operation;
-}
-
 /**
  * A signing PandaPon client. Every call gets a fresh `timestamp` (epoch ms) and `nonce-str`,
  * signed with the scheme (`createPandaponHeaders`); `requestIn: "query"` operations (GET by default)
@@ -114,15 +103,5 @@ export function createPandaponClient<Types extends OperationTypeMap = UntypedOpe
     return request;
   }
 
-  return {
-    async call(name, payload, callOptions = {}) {
-      const operation = toPandaponOperation(catalog, name);
-      const answer = await sendRequest(() => build(operation, payload), {
-        ...toTransportOptions(options),
-        timeoutMs: callOptions.timeoutMs ?? options.timeoutMs,
-        signal: callOptions.signal,
-      });
-      return toCallResult(catalog, operation, answer, options.bigIntegers) as CallResult<never>;
-    },
-  };
+  return createOperationClient<Types>(catalog, options, { api: "pandapon", calls: "PandaPon client calls PandaPon operations" }, build);
 }

@@ -2,7 +2,6 @@ import type { Catalog, Operation } from "../schemas/catalog.js";
 import { getCatalog } from "../schemas/catalog.js";
 import type { TopSignMethod } from "../signing/top-sign.js";
 import type {
-  CallResult,
   OperationTypeMap,
   SentRequest,
   TransportOptions,
@@ -10,8 +9,7 @@ import type {
 } from "./call-result.js";
 import type { OperationClient } from "./call-result.js";
 import { createTopParams, toFormBody } from "./create-top-params.js";
-import { sendRequest, toTransportOptions } from "./send-request.js";
-import { toCallResult } from "./to-call-result.js";
+import { createOperationClient } from "./create-operation-client.js";
 import { toParamText } from "./to-param-text.js";
 
 export interface TopClientOptions extends TransportOptions {
@@ -34,15 +32,6 @@ function toGatewayUrl(gateway: string): string {
   const url = new URL(gateway);
   if (url.pathname === "/" || url.pathname === "") url.pathname = "/router/rest";
   return url.href;
-}
-
-function toTopOperation(catalog: Catalog, name: string): Operation {
-  const operation = catalog.find(name);
-  if (!operation) throw new Error(`Unknown operation "${name}". Run \`pandapon-mock operations\` to list them.`);
-  if (operation.meta.api !== "top") {
-    throw new Error(`"${name}" is a ${operation.meta.api} operation; the TOP client calls TOP gateway methods only.`);
-  }
-  return operation;
 }
 
 /**
@@ -84,15 +73,5 @@ export function createTopClient<Types extends OperationTypeMap = UntypedOperatio
     };
   }
 
-  return {
-    async call(name, payload, callOptions = {}) {
-      const operation = toTopOperation(catalog, name);
-      const answer = await sendRequest(() => build(operation, payload), {
-        ...toTransportOptions(options),
-        timeoutMs: callOptions.timeoutMs ?? options.timeoutMs,
-        signal: callOptions.signal,
-      });
-      return toCallResult(catalog, operation, answer, options.bigIntegers) as CallResult<never>;
-    },
-  };
+  return createOperationClient<Types>(catalog, options, { api: "top", calls: "TOP client calls TOP gateway methods" }, build);
 }
