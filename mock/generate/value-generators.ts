@@ -1,7 +1,7 @@
 import type { Faker } from "@faker-js/faker";
 import { formatChinaTime, parseChinaTime } from "./china-time.js";
 import type { PatternFill } from "./fill-pattern.js";
-import { compileDigitsNumber, compilePattern, toDecimalText, toDigitText } from "./fill-pattern.js";
+import { compileDigitsNumber, compilePattern, toDecimalText, toDigitText, toDigitsOnlyWidth } from "./fill-pattern.js";
 import { intBetween, pickOne } from "./random-picks.js";
 import { readPath } from "./read-path.js";
 import { readTable, type Row } from "./tables.js";
@@ -89,18 +89,6 @@ export function isLongDigits(digits: string): boolean {
 export function toInteger(digits: string): number | bigint {
   const n = Number(digits);
   return Number.isSafeInteger(n) ? n : BigInt(digits);
-}
-
-/** Fewest and most digits a digits-only pattern writes (`{dN}` N, `{nA-B}` those of A to those of B, a digit 1). */
-function toDigitCount(pattern: string): { min: number; max: number } {
-  let min = 0;
-  let max = 0;
-  for (const [token, count, lo, hi] of pattern.matchAll(/\{d(\d+)\}|\{n(\d+)-(\d+)\}|\d/g)) {
-    const [a, b] = count ? [Number(count), Number(count)] : lo ? [String(Number(lo)).length, String(Number(hi)).length] : [token.length, token.length];
-    min += a;
-    max += b;
-  }
-  return { min, max };
 }
 
 export function toKind(value: string, kind: Kind): unknown {
@@ -211,8 +199,8 @@ export const GENERATORS: Readonly<Record<string, GeneratorFactory>> = {
     const fill = compilePattern(pattern);
     // Digits only (the ids): straight to an integer, no check of the text needed; by their count,
     // a number (up to 15 digits, always exact) or a bigint (17 and more, never exact as a number).
-    if (kind === "integer" && /^(?:\d|\{d\d+\}|\{n\d+-\d+\})+$/.test(pattern)) {
-      const digits = toDigitCount(pattern);
+    const digits = kind === "integer" ? toDigitsOnlyWidth(pattern) : undefined;
+    if (digits) {
       if (digits.max <= 15) return compileDigitsNumber(pattern);
       if (digits.min >= 17 && digits.max <= 19) return (ctx) => BigInt(fill(ctx));
       return (ctx) => toInteger(fill(ctx));
