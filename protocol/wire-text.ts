@@ -11,14 +11,17 @@ export type WireText = string & { readonly [wireBrand]: true };
 
 const NON_ASCII = /[^\x00-\x7f]/;
 
+const encode = (text: string): string => Buffer.from(text, "utf8").toString("latin1");
+const decode = (text: string): string => Buffer.from(text, "latin1").toString("utf8");
+
 /** Text (any Unicode) as wire text; ASCII is both already. */
 export function toWireText(text: string): WireText {
-  return (NON_ASCII.test(text) ? Buffer.from(text, "utf8").toString("latin1") : text) as WireText;
+  return (NON_ASCII.test(text) ? encode(text) : text) as WireText;
 }
 
 /** Wire text back to the text it holds. */
 export function fromWireText(text: string): string {
-  return NON_ASCII.test(text) ? Buffer.from(text, "latin1").toString("utf8") : text;
+  return NON_ASCII.test(text) ? decode(text) : text;
 }
 
 /** Text built only of wire text and ASCII (an envelope around wire data), declared as wire text. */
@@ -26,7 +29,7 @@ export function asWireText(text: string): WireText {
   return text as WireText;
 }
 
-/** A JSON-like value with every non-ASCII string and key converted; copied only where something changes. */
+/** A JSON-like value with every non-ASCII string and key converted (encode or decode); copied only where something changes. */
 function mapStrings(value: unknown, convert: (text: string) => string): unknown {
   if (typeof value === "string") return NON_ASCII.test(value) ? convert(value) : value;
   if (value === null || typeof value !== "object") return value;
@@ -65,10 +68,10 @@ function setOwn(obj: Record<string, unknown>, key: string, value: unknown): void
 
 /** A JSON-like value (a request, a table, a schema constant) with its strings as wire text; shared, not copied, where all is ASCII. */
 export function toWireValue<T>(value: T): T {
-  return mapStrings(value, toWireText) as T;
+  return mapStrings(value, encode) as T;
 }
 
 /** A generated value with its wire strings back as text (for callers that want data, not bytes). */
 export function fromWireValue<T>(value: T): T {
-  return mapStrings(value, fromWireText) as T;
+  return mapStrings(value, decode) as T;
 }
