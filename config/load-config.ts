@@ -8,6 +8,8 @@ import { DEFAULT_HOST, DEFAULT_PORT } from "./demo.js";
 export interface ServeConfig {
   host: string;
   port: number;
+  /** How long a shutdown lets requests in flight finish before ending their connections. */
+  drainMs?: number;
   mock: DeepPartial<MockOptions>;
 }
 
@@ -24,6 +26,8 @@ export interface ServeSettings {
   requireNonce?: boolean;
   validateResponses?: boolean;
   bodyLimitBytes?: number;
+  /** Seconds a shutdown waits for requests in flight (default 5). */
+  drainSeconds?: number;
   keys?: PandaponKey[];
   apps?: TopApp[];
   /** PandaPon error table overrides: `{"BAD_SIGNATURE": {"status": 200, "code": 1001}}` (config file). */
@@ -71,6 +75,7 @@ export function readEnvSettings(env: NodeJS.ProcessEnv): ServeSettings {
     verifySignatures: toBoolean(env.PANDAPON_MOCK_VERIFY_SIGNATURES, "PANDAPON_MOCK_VERIFY_SIGNATURES"),
     requireNonce: toBoolean(env.PANDAPON_MOCK_REQUIRE_NONCE, "PANDAPON_MOCK_REQUIRE_NONCE"),
     validateResponses: toBoolean(env.PANDAPON_MOCK_VALIDATE_RESPONSES, "PANDAPON_MOCK_VALIDATE_RESPONSES"),
+    drainSeconds: toNumber(env.PANDAPON_MOCK_DRAIN_SECONDS, "PANDAPON_MOCK_DRAIN_SECONDS"),
     keys: env.PANDAPON_MOCK_KEYS ? readJsonArgument(env.PANDAPON_MOCK_KEYS, "PANDAPON_MOCK_KEYS") : undefined,
     apps: env.PANDAPON_MOCK_TOP_APPS ? readJsonArgument(env.PANDAPON_MOCK_TOP_APPS, "PANDAPON_MOCK_TOP_APPS") : undefined,
     log: toBoolean(env.PANDAPON_MOCK_LOG, "PANDAPON_MOCK_LOG"),
@@ -112,6 +117,7 @@ export function toServeConfig(...sources: Array<ServeSettings & { signatureSchem
   return {
     host: s.host ?? DEFAULT_HOST,
     port: s.port ?? DEFAULT_PORT,
+    drainMs: s.drainSeconds === undefined ? undefined : s.drainSeconds * 1000,
     mock: defined({
       seed: s.seed,
       refDate: s.refDate,
