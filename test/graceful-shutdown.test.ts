@@ -1,5 +1,5 @@
 import type { ChildProcess } from "node:child_process";
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import type { IncomingHttpHeaders } from "node:http";
 import { Agent, request } from "node:http";
@@ -276,6 +276,48 @@ describe("shutdown that always ends (drain deadline)", () => {
     } finally {
       agent.destroy();
       cli.child.kill("SIGKILL");
+    }
+  });
+});
+
+/** Every process below `pid` (Linux `ps`). */
+function listDescendants(pid: number): number[] {
+  const rows = execFileSync("ps", ["-e", "-o", "pid=,ppid="], { encoding: "utf8" })
+    .trim()
+    .split("\n")
+    .map((row) => row.trim().split(/\s+/).map(Number) as [number, number]);
+  const found: number[] = [];
+  for (let parents = [pid]; parents.length > 0; ) {
+    parents = rows.filter(([, ppid]) => parents.includes(ppid)).map(([child]) => child);
+    found.push(...parents);
+  }
+  return found;
+}
+
+/** Whether `pid` runs (a zombie waiting to be reaped does not). */
+function isRunning(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.[0] !== "Z";
+  } catch {
+    return false;
+  }
+}
+
+describe("npm start", () => {
+  it("stops the server when npm's pid gets SIGTERM: no orphan left serving, the port closed", async () => {
+    // --ignore-scripts skips prestart (the build, done by `npm test`) and still runs start itself.
+    const cli = await setupCli({ command: ["npm", ["start", "--ignore-scripts", "--", "--port", "0", "--host", "127.0.0.1"]] });
+    const below = listDescendants(cli.child.pid!);
+    try {
+      expect(below.length).toBeGreaterThan(0);
+      cli.child.kill("SIGTERM");
+      await cli.exited;
+      const deadline = performance.now() + 5_000;
+      while (below.some(isRunning) && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(below.filter(isRunning)).toEqual([]);
+      expect(await tryConnect(cli.port)).toBe("ECONNREFUSED");
+    } finally {
+      for (const pid of below.filter(isRunning)) process.kill(pid, "SIGKILL");
     }
   });
 });
