@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { toCappedText } from "../protocol/capped-text.js";
 import type { Catalog } from "../schemas/catalog.js";
 import type { MockCore } from "./create-core.js";
 import { createCore } from "./create-core.js";
@@ -80,7 +81,7 @@ async function createAdminApp(core: MockCore): Promise<(req: IncomingMessage, re
     res.json({ operations: core.catalog.operations.map(({ meta }) => ({ name: meta.name, api: meta.api, method: meta.method, path: meta.path, coverage: meta.coverage })) });
   });
   admin.use((req, res) => {
-    res.status(404).json({ error: `No mock endpoint ${req.method} ${req.path}: see GET /__mock/health, /__mock/journal, /__mock/operations.` });
+    res.status(404).json({ error: `No mock endpoint ${req.method} ${toCappedText(req.path)}: see GET /__mock/health, /__mock/journal, /__mock/operations.` });
   });
   return admin;
 }

@@ -1,6 +1,7 @@
 import type { Catalog, Operation } from "../schemas/catalog.js";
 import { getCatalog } from "../schemas/catalog.js";
 import { describeViolations } from "../schemas/violations.js";
+import { MESSAGE_LIMIT, toCappedText } from "../protocol/capped-text.js";
 import { fromWireText } from "../protocol/wire-text.js";
 import type { BoundedMap } from "./bounded-map.js";
 import { createBoundedMap } from "./bounded-map.js";
@@ -45,11 +46,12 @@ export function createCore(options: MockOptions, catalog: Catalog = getCatalog()
     nonces: createNonceCache({ capacity: options.nonceCapacity, windowMs: Math.max(options.pandapon.windowMs, options.top.windowMs), now: options.now }),
     readJournal: () => [...journal.slice(next), ...journal.slice(0, next)],
     record(entry) {
-      const full = { at: options.now(), ...entry };
+      // What a journal entry repeats of a request is capped (the error builders cap their messages already).
+      const full = { at: options.now(), ...entry, operation: toCappedText(entry.operation), message: toCappedText(entry.message, MESSAGE_LIMIT) };
       if (journal.length < options.journalSize) journal.push(full);
       else if (options.journalSize > 0) journal[next] = full;
       if (options.journalSize > 0 && journal.length === options.journalSize) next = (next + 1) % options.journalSize;
-      options.log?.(`${new Date(full.at).toISOString()} ${entry.api} ${entry.operation} → ${entry.status} ${entry.code} ${entry.message}`);
+      options.log?.(`${new Date(full.at).toISOString()} ${full.api} ${full.operation} → ${full.status} ${full.code} ${full.message}`);
     },
     produceDataText(operation, request) {
       const canonical = toCanonicalText(request);

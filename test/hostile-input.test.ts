@@ -11,6 +11,7 @@ import { createNonceCache } from "../mock/nonce-cache.js";
 import { startServer } from "../mock/start-server.js";
 import { parseXmlTree } from "../protocol/parse-top-xml.js";
 import { getCatalog } from "../schemas/catalog.js";
+import { describeViolations } from "../schemas/violations.js";
 import { isSameSecretValue } from "../signing/digest.js";
 import { NOW, setupMock } from "./helpers/mock-setup.js";
 
@@ -559,5 +560,96 @@ describe("a burst of bad requests on loopback", () => {
     } finally {
       await running.close();
     }
+  });
+});
+
+// ── Bounded by bytes: echoes capped, journal and answer cache (issue 16) ──────────────────────
+
+describe("error messages cap what they echo of a request", () => {
+  const MB = "x".repeat(1_000_000);
+  const LONG_PATH = `/open/order/refund/cancel/${"7".repeat(10_000)}`;
+  /** Each case: a request whose text an error message would repeat, and the error it gets. */
+  const cases: Array<{ name: string; options?: Parameters<typeof setup>[0]; request(s: ReturnType<typeof setup>): Promise<{ text: string; message: string }> }> = [
+    {
+      name: "a 1 MB TOP parameter in a signature error's string-to-sign (sub_msg)",
+      async request({ send, topParams }) {
+        const form = new URLSearchParams(topParams({ refund_detail_order_req: REFUND_REQ, session: MB }, { sign: "0".repeat(32) })).toString();
+        const res = await send("POST", TOP, { "content-type": "application/x-www-form-urlencoded" }, Buffer.from(form));
+        expect(JSON.parse(res.text).error_response.code).toBe(25);
+        return { text: res.text, message: JSON.parse(res.text).error_response.sub_msg };
+      },
+    },
+    {
+      name: "a 1 MB TOP parameter in XML",
+      async request({ send, topParams }) {
+        const form = new URLSearchParams(topParams({ refund_detail_order_req: REFUND_REQ, session: MB }, { sign: "0".repeat(32), format: undefined })).toString();
+        const res = await send("POST", TOP, { "content-type": "application/x-www-form-urlencoded" }, Buffer.from(form));
+        expectTopAnswer(res);
+        const tree = parseXmlTree(res.text);
+        return { text: res.text, message: tree.ok ? (tree.value.children.find((c) => c.name === "sub_msg")?.text ?? "") : "" };
+      },
+    },
+    {
+      name: "a TOP version of 500,000 digits",
+      async request({ send, topParams }) {
+        const form = new URLSearchParams(topParams({ refund_detail_order_req: REFUND_REQ }, { v: "2".repeat(500_000) })).toString();
+        const res = await send("POST", TOP, { "content-type": "application/x-www-form-urlencoded" }, Buffer.from(form));
+        return { text: res.text, message: JSON.parse(res.text).error_response.sub_msg };
+      },
+    },
+    {
+      name: "a 1 MB PandaPon body in a signature error's string-to-sign (a scheme that signs the body)",
+      options: { pandapon: { scheme: { includeBody: true } } },
+      async request({ send, pandaponHeaders }) {
+        const res = await send("POST", INFO, { ...pandaponHeaders({ signature: "0".repeat(32) }), "content-type": "application/json" }, Buffer.from(JSON.stringify({ refundId: "TQ1", note: MB })));
+        expect(JSON.parse(res.text).code).toBe(40104);
+        return { text: res.text, message: JSON.parse(res.text).msg };
+      },
+    },
+    {
+      name: "an unknown PandaPon path of 10,000 characters",
+      async request({ send, pandaponHeaders }) {
+        const res = await send("POST", `/nothing/${"a".repeat(10_000)}`, { ...pandaponHeaders(), "content-type": "application/json" }, Buffer.from("{}"));
+        expect(JSON.parse(res.text).code).toBe(40401);
+        return { text: res.text, message: JSON.parse(res.text).msg };
+      },
+    },
+    {
+      name: "a path parameter of 10,000 characters with the wrong method",
+      async request({ send, pandaponHeaders }) {
+        const res = await send("POST", LONG_PATH, { ...pandaponHeaders(), "content-type": "application/json" }, Buffer.from("{}"));
+        expect(JSON.parse(res.text).code).toBe(40501);
+        return { text: res.text, message: JSON.parse(res.text).msg };
+      },
+    },
+    {
+      name: "an unknown /__mock/ path of 10,000 characters",
+      async request({ send }) {
+        const res = await send("GET", `/__mock/${"a".repeat(10_000)}`, {});
+        expect(res.status).toBe(404);
+        return { text: res.text, message: JSON.parse(res.text).error };
+      },
+    },
+  ];
+
+  for (const { name, options, request: ask } of cases) {
+    it(`caps ${name} at 200 characters a value and a few KB a message, saying how much was left out`, async () => {
+      const s = setup(options);
+      const { text, message } = await ask(s);
+      expect(message).toMatch(/…\(\d+ more characters\)/);
+      expect(message.length).toBeLessThanOrEqual(4_096 + 40);
+      expect(text.length).toBeLessThan(6_000);
+      const journal = getCore(s.app).readJournal();
+      for (const entry of journal) {
+        expect(entry.message.length).toBeLessThanOrEqual(4_096 + 40);
+        expect(entry.operation.length).toBeLessThanOrEqual(200 + 40);
+      }
+    });
+  }
+
+  it("caps a 40002 violation list's echoed paths at 200 characters each", () => {
+    const long = `items[0].${"k".repeat(5_000)}`;
+    const text = describeViolations([{ path: long, rule: "type", message: "must be string", severity: "error" }]);
+    expect(text).toBe(`items[0].${"k".repeat(191)}…(4809 more characters) must be string`);
   });
 });

@@ -3,6 +3,7 @@ import type { JsonSchema } from "../../schemas/operation.js";
 import { toTopResponseKey } from "../../schemas/operation.js";
 import { describeViolations } from "../../schemas/violations.js";
 import { toTopWireXml, toTopXml } from "../../protocol/top-xml.js";
+import { MESSAGE_LIMIT, toCappedText } from "../../protocol/capped-text.js";
 import { asWireText, toWireText } from "../../protocol/wire-text.js";
 import { primaryKind } from "../generate/compile-generator.js";
 import { hashBytesToSeed, hashToSeed } from "../generate/randomizer.js";
@@ -30,7 +31,7 @@ export function handleTop(core: MockCore, req: MockRequest): MockResponse {
   const method = params.get("method");
   if (!method) return toTopError(core, format, requestId, "-", { error: "MISSING_METHOD" });
   const operation = core.catalog.find(method);
-  if (!operation || operation.meta.api !== "top") return toTopError(core, format, requestId, method.slice(0, 80), { error: "INVALID_METHOD", subMsg: `method ${method.slice(0, 80)} is not served by the mock` });
+  if (!operation || operation.meta.api !== "top") return toTopError(core, format, requestId, method, { error: "INVALID_METHOD", subMsg: `method ${toCappedText(method)} is not served by the mock` });
   if (core.options.verifySignatures) {
     const failure = authenticateTop(params, core.options);
     if (failure) return toTopError(core, format, requestId, method, failure);
@@ -99,14 +100,16 @@ function toTopRequestId(req: MockRequest): string {
   return ((hashToSeed(req.query) ^ hashBytesToSeed(req.rawBody)) >>> 0).toString(36).padStart(7, "0") + "mock";
 }
 
-/** The one place TOP errors are shaped: `error_response` in the requested format, HTTP 200. */
+/** The one place TOP errors are shaped: `error_response` in the requested format, HTTP 200, what it echoes capped. */
 export function toTopError(core: MockCore, format: Format, requestId: string, operation: string, failure: TopFailure): MockResponse {
   const { code, msg } = TOP_ERRORS[failure.error];
   const error: Record<string, unknown> = { code, msg };
-  if (failure.subCode) error.sub_code = failure.subCode;
-  if (failure.subMsg) error.sub_msg = failure.subMsg;
+  const subCode = failure.subCode && toCappedText(failure.subCode);
+  const subMsg = failure.subMsg && toCappedText(failure.subMsg, MESSAGE_LIMIT);
+  if (subCode) error.sub_code = subCode;
+  if (subMsg) error.sub_msg = subMsg;
   error.request_id = requestId;
-  core.record({ api: "top", operation, status: 200, code, message: [msg, failure.subCode, failure.subMsg].filter(Boolean).join(" | ") });
+  core.record({ api: "top", operation, status: 200, code, message: [msg, subCode, subMsg].filter(Boolean).join(" | ") });
   return format === "json"
     ? { status: 200, contentType: JSON_TYPE, body: toWireText(JSON.stringify({ error_response: error })) }
     : { status: 200, contentType: XML_TYPE, body: toWireText(toTopXml("error_response", error)) };
