@@ -26,6 +26,9 @@ export interface ServeSettings {
   requireNonce?: boolean;
   validateResponses?: boolean;
   bodyLimitBytes?: number;
+  /** Bytes the request journal and the answer cache may hold (besides their entry counts). */
+  journalBytes?: number;
+  answerCacheBytes?: number;
   /** Seconds a shutdown waits for requests in flight (default 5). */
   drainSeconds?: number;
   keys?: PandaponKey[];
@@ -75,6 +78,8 @@ export function readEnvSettings(env: NodeJS.ProcessEnv): ServeSettings {
     verifySignatures: toBoolean(env.PANDAPON_MOCK_VERIFY_SIGNATURES, "PANDAPON_MOCK_VERIFY_SIGNATURES"),
     requireNonce: toBoolean(env.PANDAPON_MOCK_REQUIRE_NONCE, "PANDAPON_MOCK_REQUIRE_NONCE"),
     validateResponses: toBoolean(env.PANDAPON_MOCK_VALIDATE_RESPONSES, "PANDAPON_MOCK_VALIDATE_RESPONSES"),
+    journalBytes: toNumber(env.PANDAPON_MOCK_JOURNAL_BYTES, "PANDAPON_MOCK_JOURNAL_BYTES"),
+    answerCacheBytes: toNumber(env.PANDAPON_MOCK_ANSWER_CACHE_BYTES, "PANDAPON_MOCK_ANSWER_CACHE_BYTES"),
     drainSeconds: toNumber(env.PANDAPON_MOCK_DRAIN_SECONDS, "PANDAPON_MOCK_DRAIN_SECONDS"),
     keys: env.PANDAPON_MOCK_KEYS ? readJsonArgument(env.PANDAPON_MOCK_KEYS, "PANDAPON_MOCK_KEYS") : undefined,
     apps: env.PANDAPON_MOCK_TOP_APPS ? readJsonArgument(env.PANDAPON_MOCK_TOP_APPS, "PANDAPON_MOCK_TOP_APPS") : undefined,
@@ -113,6 +118,12 @@ export function toServeConfig(...sources: Array<ServeSettings & { signatureSchem
   if (unknownErrors.length > 0) {
     throw new Error(`Invalid errors: ${unknownErrors.join(", ")} not in the error table (${Object.keys(PANDAPON_ERRORS).join(", ")}).`);
   }
+  for (const name of ["journalBytes", "answerCacheBytes", "drainSeconds"] as const) {
+    const value = s[name];
+    if (value !== undefined && !(typeof value === "number" && Number.isFinite(value) && value >= 0)) {
+      throw new Error(`Invalid ${name}: ${JSON.stringify(value)} is not a non-negative number.`);
+    }
+  }
   const windowMs = s.windowSeconds === undefined ? undefined : s.windowSeconds * 1000;
   return {
     host: s.host ?? DEFAULT_HOST,
@@ -124,6 +135,8 @@ export function toServeConfig(...sources: Array<ServeSettings & { signatureSchem
       verifySignatures: s.verifySignatures,
       validateResponses: s.validateResponses,
       bodyLimitBytes: s.bodyLimitBytes,
+      journalBytes: s.journalBytes,
+      answerCacheBytes: s.answerCacheBytes,
       pandapon: defined({ keys: s.keys, scheme: s.scheme, windowMs, requireNonce: s.requireNonce, errors: s.errors }),
       top: defined({ apps: s.apps, windowMs }),
     }) as DeepPartial<MockOptions>,

@@ -72,7 +72,7 @@ async function createAdminApp(core: MockCore): Promise<(req: IncomingMessage, re
   admin.disable("x-powered-by");
   admin.set("etag", false);
   admin.get("/__mock/health", (_req, res) => {
-    res.json({ status: "ok", operations: core.catalog.operations.length });
+    res.json({ status: "ok", operations: core.catalog.operations.length, stores: core.readStoreSizes() });
   });
   admin.get("/__mock/journal", (_req, res) => {
     res.json({ entries: core.readJournal().map((e) => ({ ...e, at: new Date(e.at).toISOString() })) });

@@ -1,5 +1,7 @@
 import * as crypto from "node:crypto";
 import { connect } from "node:net";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { brotliCompressSync, deflateSync, gzipSync } from "node:zlib";
 import fc from "fast-check";
 import request from "supertest";
@@ -652,4 +654,69 @@ describe("error messages cap what they echo of a request", () => {
     const text = describeViolations([{ path: long, rule: "type", message: "must be string", severity: "error" }]);
     expect(text).toBe(`items[0].${"k".repeat(191)}…(4809 more characters) must be string`);
   });
+});
+
+describe("stores bounded by bytes under 1 MB requests on loopback", () => {
+  const MIB = 1024 * 1024;
+  /** A full garbage collection (exposed at run time), so what is measured is what the mock keeps. */
+  const collectGarbage = (() => {
+    setFlagsFromString("--expose-gc");
+    return runInNewContext("gc") as () => void;
+  })();
+
+  it("keeps the journal and its answer under journalBytes after 200 TOP requests echoing 1 MB each", async () => {
+    const journalBytes = 256 * 1024;
+    const { app, topParams } = setup({ journalBytes, log: undefined });
+    const running = await startServer(app, 0, "127.0.0.1");
+    const pool = new Pool(running.url, { connections: 4 });
+    try {
+      // One request, sent 200 times (the clock stands still): a wrong signature echoes the 1 MB session in the string-to-sign.
+      const body = Buffer.from(new URLSearchParams(topParams({ refund_detail_order_req: REFUND_REQ, session: "x".repeat(1_000_000) }, { sign: "0".repeat(32) })).toString());
+      await runBounded(Array.from({ length: 200 }, (_, i) => i), 4, async () => {
+        const res = await pool.request({ method: "POST", path: TOP, headers: { "content-type": "application/x-www-form-urlencoded" }, body });
+        expect(JSON.parse(await res.body.text()).error_response.code).toBe(25);
+      });
+      const sizes = getCore(app).readStoreSizes().journal;
+      expect(sizes.bytes).toBeLessThanOrEqual(journalBytes);
+      // The bytes, not the 200 entries, are what limit it here.
+      expect(sizes.entries).toBeLessThan(200);
+      const journal = await pool.request({ method: "GET", path: "/__mock/journal" });
+      const text = await journal.body.text();
+      expect(Buffer.byteLength(text)).toBeLessThanOrEqual(journalBytes);
+      expect(JSON.parse(text).entries).toHaveLength(sizes.entries);
+    } finally {
+      await pool.close();
+      await running.close();
+    }
+  });
+
+  it("keeps the answer cache under answerCacheBytes, heap and RSS with it, after 150 distinct ~1 MB PandaPon bodies sent twice", async () => {
+    const answerCacheBytes = 32 * MIB;
+    const { app, pandaponHeaders } = setup({ answerCacheBytes, validateResponses: false, log: undefined });
+    const running = await startServer(app, 0, "127.0.0.1");
+    const pool = new Pool(running.url, { connections: 4 });
+    collectGarbage();
+    const before = process.memoryUsage();
+    try {
+      const filler = "x".repeat(1_000_000);
+      // Each body twice in a row: an answer is kept from its request's second sight.
+      await runBounded(Array.from({ length: 300 }, (_, i) => i >> 1), 4, async (n) => {
+        const body = Buffer.from(`{"refundId":"TQ${n}","note":"${filler}"}`);
+        const res = await pool.request({ method: "POST", path: INFO, headers: { ...pandaponHeaders(), "content-type": "application/json" }, body });
+        expect(res.statusCode).toBe(200);
+        await res.body.dump();
+      });
+      const sizes = getCore(app).readStoreSizes().answerCache;
+      expect(sizes.bytes).toBeLessThanOrEqual(answerCacheBytes);
+      expect(sizes.bytes).toBeGreaterThan(answerCacheBytes / 2);
+      collectGarbage();
+      const after = process.memoryUsage();
+      // Bounded by entries only, the cache would keep the 150 request texts: +150 MB of heap.
+      expect(after.heapUsed - before.heapUsed).toBeLessThan(answerCacheBytes + 40 * MIB);
+      expect(after.rss - before.rss).toBeLessThan(200 * MIB);
+    } finally {
+      await pool.close();
+      await running.close();
+    }
+  }, 120_000);
 });
