@@ -1,7 +1,7 @@
 import type { Catalog, Operation } from "../schemas/catalog.js";
 import { getCatalog } from "../schemas/catalog.js";
 import { describeViolations } from "../schemas/violations.js";
-import { MESSAGE_LIMIT, toCappedText } from "../protocol/capped-text.js";
+import { MESSAGE_LIMIT, toCappedText, toOwnText } from "../protocol/capped-text.js";
 import { fromWireText } from "../protocol/wire-text.js";
 import type { BoundedMap } from "./bounded-map.js";
 import { createBoundedMap } from "./bounded-map.js";
@@ -72,8 +72,9 @@ export function createCore(options: MockOptions, catalog: Catalog = getCatalog()
       answerCache: { entries: answers.size, bytes: answers.bytes },
     }),
     record(entry) {
-      // What a journal entry repeats of a request is capped (the error builders cap their messages already).
-      const full = { at: options.now(), ...entry, operation: toCappedText(entry.operation), message: toCappedText(entry.message, MESSAGE_LIMIT) };
+      // What an entry repeats of a request is capped (the error builders cap their messages already)
+      // and copied: a slice of a request's text would keep all of that text alive as long as the entry.
+      const full = { at: options.now(), ...entry, operation: toOwnText(toCappedText(entry.operation)), message: toOwnText(toCappedText(entry.message, MESSAGE_LIMIT)) };
       journal.set(recorded++, full);
       options.log?.(`${new Date(full.at).toISOString()} ${full.api} ${full.operation} → ${full.status} ${full.code} ${full.message}`);
     },

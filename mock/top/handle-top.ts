@@ -39,7 +39,7 @@ export function handleTop(core: MockCore, req: MockRequest): MockResponse {
   const business = readBusinessParams(core, operation, params);
   if (!business.ok) return toTopError(core, format, requestId, method, business);
   const root = toTopResponseKey(method);
-  core.record({ api: "top", operation: method, status: 200, code: 0, message: "success" });
+  core.record({ api: "top", operation: operation.meta.name, status: 200, code: 0, message: "success" });
   if (format === "xml") {
     const data = core.producer.produceWireData(operation, business.payload) as Record<string, unknown> | null;
     return { status: 200, contentType: XML_TYPE, body: toTopWireXml(root, { ...data, request_id: requestId }) };
