@@ -1,6 +1,6 @@
 import type { Operation } from "../../schemas/catalog.js";
 import { checkPandaponTimestamp, verifyPandaponSignature } from "../../signing/verify.js";
-import type { NonceCache } from "../nonce-cache.js";
+import type { NonceMemory } from "../nonce-memory.js";
 import type { MockOptions, PandaponKey } from "../options.js";
 import type { PandaponErrorName } from "./error-table.js";
 
@@ -9,9 +9,9 @@ export type Authentication = { ok: true; key: PandaponKey } | { ok: false; error
 const REQUIRED_HEADERS = ["access-key", "timestamp", "user-id", "signature"] as const;
 
 /**
- * PROTOCOLS.md: system headers present, key known, timestamp inside the window, nonce not
- * replayed, signature matching. Warehouse-logistics operations carry `timestamp` and `sign` in
- * the query instead (their key: the `access-key` header when sent, else the first configured key).
+ * System headers present, key known, timestamp inside the window, signature matching, nonce not
+ * replayed (and room to remember it). Warehouse-logistics operations carry `timestamp` and `sign`
+ * in the query instead (their key: the `access-key` header when sent, else the first configured key).
  */
 export function authenticatePandapon(
   operation: Operation,
@@ -19,7 +19,7 @@ export function authenticatePandapon(
   query: Map<string, string>,
   rawBody: string,
   options: MockOptions,
-  nonces: NonceCache,
+  nonces: NonceMemory,
 ): Authentication {
   const querySigned = operation.meta.auth === "query-sign";
   const values: Record<string, string | undefined> = querySigned
@@ -51,8 +51,19 @@ export function authenticatePandapon(
     };
   }
   const nonce = values["nonce-str"];
-  if (nonce && nonces.isReplay(`${key.accessKey}|${nonce}`)) {
-    return { ok: false, error: "NONCE_REPLAYED", message: `Replayed nonce-str "${nonce.slice(0, 64)}": send a fresh 32-character random string with every request.` };
+  const verdict = nonce ? nonces.remember(key.accessKey, nonce) : "fresh";
+  if (verdict === "replayed") {
+    return { ok: false, error: "NONCE_REPLAYED", message: `Replayed nonce-str "${nonce!.slice(0, 64)}": send a fresh 32-character random string with every request.` };
+  }
+  if (verdict === "full") {
+    const windowSeconds = Math.round(options.pandapon.windowMs / 1000);
+    return {
+      ok: false,
+      error: "REPLAY_MEMORY_FULL",
+      message:
+        `Replay memory full: it holds ${nonces.capacity} nonces (nonceMemoryBytes=${options.nonceMemoryBytes}), each kept for twice the ±${windowSeconds} s window so that no replay gets through, ` +
+        `and the oldest is forgotten in ${Math.ceil(nonces.readMsUntilRoom() / 1000)} s: retry then, or start the mock with a larger nonceMemoryBytes.`,
+    };
   }
   return { ok: true, key };
 }

@@ -15,6 +15,7 @@ export const PANDAPON_ERRORS = {
   UNKNOWN_OPERATION: { status: 404, code: 40401, title: "unknown operation" },
   METHOD_NOT_ALLOWED: { status: 405, code: 40501, title: "method not allowed" },
   BODY_TOO_LARGE: { status: 413, code: 41301, title: "request body too large" },
+  REPLAY_MEMORY_FULL: { status: 429, code: 42901, title: "replay memory full: every nonce it holds is still inside the window" },
   SERVER_ERROR: { status: 500, code: 50001, title: "server error" },
 } as const;
 
