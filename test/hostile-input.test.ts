@@ -1,5 +1,7 @@
 import * as crypto from "node:crypto";
 import { connect } from "node:net";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { brotliCompressSync, deflateSync, gzipSync } from "node:zlib";
 import fc from "fast-check";
 import request from "supertest";
@@ -549,7 +551,13 @@ describe("a burst of bad requests on loopback", () => {
 
 // ── Replays and the nonce-str length (issue 16) ──────────────────────────────────────────────
 
-describe("replays after a flood of newer nonces", () => {
+/** V8's collector on demand, so a heap measure counts what is kept, not garbage waiting. */
+function exposeGc(): () => void {
+  setFlagsFromString("--expose-gc");
+  return runInNewContext("gc") as () => void;
+}
+
+describe("replays after a flood of newer nonces, and nonce-str past its documented length", () => {
   /** A mock on a clock the test moves; its pipeline is also called in-process (150,000 requests over HTTP take minutes). */
   function setupReplay(options: Parameters<typeof setupMock>[0] = {}) {
     let now = NOW;
@@ -580,5 +588,51 @@ describe("replays after a flood of newer nonces", () => {
       expect(replay.status).toBe(401);
       expect(replay.body).toMatchObject({ code: 40103, data: null, msg: expect.stringContaining("Replayed nonce-str") });
     }
+  });
+
+  const longNonces = [
+    ["33 characters", "a".repeat(33)],
+    ["15 KB", "f".repeat(15 * 1024)],
+  ] as const;
+  for (const [name, nonce] of longNonces) {
+    it(`refuses a correctly signed nonce-str of ${name} with 401 and code 40105, before remembering it`, async () => {
+      const { app, signed } = setupReplay();
+      const res = await request(app).post(INFO).set(signed({ "nonce-str": nonce })).send('{"refundId":"TQ1"}');
+      expect(res.status).toBe(401);
+      expect(res.body).toMatchObject({ code: 40105, data: null, msg: expect.stringContaining("32 characters") });
+      expect(res.text.length).toBeLessThan(1000);
+      expect(getCore(app).nonces.size).toBe(0);
+    });
+  }
+
+  it("accepts a nonce-str of exactly 32 characters", async () => {
+    const { app, signed } = setupReplay();
+    const res = await request(app).post(INFO).set(signed({ "nonce-str": "b".repeat(32) })).send('{"refundId":"TQ1"}');
+    expect(res.body.code).toBe(200);
+  });
+
+  it("keeps nothing of 10,000 refused 15 KB nonce-str values (they once took the heap past a gigabyte)", () => {
+    const { app, signed, handle } = setupReplay();
+    const long = "e".repeat(15 * 1024 - 8);
+    const gc = exposeGc();
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    let refused = 0;
+    for (let i = 0; i < 10_000; i += 1) {
+      // A flat string of its own, as Node's parser makes every header value (not a rope sharing `long`).
+      const headers = signed({ "nonce-str": Buffer.from(`${String(i).padStart(8, "0")}${long}`).toString("latin1") });
+      if (JSON.parse(handle(headers).body).code === 40105) refused += 1;
+    }
+    gc();
+    // 10,000 × 15 KB is 150 MB if any part of the nonces were kept (the app, used below, is still alive).
+    expect(process.memoryUsage().heapUsed - before).toBeLessThan(16 * 1024 * 1024);
+    expect(refused).toBe(10_000);
+    expect(getCore(app).nonces.size).toBe(0);
+  });
+
+  it("lets the nonce-length error be overridden like the others", async () => {
+    const { app, signed } = setupReplay({ pandapon: { errors: { NONCE_TOO_LONG: { status: 400, code: 1001 } } } as never });
+    const res = await request(app).post(INFO).set(signed({ "nonce-str": "c".repeat(33) })).send('{"refundId":"TQ1"}');
+    expect([res.status, res.body.code]).toEqual([400, 1001]);
   });
 });
