@@ -1,7 +1,5 @@
 import * as crypto from "node:crypto";
 import { connect } from "node:net";
-import { setFlagsFromString } from "node:v8";
-import { runInNewContext } from "node:vm";
 import { brotliCompressSync, deflateSync, gzipSync } from "node:zlib";
 import fc from "fast-check";
 import request from "supertest";
@@ -15,6 +13,7 @@ import { startServer } from "../mock/start-server.js";
 import { parseXmlTree } from "../protocol/parse-top-xml.js";
 import { getCatalog } from "../schemas/catalog.js";
 import { isSameSecretValue } from "../signing/digest.js";
+import { exposeGc } from "./helpers/expose-gc.js";
 import { NOW, setupMock } from "./helpers/mock-setup.js";
 
 // A pass-through spy: the code under test keeps the real timingSafeEqual, the tests see its arguments.
@@ -550,12 +549,6 @@ describe("a burst of bad requests on loopback", () => {
 });
 
 // ── Replays and the nonce-str length (issue 16) ──────────────────────────────────────────────
-
-/** V8's collector on demand, so a heap measure counts what is kept, not garbage waiting. */
-function exposeGc(): () => void {
-  setFlagsFromString("--expose-gc");
-  return runInNewContext("gc") as () => void;
-}
 
 describe("replays after a flood of newer nonces, and nonce-str past its documented length", () => {
   /** A mock on a clock the test moves; its pipeline is also called in-process (150,000 requests over HTTP take minutes). */

@@ -3,8 +3,6 @@ import { once } from "node:events";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { setFlagsFromString } from "node:v8";
-import { runInNewContext } from "node:vm";
 import request from "supertest";
 import { describe, expect, it } from "vitest";
 import { DEMO_PANDAPON } from "../config/demo.js";
@@ -12,6 +10,7 @@ import { readEnvSettings, readFileSettings, toServeConfig } from "../config/load
 import { PACKAGE_ROOT } from "../config/package-root.js";
 import { createApp, getCore } from "../mock/app.js";
 import { handlePandapon } from "../mock/pandapon/handle-pandapon.js";
+import { exposeGc } from "./helpers/expose-gc.js";
 import { NOW, setupMock } from "./helpers/mock-setup.js";
 
 const INFO = "/alibaba/refund/info";
@@ -100,22 +99,18 @@ describe("a full replay memory", () => {
 });
 
 describe("the replay memory's size", () => {
-  /** V8's collector on demand, so a heap measure counts what is kept, not garbage waiting. */
-  function exposeGc(): () => void {
-    setFlagsFromString("--expose-gc");
-    return runInNewContext("gc") as () => void;
-  }
-
   it("stays within nonceMemoryBytes, typed arrays included, while 120,000 requests are remembered", () => {
     const gc = exposeGc();
     const bound = 4 * 1024 * 1024;
+    // Other array buffers come and go meanwhile: Node's Buffer pool takes 8 KiB slabs.
+    const slack = 64 * 1024;
     setup(); // the catalog and validators, loaded once for every app
     gc();
     const start = process.memoryUsage();
     const { core, signed } = setup({ nonceMemoryBytes: bound, validateResponses: false });
     const created = process.memoryUsage();
     expect(core.nonces.byteLength).toBeLessThanOrEqual(bound);
-    expect(created.arrayBuffers - start.arrayBuffers).toBeLessThanOrEqual(bound);
+    expect(created.arrayBuffers - start.arrayBuffers).toBeLessThanOrEqual(bound + slack);
     expect(core.nonces.capacity).toBe(131_072);
     let accepted = 0;
     for (let i = 0; i < 120_000; i += 1) {
@@ -125,7 +120,7 @@ describe("the replay memory's size", () => {
     gc();
     const filled = process.memoryUsage();
     expect([accepted, core.nonces.size]).toEqual([120_000, 120_000]);
-    expect(filled.arrayBuffers - start.arrayBuffers).toBeLessThanOrEqual(bound);
+    expect(filled.arrayBuffers - start.arrayBuffers).toBeLessThanOrEqual(bound + slack);
     // Only fixed-size hashes are kept: 120,000 nonce texts with their keys would be ~15 MB of heap.
     expect(filled.heapUsed - created.heapUsed).toBeLessThan(3 * 1024 * 1024);
   });
