@@ -75,6 +75,18 @@ describe("createPandaponClient", () => {
     });
   });
 
+  it("signs a warehouse operation in the query: timestamp and sign, with only access-key and nonce-str as headers", async () => {
+    const { sent, pandapon } = setup();
+    await pandapon({ now: () => NOW, nonce: () => NONCE }).call("/open/pp/logistics/updateLogisticInfo", { logisticInfos: [] });
+    expect(sent[0]!.url).toBe("http://api.test/open/pp/logistics/updateLogisticInfo?timestamp=1715669977082&sign=D6CCD0D67408AAAD87050EA7E30EFAB7");
+    expect(sent[0]!.headers).toEqual({
+      "access-key": DEMO_PANDAPON.accessKey,
+      "nonce-str": NONCE,
+      accept: "application/json",
+      "content-type": "application/json; charset=utf-8",
+    });
+  });
+
   it("signs without nonce-str when told not to send it", async () => {
     const { sent, pandapon } = setup();
     await pandapon({ now: () => NOW, sendNonce: false }).call("/alibaba/refund/info", { refundId: "TQ1" });
