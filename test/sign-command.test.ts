@@ -118,6 +118,14 @@ describe("sign pandapon", () => {
     expect(unknown.err).toContain("the mock serves no /alibaba/nope");
   });
 
+  it("sends --curl to the mock named by PANDAPON_MOCK_URL, unless --base-url says otherwise", async () => {
+    const env = { PANDAPON_MOCK_URL: "http://127.0.0.1:4999/" };
+    expect(parseCurlOrThrow((await setup(env).run("pandapon", "/alibaba/refund/info", "--curl")).out).url).toBe("http://127.0.0.1:4999/alibaba/refund/info");
+    expect(parseCurlOrThrow((await setup(env).run("top", "taobao.pc.refund.detail", "--curl")).out).url).toBe("http://127.0.0.1:4999/router/rest");
+    const flag = await setup(env).run("pandapon", "/alibaba/refund/info", "--curl", "--base-url", "http://127.0.0.1:5000");
+    expect(parseCurlOrThrow(flag.out).url).toBe("http://127.0.0.1:5000/alibaba/refund/info");
+  });
+
   it("refuses bad input with exit code 2 and the reason", async () => {
     const cases: Array<[string[], string]> = [
       [["pandapon", "alibaba/refund/info"], 'must start with "/"'],

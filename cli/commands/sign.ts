@@ -4,7 +4,7 @@ import { buildCurl } from "../../client/build-curl.js";
 import { createPandaponHeaders } from "../../client/create-pandapon-headers.js";
 import { createTopParams, toFormBody } from "../../client/create-top-params.js";
 import { toQuerySigned } from "../../client/to-query-signed.js";
-import { DEFAULT_HOST, DEFAULT_PORT, DEMO_PANDAPON, DEMO_TOP } from "../../config/demo.js";
+import { DEMO_PANDAPON, DEMO_TOP } from "../../config/demo.js";
 import type { Operation } from "../../schemas/catalog.js";
 import { getCatalog } from "../../schemas/catalog.js";
 import { explainSignature } from "../../signing/explain-signature.js";
@@ -14,8 +14,7 @@ import { DEFAULT_SCHEME, SECRET_MASK, toScheme } from "../../signing/pandapon-sc
 import { isTopSignMethod } from "../../signing/top-sign.js";
 import type { CommandIo } from "../command-io.js";
 import { InputError, PROCESS_IO, exitOnCommanderError, runAction } from "../command-io.js";
-
-export const DEFAULT_BASE_URL = `http://${DEFAULT_HOST}:${DEFAULT_PORT}`;
+import { DEFAULT_MOCK_URL, readMockUrl } from "../read-mock-url.js";
 
 /** A value from the flag, else the environment, else the demo default; with where it came from. */
 export function pickSetting(flag: string | undefined, env: string | undefined, envName: string, fallback: string): [string, string] {
@@ -73,7 +72,7 @@ interface PandaponOptions {
 
 /** Where `--curl` sends: the flag, else the mock the environment names, else the default port. */
 function readBaseUrl(flag: string | undefined, io: CommandIo): string {
-  return (flag ?? (io.env.PANDAPON_MOCK_URL || DEFAULT_BASE_URL)).replace(/\/+$/, "");
+  return (flag ?? readMockUrl(io.env)).replace(/\/+$/, "");
 }
 
 /** The mock's operation at this path (query string ignored), by the given method or either. */
@@ -196,7 +195,7 @@ export function registerSign(program: Command, io: CommandIo = PROCESS_IO): void
     .argument("<path>", "operation path, e.g. /alibaba/refund/info")
     .option("--body <json>", "request body: JSON text, or @file (sent and, if the scheme says so, signed byte for byte)")
     .option("--method <method>", "HTTP method (default: the operation's, else POST)")
-    .option("--base-url <url>", `where --curl sends the request (default: $PANDAPON_MOCK_URL, else ${DEFAULT_BASE_URL})`)
+    .option("--base-url <url>", `where --curl sends the request (default: $PANDAPON_MOCK_URL, else ${DEFAULT_MOCK_URL})`)
     .option("--access-key <key>", "access-key (default: $PANDAPON_ACCESS_KEY, else the demo key)")
     .option("--secret <secret>", "AccessSecret (default: $PANDAPON_SECRET, else the demo secret); never printed")
     .option("--user-id <id>", "user-id (default: $PANDAPON_USER_ID, else the demo user)")
@@ -221,7 +220,7 @@ export function registerSign(program: Command, io: CommandIo = PROCESS_IO): void
     .option("--format <format>", "json or xml", "json")
     .option("--session <session>", "session (user authorization), when the API needs one")
     .option("--timestamp <time>", 'timestamp: "yyyy-MM-dd HH:mm:ss" (GMT+8) or epoch ms (default: now)')
-    .option("--base-url <url>", `where --curl sends the request, + /router/rest (default: $PANDAPON_MOCK_URL, else ${DEFAULT_BASE_URL})`)
+    .option("--base-url <url>", `where --curl sends the request, + /router/rest (default: $PANDAPON_MOCK_URL, else ${DEFAULT_MOCK_URL})`)
     .option("--curl", "print a complete curl command instead of the parameters")
     .option("--explain", "show how sign is computed, step by step, secret masked (on stderr)")
     .exitOverride(exitOnCommanderError(io))
