@@ -1,5 +1,6 @@
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { once } from "node:events";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { PACKAGE_ROOT } from "../config/package-root.js";
@@ -80,6 +81,14 @@ describe("the bundled CLI", () => {
     } finally {
       child.kill("SIGTERM");
       await once(child, "exit");
+    }
+  });
+
+  it("prints package.json's version with --version", () => {
+    const { version } = JSON.parse(readFileSync(join(PACKAGE_ROOT, "package.json"), "utf8")) as { version: string };
+    for (const flag of ["--version", "-V"]) {
+      const result = spawnSync(process.execPath, [BUNDLE, flag], { encoding: "utf8" });
+      expect(result).toMatchObject({ status: 0, stdout: `${version}\n` });
     }
   });
 
