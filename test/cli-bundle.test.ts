@@ -92,6 +92,13 @@ describe("the bundled CLI", () => {
     }
   });
 
+  it("shows the defaults in serve --help: port 4010, host 127.0.0.1, seed 1", () => {
+    const help = spawnSync(process.execPath, [BUNDLE, "serve", "--help"], { encoding: "utf8" }).stdout.replace(/\s+/g, " ");
+    expect(help).toContain("--port <port> port (env PORT; default 4010)");
+    expect(help).toContain("--host <host> address to listen on (env HOST; default 127.0.0.1)");
+    expect(help).toContain("(env PANDAPON_MOCK_SEED; default 1)");
+  });
+
   it("lists every subcommand in its help", async () => {
     const child = spawn(process.execPath, [BUNDLE, "--help"], { stdio: ["ignore", "pipe", "pipe"] });
     let text = "";
