@@ -23,7 +23,7 @@ export interface PandaponClientOptions extends TransportOptions {
   accessKey: string;
   secret: string;
   userId: string;
-  /** The signature scheme (PROTOCOLS.md); default `DEFAULT_SCHEME`. */
+  /** The signature scheme (docs/protocols.md: request signature); default `DEFAULT_SCHEME`. */
   scheme?: SignatureScheme;
   /** 32 hex characters by default; injectable for tests. */
   nonce?: () => string;

@@ -61,7 +61,7 @@ function networkError(): Error {
 }
 
 describe("createPandaponClient", () => {
-  it("signs the system headers exactly as the PROTOCOLS.md vector", async () => {
+  it("signs the system headers exactly as the docs/protocols.md vector", async () => {
     const { sent, pandapon } = setup();
     await pandapon({ now: () => NOW, nonce: () => NONCE }).call("/alibaba/refund/info", { refundId: "TQ1" });
     expect(sent[0]).toMatchObject({ url: "http://api.test/alibaba/refund/info", method: "POST", body: `{"refundId":"TQ1"}` });

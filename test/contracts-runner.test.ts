@@ -50,7 +50,7 @@ const DRIFTED: Answers = {
 
 /**
  * A real HTTP server on 127.0.0.1 (ephemeral port) that checks the signatures the clients send
- * (PROTOCOLS.md) and answers each seed operation with a scripted, deliberately drifted payload.
+ * (docs/protocols.md) and answers each seed operation with a scripted, deliberately drifted payload.
  */
 async function setup(answers: Answers = DRIFTED) {
   const received: Array<{ operation: string; payload: unknown }> = [];

@@ -147,7 +147,7 @@ describe("identifySignature over every candidate family", () => {
   });
 });
 
-describe("identifySignature on the PROTOCOLS.md vectors", () => {
+describe("identifySignature on the docs/protocols.md vectors", () => {
   const base = { accessKey: "58c0201dfdf148eca63cbf6bb5e7cf03", timestamp: "1715669977082" };
   const secret = "demo-secret-please-change";
 

@@ -31,7 +31,7 @@ function toHeaders(out: string): Record<string, string> {
 }
 
 describe("sign pandapon", () => {
-  it("explains the PROTOCOLS.md vector with nonce-str step by step, secret masked", async () => {
+  it("explains the docs/protocols.md vector with nonce-str step by step, secret masked", async () => {
     const result = await setup().run("pandapon", "/alibaba/refund/info", "--timestamp", "1715669977082", "--nonce", "5f2b9c1e8d7a4e3f9b6c2d1a0e8f7c6b", "--explain");
     expect(result.exitCode).toBe(0);
     expect(toHeaders(result.out)).toEqual({

@@ -1,4 +1,4 @@
-/** TOP platform error codes (api-facts top/protocol.md §8), answered in `error_response` with HTTP 200. */
+/** TOP platform error codes (docs/protocols.md: TOP errors), answered in `error_response` with HTTP 200. */
 export const TOP_ERRORS = {
   MISSING_METHOD: { code: 21, msg: "Missing Method" },
   INVALID_METHOD: { code: 22, msg: "Invalid Method" },
