@@ -116,7 +116,7 @@ function runSignPandapon(path: string, options: PandaponOptions, io: CommandIo):
     const headerValues = { ...signed.headers } as Record<string, string | undefined>;
     delete headerValues.signature;
     const explained = explainSignature(scheme, body ? { headers: headerValues, body } : { headers: headerValues }, secret);
-    const where = query ? ["sent as the query parameters timestamp and sign (a warehouse operation), with the access-key and nonce-str headers"] : [];
+    const where = query ? [`sent as the query parameters timestamp and sign (a warehouse operation), with the ${Object.keys(headers).join(" and ")} header${Object.keys(headers).length > 1 ? "s" : ""}`] : [];
     io.err([`How the signature is computed (secret ${SECRET_MASK} from ${secretFrom}):`, ...[...explained.steps, ...where].map((s) => `  ${s}`)].join("\n") + "\n");
   }
 }
