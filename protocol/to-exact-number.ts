@@ -42,6 +42,9 @@ export function toExactNumber(text: string): number | bigint | InexactNumber {
   if (!Number.isFinite(n)) return n;
   if (PLAIN_INTEGER.test(text)) return Number.isSafeInteger(n) ? n : BigInt(text);
   if (!Number.isInteger(n)) return n;
+  // Up to 16 characters with a "." or an "e" hold at most 15 significant digits, which a double
+  // keeps: a non-zero integer double is then the exact value (0 may be an underflow: 1e-400).
+  if (text.length <= 16 && n !== 0 && Number.isSafeInteger(n)) return n;
   const digits = toIntegerDigits(text);
   if (digits === undefined) return new InexactNumber(text);
   if (Number.isSafeInteger(n)) return n;
