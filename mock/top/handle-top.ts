@@ -68,9 +68,10 @@ function toBusinessParams(core: MockCore, operation: Operation): { name: string;
   return list;
 }
 
-/** Business parameters by the Request schema: struct and list parameters arrive as JSON text. */
+/** Business parameters by the Request schema: struct and list parameters arrive as JSON text (numbers read exactly: see readJson). */
 function readBusinessParams(core: MockCore, operation: Operation, params: Map<string, string>): BusinessReading {
   const payload: Record<string, unknown> = {};
+  let exactNumbers = false;
   for (const { name, isJson } of toBusinessParams(core, operation)) {
     const text = params.get(name);
     if (text === undefined || text === "") continue;
@@ -78,11 +79,12 @@ function readBusinessParams(core: MockCore, operation: Operation, params: Map<st
       const parsed = readJson(text);
       if (!parsed.ok) return { ok: false, error: "INVALID_ARGUMENTS", subCode: `isv.invalid-parameter:${name}`, subMsg: `${name} must be JSON text (a struct parameter): ${parsed.reason}` };
       payload[name] = parsed.value;
+      exactNumbers ||= parsed.exact;
     } else {
       payload[name] = text;
     }
   }
-  const violations = operation.checkRequest(payload);
+  const violations = operation.checkRequest(payload, { exactNumbers });
   if (violations.length === 0) return { ok: true, payload };
   const missing = violations.find((v) => v.rule === "required");
   const first = missing ?? violations[0]!;
