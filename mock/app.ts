@@ -10,8 +10,8 @@ import { handlePandapon, toPandaponError } from "./pandapon/handle-pandapon.js";
 import type { BodyProblem } from "./read-body.js";
 import { readBody } from "./read-body.js";
 import { handleTop, toTopError } from "./top/handle-top.js";
+import { isTopGatewayPath } from "./top/is-top-gateway-path.js";
 
-const TOP_PATH = "/router/rest";
 const ADMIN_PREFIX = "/__mock/";
 
 /** A Node request listener (for http.createServer or supertest) with the core it serves. */
@@ -49,7 +49,7 @@ export function createApp(options: DeepPartial<MockOptions> = {}, catalog?: Cata
           answer = toBodyError(core, req.method ?? "GET", path, query, reading.problem);
         } else {
           const request: MockRequest = { method: req.method ?? "GET", path, query, headers: req.headers as Record<string, string | undefined>, rawBody: reading.body };
-          answer = path === TOP_PATH ? handleTop(core, request) : handlePandapon(core, request);
+          answer = isTopGatewayPath(path) ? handleTop(core, request) : handlePandapon(core, request);
         }
       } catch (error) {
         answer = toFault(core, req.method ?? "GET", path, query, error);
@@ -102,7 +102,7 @@ function toBodyError(core: MockCore, method: string, path: string, query: string
       : problem.kind === "unsupported-encoding"
         ? `Unsupported Content-Encoding "${problem.encoding}": send identity, gzip, deflate or br.`
         : `Could not read the request body: ${problem.reason}.`;
-  if (path === TOP_PATH) {
+  if (isTopGatewayPath(path)) {
     return toTopError(core, toTopFormat(query), "0mock", "-", { error: "INVALID_ARGUMENTS", subCode: "isv.invalid-parameter", subMsg: reason });
   }
   const name = problem.kind === "too-large" ? "BODY_TOO_LARGE" : problem.kind === "unsupported-encoding" ? "UNSUPPORTED_MEDIA_TYPE" : "BAD_JSON";
@@ -113,7 +113,7 @@ function toBodyError(core: MockCore, method: string, path: string, query: string
 function toFault(core: MockCore, method: string, path: string, query: string, error: unknown): MockResponse {
   core.options.log?.(`mock fault on ${method} ${path}: ${(error as Error)?.stack ?? String(error)}`);
   const reason = "The mock failed to answer this request; see the server log.";
-  return path === TOP_PATH
+  return isTopGatewayPath(path)
     ? toTopError(core, toTopFormat(query), "0mock", "-", { error: "REMOTE_SERVICE_ERROR", subCode: "isp.unknown-error", subMsg: reason })
     : toPandaponError(core, "SERVER_ERROR", `${method} ${path}`, reason);
 }
