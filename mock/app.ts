@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Catalog } from "../schemas/catalog.js";
+import { createAdminGuard } from "./admin-guard.js";
 import type { MockCore } from "./create-core.js";
 import { createCore } from "./create-core.js";
 import type { MockRequest, MockResponse } from "./exchange.js";
@@ -20,7 +21,7 @@ export type MockApp = ((req: IncomingMessage, res: ServerResponse) => void) & { 
 /**
  * Builds the mock; never listens (see start-server.ts). The protocol paths go straight from a
  * lean body reader to the core (express's router and body parser cost more than the rest of a
- * cached answer); express serves the mock's own endpoints under /__mock/.
+ * cached answer); express serves the mock's own endpoints under /__mock/, behind the admin guard.
  */
 export function createApp(options: DeepPartial<MockOptions> = {}, catalog?: Catalog): MockApp {
   const core = createCore(toMockOptions(options), catalog);
@@ -70,6 +71,15 @@ async function createAdminApp(core: MockCore): Promise<(req: IncomingMessage, re
   const admin = express();
   admin.disable("x-powered-by");
   admin.set("etag", false);
+  // Before every route, so that a refused request never reaches one (not even the 404).
+  const guard = createAdminGuard(core.options.admin);
+  admin.use((req, res, next) => {
+    const refusal = guard(req.method, req.path, req.headers);
+    if (!refusal) return next();
+    core.options.log?.(`mock admin ${refusal.status}: ${refusal.error}`);
+    if (refusal.status === 401) res.set("www-authenticate", 'Bearer realm="pandapon-mock"');
+    res.status(refusal.status).json({ error: refusal.error });
+  });
   admin.get("/__mock/health", (_req, res) => {
     res.json({ status: "ok", operations: core.catalog.operations.length });
   });
