@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { DEMO_PANDAPON, DEMO_TOP } from "../../config/demo.js";
+import { DEFAULT_HOST, DEFAULT_PORT, DEMO_PANDAPON, DEMO_TOP } from "../../config/demo.js";
 import type { ServeSettings } from "../../config/load-config.js";
 import { readEnvSettings, readFileSettings, readJsonArgument, toServeConfig } from "../../config/load-config.js";
 import { checkAdminExposure } from "../../mock/admin-guard.js";
@@ -51,6 +51,7 @@ function toStartBanner(core: MockCore, url: string): string {
   const usesDemo = keys.some((k) => k.secret === DEMO_PANDAPON.secret) || apps.some((a) => a.secret === DEMO_TOP.secret);
   return [
     `pandapon-mock listening on ${url}`,
+    `  export PANDAPON_MOCK_URL=${url}  # in another terminal: sign and verify then call this mock`,
     `  PandaPon: ${ops.filter((o) => o.meta.api === "pandapon").length} operations at their documented paths; TOP gateway: ${url}/router/rest (${ops.filter((o) => o.meta.api === "top").length} taobao.pc.* methods)`,
     ...served,
     `  health: ${url}/__mock/health · journal: ${url}/__mock/journal · list: npx pandapon-mock operations`,
@@ -79,9 +80,9 @@ export function registerServe(program: Command): void {
   program
     .command("serve")
     .description("start the mock (PandaPon paths and the TOP gateway at /router/rest) on one HTTP server")
-    .option("-p, --port <port>", "port (env PORT)", undefined)
-    .option("--host <host>", "address to listen on (env HOST)", undefined)
-    .option("--seed <seed>", "same seed and request, same answer (env PANDAPON_MOCK_SEED)")
+    .option("-p, --port <port>", `port (env PORT; default ${DEFAULT_PORT})`, undefined)
+    .option("--host <host>", `address to listen on (env HOST; default ${DEFAULT_HOST})`, undefined)
+    .option("--seed <seed>", "same seed and request, same answer (env PANDAPON_MOCK_SEED; default 1)")
     .option("-c, --config <file>", "JSON config file (env PANDAPON_MOCK_CONFIG): host, port, seed, keys, apps, scheme, windowSeconds, …")
     .option("--scheme <json|file>", "PandaPon signature scheme (env PANDAPON_MOCK_SCHEME); see `identify-signature`")
     .option("--window <seconds>", "allowed timestamp distance, PandaPon and TOP (env PANDAPON_MOCK_WINDOW_SECONDS; default 600)")

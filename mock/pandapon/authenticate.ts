@@ -9,9 +9,10 @@ export type Authentication = { ok: true; key: PandaponKey } | { ok: false; error
 const REQUIRED_HEADERS = ["access-key", "timestamp", "user-id", "signature"] as const;
 
 /**
- * PROTOCOLS.md: system headers present, key known, timestamp inside the window, nonce not
- * replayed, signature matching. Warehouse-logistics operations carry `timestamp` and `sign` in
- * the query instead (their key: the `access-key` header when sent, else the first configured key).
+ * System headers present, key known, timestamp inside the window, nonce not replayed, signature
+ * matching (docs/protocols.md: system headers). Warehouse-logistics operations carry `timestamp` and
+ * `sign` in the query instead (their key: the `access-key` header when sent, else the first
+ * configured key; docs/protocols.md: warehouse operations).
  */
 export function authenticatePandapon(
   operation: Operation,
