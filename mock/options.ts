@@ -1,4 +1,4 @@
-import { DEMO_PANDAPON, DEMO_TOP } from "../config/demo.js";
+import { DEFAULT_HOST, DEMO_PANDAPON, DEMO_TOP } from "../config/demo.js";
 import type { SignatureScheme } from "../signing/pandapon-scheme.js";
 import { DEFAULT_SCHEME, toScheme } from "../signing/pandapon-scheme.js";
 import { DEFAULT_NONCE_MEMORY_BYTES } from "./nonce-memory.js";
@@ -35,6 +35,13 @@ export interface MockOptions {
     apps: TopApp[];
     windowMs: number;
   };
+  /** Who may use the mock's own endpoints (/__mock/*): see admin-guard.ts. */
+  admin: {
+    /** The address the server listens on: on loopback only loopback Host names are served; elsewhere a token is required. */
+    listenHost: string;
+    /** When set, every /__mock/* request needs `Authorization: Bearer <token>`. Never logged or printed. */
+    token?: string;
+  };
   /** Turn off every signature, key, timestamp and nonce check (a quick demo). */
   verifySignatures: boolean;
   /** Validate each answer against its own schema before sending it (on in tests). */
@@ -67,6 +74,10 @@ export function toMockOptions(partial: DeepPartial<MockOptions> = {}): MockOptio
     top: {
       apps: (partial.top?.apps as TopApp[] | undefined) ?? [{ ...DEMO_TOP }],
       windowMs: partial.top?.windowMs ?? 600_000,
+    },
+    admin: {
+      listenHost: partial.admin?.listenHost ?? DEFAULT_HOST,
+      token: partial.admin?.token || undefined,
     },
     verifySignatures: partial.verifySignatures ?? true,
     validateResponses: partial.validateResponses ?? false,

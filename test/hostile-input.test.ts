@@ -629,3 +629,60 @@ describe("replays after a flood of newer nonces, and nonce-str past its document
     expect([res.status, res.body.code]).toEqual([400, 1001]);
   });
 });
+
+describe("foreign Host and Origin on the mock's own endpoints (/__mock/*)", () => {
+  const loopbackHost = fc.tuple(fc.constantFrom("localhost", "LocalHost", "127.0.0.1", "127.255.0.9", "[::1]"), fc.option(fc.integer({ min: 1, max: 65535 }))).map(([name, port]) => (port === null ? name : `${name}:${port}`));
+  /** Names that look local but are not: what a rebinding attacker's page sends, and other tricks. */
+  const foreignHost = fc.oneof(
+    fc.tuple(loopbackHost, fc.constantFrom(".nip.io", ".evil.example", "@evil.example", ".", "%2e", ":", ":99999999")).map(([host, tail]) => host + tail),
+    fc.tuple(fc.constantFrom("evil.", "x.", "127.0.0.1.", "0."), loopbackHost).map(([head, host]) => head + host),
+    fc.constantFrom("", "evil.example", "0.0.0.0", "[::]", "[::2]", "10.0.0.1:4010", "127.0.0.256", "127.1", "2130706433", "0x7f.0.0.1", "localhost:4010:4010", "l0calhost", "[::ffff:127.0.0.1]"),
+    fc.stringMatching(/^[a-z0-9.-]{1,40}(:\d{1,5})?$/).filter((host) => !/^(localhost|127(\.\d{1,3}){3})(:\d+)?$/i.test(host)),
+  );
+  const stateChanging = fc.constantFrom("post", "put", "patch", "delete");
+
+  it("refuses every foreign Host with 403 JSON {error} and serves every loopback name, on any admin path, never a 5xx", async () => {
+    const { app } = setup();
+    const running = await startServer(app, 0, "127.0.0.1");
+    try {
+      await fc.assert(
+        fc.asyncProperty(fc.oneof(foreignHost.map((host) => ({ host, local: false })), loopbackHost.map((host) => ({ host, local: true }))), fc.constantFrom("/__mock/health", "/__mock/journal", "/__mock/nothing"), async ({ host, local }, path) => {
+          const res = await request(running.url).get(path).set("Host", host);
+          if (local) {
+            expect(res.status, `${host} ${res.text}`).not.toBe(403);
+          } else {
+            expect(res.status, `${JSON.stringify(host)} ${res.text}`).toBe(403);
+            expect(Object.keys(res.body)).toEqual(["error"]);
+            expect(res.text).not.toContain('"entries"');
+          }
+        }),
+        { numRuns: 150, seed: 4016 },
+      );
+    } finally {
+      await running.close();
+    }
+  });
+
+  it("refuses every state-changing request with a foreign Origin before any route, and lets the mock's own origin through", async () => {
+    const { app } = setup();
+    const running = await startServer(app, 0, "127.0.0.1");
+    const origin = fc.oneof(
+      fc.constantFrom("null", "http://evil.example", "https://evil.example", "http://localhost:3000", "http://127.0.0.1:4011", "http://localhost:4010.evil.example", "file://", "http://[::1]:4010"),
+      fc.tuple(fc.constantFrom("http", "https"), fc.stringMatching(/^[a-z0-9-]{1,20}(\.[a-z]{2,6})?$/), fc.option(fc.integer({ min: 1, max: 65535 }))).map(([scheme, name, port]) => `${scheme}://${name}${port === null ? "" : `:${port}`}`),
+    );
+    try {
+      await fc.assert(
+        fc.asyncProperty(stateChanging, origin, async (method, from) => {
+          const res = await request(running.url)[method as "post"]("/__mock/reset").set("Host", "localhost:4010").set("Origin", from);
+          expect(res.status, `${method} from ${from}: ${res.text}`).toBe(403);
+          expect(res.body.error).toContain("cross-origin");
+        }),
+        { numRuns: 100, seed: 4017 },
+      );
+      const own = await request(running.url).delete("/__mock/reset").set("Host", "localhost:4010").set("Origin", "http://localhost:4010");
+      expect(own.status).toBe(404);
+    } finally {
+      await running.close();
+    }
+  });
+});

@@ -12,9 +12,10 @@ const NONCE_MAX_LENGTH = 32;
 
 /**
  * System headers present, nonce-str no longer than documented, key known, timestamp inside the
- * window, signature matching, nonce not replayed (and room to remember it). Warehouse-logistics
- * operations carry `timestamp` and `sign` in the query instead (their key: the `access-key` header
- * when sent, else the first configured key).
+ * window, signature matching, nonce not replayed and room to remember it (docs/protocols.md:
+ * system headers). Warehouse-logistics operations carry `timestamp` and `sign` in the query instead
+ * (their key: the `access-key` header when sent, else the first configured key; docs/protocols.md:
+ * warehouse operations).
  */
 export function authenticatePandapon(
   operation: Operation,
