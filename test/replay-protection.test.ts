@@ -102,8 +102,8 @@ describe("the replay memory's size", () => {
   it("stays within nonceMemoryBytes, typed arrays included, while 120,000 requests are remembered", () => {
     const gc = exposeGc();
     const bound = 4 * 1024 * 1024;
-    // Other array buffers come and go meanwhile: Node's Buffer pool takes 8 KiB slabs.
-    const slack = 64 * 1024;
+    // Other array buffers come and go meanwhile (Node's Buffer pool takes 8 KiB slabs, freed lazily).
+    const slack = 256 * 1024;
     setup(); // the catalog and validators, loaded once for every app
     gc();
     const start = process.memoryUsage();
@@ -120,8 +120,9 @@ describe("the replay memory's size", () => {
     gc();
     const filled = process.memoryUsage();
     expect([accepted, core.nonces.size]).toEqual([120_000, 120_000]);
-    expect(filled.arrayBuffers - start.arrayBuffers).toBeLessThanOrEqual(bound + slack);
-    // Only fixed-size hashes are kept: 120,000 nonce texts with their keys would be ~15 MB of heap.
+    // Only fixed-size hashes are kept, in the arrays made at the start: 120,000 nonce texts with
+    // their keys would be ~15 MB, in the heap or outside it.
+    expect(filled.arrayBuffers - created.arrayBuffers).toBeLessThan(slack);
     expect(filled.heapUsed - created.heapUsed).toBeLessThan(3 * 1024 * 1024);
   });
 
