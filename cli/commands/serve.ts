@@ -5,7 +5,7 @@ import { readEnvSettings, readFileSettings, readJsonArgument, toServeConfig } fr
 import { checkAdminExposure } from "../../mock/admin-guard.js";
 import { createApp, getCore } from "../../mock/app.js";
 import type { MockCore } from "../../mock/create-core.js";
-import { startServer } from "../../mock/start-server.js";
+import { DEFAULT_DRAIN_MS, startServer } from "../../mock/start-server.js";
 import { listCoveredOperations, toGroups } from "../../schemas/coverage.js";
 import { describeScheme } from "../../signing/pandapon-scheme.js";
 
@@ -118,18 +118,18 @@ async function runServe(flags: ServeFlags, command: Command): Promise<void> {
   if (exposure) throw new Error(exposure);
   const log = settings.reduce<boolean | undefined>((on, s) => s.log ?? on, undefined);
   const app = createApp({ ...config.mock, log: log ? (line) => console.log(line) : undefined });
-  const running = await startServer(app, config.port, config.host);
+  const drainMs = config.drainMs ?? DEFAULT_DRAIN_MS;
+  const running = await startServer(app, config.port, config.host, { drainMs });
   console.log(toStartBanner(getCore(app), running.url));
   let stopping = false;
+  // close() resolves within the drain deadline whatever the clients do; a second signal (Ctrl-C
+  // reaches both npm and the server, and npm forwards it) changes nothing.
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    console.log(`${signal}: finishing in-flight requests and closing ${running.url}`);
-    running.close().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
+    console.log(`${signal}: finishing in-flight requests (at most ${drainMs / 1000} s) and closing ${running.url}`);
+    void running.close().then(() => process.exit(0));
   };
-  process.once("SIGTERM", () => stop("SIGTERM"));
-  process.once("SIGINT", () => stop("SIGINT"));
+  process.on("SIGTERM", () => stop("SIGTERM"));
+  process.on("SIGINT", () => stop("SIGINT"));
 }
