@@ -10,6 +10,7 @@ import { explainSignature } from "../../signing/explain-signature.js";
 import { explainTopSignature } from "../../signing/explain-top-signature.js";
 import { DEFAULT_SCHEME, SECRET_MASK } from "../../signing/pandapon-scheme.js";
 import { isTopSignMethod } from "../../signing/top-sign.js";
+import { addDeprecatedAlias } from "../add-deprecated-alias.js";
 import type { CommandIo } from "../command-io.js";
 import { InputError, PROCESS_IO, addCommand, runAction } from "../command-io.js";
 import { parseJsonOption } from "../parse-json-option.js";
@@ -94,10 +95,10 @@ interface TopOptions {
   param: string[];
   json?: string;
   appKey?: string;
-  secret?: string;
+  topSecret?: string;
   signMethod: string;
   format: string;
-  session?: string;
+  topSession?: string;
   timestamp?: string;
   baseUrl?: string;
   curl?: boolean;
@@ -126,7 +127,7 @@ function runSignTop(method: string, options: TopOptions, io: CommandIo): number 
   if (!isTopSignMethod(options.signMethod)) throw new InputError(`Failed to sign: --sign-method "${options.signMethod}" is not md5, hmac or hmac-sha256.`);
   if (options.format !== "json" && options.format !== "xml") throw new InputError(`Failed to sign: --format "${options.format}" is not json or xml.`);
   const [appKey] = pickSetting(options.appKey, io.env.TOP_APP_KEY, "TOP_APP_KEY", DEMO_TOP.appKey);
-  const [secret, secretFrom] = pickSetting(options.secret, io.env.TOP_SECRET, "TOP_SECRET", DEMO_TOP.secret);
+  const [secret, secretFrom] = pickSetting(options.topSecret, io.env.TOP_SECRET, "TOP_SECRET", DEMO_TOP.secret);
   if (!secret) throw new InputError("Failed to sign: the secret is empty.");
   const timestamp = options.timestamp === undefined ? io.now() : /^\d+$/.test(options.timestamp) ? Number(options.timestamp) : options.timestamp;
   const params = createTopParams({
@@ -135,7 +136,7 @@ function runSignTop(method: string, options: TopOptions, io: CommandIo): number 
     secret,
     signMethod: options.signMethod,
     format: options.format,
-    session: options.session,
+    session: options.topSession,
     timestamp,
     params: readTopBusinessParams(options, io),
   });
@@ -176,19 +177,22 @@ export function registerSign(program: Command, io: CommandIo = PROCESS_IO): void
     .option("--explain", "show how the signature is computed, step by step, secret masked (on stderr)")
     .action((path: string, options: PandaponOptions) => runAction(io, () => runSignPandapon(path, options, io)));
 
-  addCommand(sign, "top", io)
+  const top = addCommand(sign, "top", io)
     .description("sign a TOP gateway call: prints the signed parameters (URL-encoded), or a curl command with --curl")
     .argument("<method>", "API name, e.g. taobao.pc.refund.detail")
     .option("--param <name=value>", "a business parameter (repeatable)", collect, [])
     .option("--json <json>", 'parameters as a JSON object; struct values are sent as JSON text, e.g. {"refund_detail_order_req":{…}}')
     .option("--app-key <key>", "app_key (default: $TOP_APP_KEY, else the demo app key)")
-    .option("--secret <secret>", "app secret (default: $TOP_SECRET, else the demo secret); never printed")
+    .option("--top-secret <secret>", "app secret (default: $TOP_SECRET, else the demo secret); never printed")
     .option("--sign-method <method>", "md5, hmac or hmac-sha256", "md5")
     .option("--format <format>", "json or xml", "json")
-    .option("--session <session>", "session (user authorization), when the API needs one")
+    .option("--top-session <session>", "session (user authorization), when the API needs one")
     .option("--timestamp <time>", 'timestamp: "yyyy-MM-dd HH:mm:ss" (GMT+8) or epoch ms (default: now)')
     .option("--base-url <url>", `where --curl sends the request, + /router/rest (default: $PANDAPON_MOCK_URL, else ${DEFAULT_MOCK_URL})`)
     .option("--curl", "print a complete curl command instead of the parameters")
     .option("--explain", "show how sign is computed, step by step, secret masked (on stderr)")
     .action((method: string, options: TopOptions) => runAction(io, () => runSignTop(method, options, io)));
+  // The TOP options are named as in verify, where PandaPon's --secret sits beside them.
+  addDeprecatedAlias(top, "--secret", "--top-secret", io);
+  addDeprecatedAlias(top, "--session", "--top-session", io);
 }
