@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -15,9 +14,8 @@ import { verifyTopSignature } from "../signing/verify.js";
 import { runProgram } from "./helpers/command-runner.js";
 import type { TestIoOptions } from "./helpers/create-test-io.js";
 import { createTestIo } from "./helpers/create-test-io.js";
+import { sendDemoRefundInfo, startBundledServe } from "./helpers/start-bundled-serve.js";
 
-// The file `npm start` and the `pandapon-mock` bin run (built by `npm run build`, which `npm test` runs first).
-const BUNDLE = join(PACKAGE_ROOT, "dist/cli/pandapon-mock.js");
 const EXAMPLE_REQUEST = join(PACKAGE_ROOT, "schemas/examples/alibaba-refund-info/request.documented.json");
 
 /** The whole `pandapon-mock` command line in process, with a fake outside world. */
@@ -124,26 +122,11 @@ describe("--scheme, one reader for sign, verify and serve", () => {
   });
 
   it.each(forms)("serve checks the scheme given as %s (the built CLI)", async (_, value) => {
-    const child = spawn(process.execPath, [BUNDLE, "serve", "--port", "0", "--scheme", value], { stdio: ["ignore", "pipe", "pipe"] });
-    let output = "";
-    child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    const { child, ready, output } = startBundledServe(["--scheme", value]);
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`serve did not start: ${output}`)), 15_000);
-        child.stdout.on("data", () => {
-          const found = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1];
-          if (found && output.includes("signature scheme")) {
-            clearTimeout(timer);
-            resolve(found);
-          }
-        });
-      });
-      expect(output).toContain(`PandaPon signature scheme: ${describeScheme(SCHEME)}`);
-      const headers = { "access-key": DEMO_PANDAPON.accessKey, "nonce-str": "ab".repeat(16), timestamp: String(Date.now()), "user-id": DEMO_PANDAPON.userId };
-      const { signature } = signPandapon(SCHEME, { headers }, DEMO_PANDAPON.secret);
-      const res = await fetch(`${url}/alibaba/refund/info`, { method: "POST", headers: { ...headers, signature, "content-type": "application/json" }, body: '{"refundId":"TQ77"}' });
-      expect(await res.json()).toMatchObject({ code: 200, data: { refundId: "TQ77" } });
+      const url = await ready;
+      expect(output()).toContain(`PandaPon signature scheme: ${describeScheme(SCHEME)}`);
+      expect(await sendDemoRefundInfo(url, SCHEME)).toMatchObject({ code: 200, data: { refundId: "TQ77" } });
     } finally {
       child.kill("SIGTERM");
       await once(child, "exit");
