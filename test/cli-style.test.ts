@@ -34,6 +34,9 @@ describe("bad input, in every command", () => {
   const cases: Array<{ args: string[]; env?: Record<string, string>; message: string }> = [
     { args: ["serve", "--port", "eighty"], message: 'pandapon-mock serve: --port must be a whole number, not "eighty".' },
     { args: ["serve", "--scheme", "{oops"], message: "pandapon-mock serve: Failed to read --scheme: it is not JSON" },
+    { args: ["serve", "--port", "0", "--window", "soon"], message: 'pandapon-mock serve: --window must be a non-negative number, not "soon".' },
+    { args: ["serve", "--port", "0", "--top-window", "-1"], message: 'pandapon-mock serve: --top-window must be a non-negative number, not "-1".' },
+    { args: ["serve", "--port", "0", "--nonce-memory-bytes", "lots"], message: 'pandapon-mock serve: --nonce-memory-bytes must be a whole number, not "lots".' },
     { args: ["serve"], env: { PORT: "eighty" }, message: 'pandapon-mock serve: Invalid PORT="eighty": use a non-negative number.' },
     { args: ["verify", "--timeout", "soon"], message: '--timeout must be a whole number, not "soon".' },
     { args: ["verify", "--scheme", '{"algorithm":"crc32"}'], message: "Invalid signature scheme: algorithm must be one of" },

@@ -11,6 +11,7 @@ import { describeScheme } from "../../signing/pandapon-scheme.js";
 import type { CommandIo } from "../command-io.js";
 import { InputError, PROCESS_IO, addCommand, runAction } from "../command-io.js";
 import { readIntegerOption } from "../read-integer-option.js";
+import { readNumberOption } from "../read-number-option.js";
 import { SCHEME_OPTION_HELP, readSchemeOption } from "../read-scheme-option.js";
 
 interface ServeFlags {
@@ -35,13 +36,13 @@ function toFlagSettings(flags: ServeFlags, io: CommandIo): ServeSettings {
     host: flags.host,
     seed: flags.seed,
     scheme: flags.scheme === undefined ? undefined : readSchemeOption(flags.scheme, io),
-    windowSeconds: flags.window === undefined ? undefined : Number(flags.window),
-    topWindowSeconds: flags.topWindow === undefined ? undefined : Number(flags.topWindow),
+    windowSeconds: readNumberOption(flags.window, "--window", undefined),
+    topWindowSeconds: readNumberOption(flags.topWindow, "--top-window", undefined),
     adminToken: flags.adminToken,
     verifySignatures: flags.verifySignatures,
     requireNonce: flags.requireNonce,
     validateResponses: flags.validateResponses,
-    nonceMemoryBytes: flags.nonceMemoryBytes === undefined ? undefined : Number(flags.nonceMemoryBytes),
+    nonceMemoryBytes: readIntegerOption(flags.nonceMemoryBytes, "--nonce-memory-bytes", undefined),
     log: flags.log,
   };
 }
