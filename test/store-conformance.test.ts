@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import type { EntityRecord } from "../mock/state/entity.js";
 import type { EntityKey, NewPush, PushRecord, StateStore } from "../mock/state/store.js";
 import { MAX_ATTEMPTS_KEPT, MAX_PAGE_SIZE } from "../mock/state/store.js";
-import { readStoreKinds, toTestRecord } from "./helpers/store-setups.js";
+import { readStoreKinds } from "./helpers/store-setups.js";
+import { toTestRecord } from "./helpers/test-record.js";
 
 // One suite, every store: SQLite file, SQLite memory, PostgreSQL (a fresh schema per test).
 
