@@ -11,6 +11,9 @@ import { toStoreSeedRows, toStoreStatements, toStoreTables } from "./store-sql.j
 import type { StateStore, StoreLimits } from "./store.js";
 import { DEFAULT_STORE_LIMITS } from "./store.js";
 
+/** Where `serve` keeps its state unless told otherwise: in the working directory, ignored by git. */
+export const DEFAULT_STATE_FILE = ".pandapon-mock/state.sqlite";
+
 export interface SqliteStoreOptions {
   /** The state file (its folder is made if missing), or ":memory:" for a store that ends with the process. */
   file: string;
