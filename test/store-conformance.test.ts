@@ -203,6 +203,24 @@ for (const kind of readStoreKinds()) {
       expect((await store.stats()).bytes).toBeLessThan(2 * one - 900);
     });
 
+    it("puts many in one call, each write answered as a put of its own would be", async () => {
+      const { store } = await kind.setup({ maxEntities: 3 });
+      await store.put(toTestRecord({ id: "1" }), 0);
+      const results = await store.putMany([
+        { record: toTestRecord({ id: "2" }), expectedVersion: 0 },
+        { record: toTestRecord({ id: "1", state: "refundclose" }), expectedVersion: 0 },
+        { record: toTestRecord({ id: "" }), expectedVersion: 0 },
+        { record: toTestRecord({ id: "1", state: "refundsuccess" }), expectedVersion: 1 },
+        { record: toTestRecord({ id: "3" }), expectedVersion: 0 },
+        { record: toTestRecord({ id: "4" }), expectedVersion: 0 },
+        { record: toTestRecord({ id: "3", state: "refundclose" }), expectedVersion: 1 },
+      ]);
+      expect(results.map((r) => (r.ok ? r.version : r.reason))).toEqual([1, "conflict", "invalid", 2, 1, "full", 2]);
+      expect((await store.list({ limit: 10 })).records.map((r) => `${r.id}:${r.state}:${r.version}`)).toEqual(["1:refundsuccess:2", "2:waitselleragree:1", "3:refundclose:2"]);
+      expect(await store.stats()).toMatchObject({ entities: 3 });
+      expect(await store.putMany([])).toEqual([]);
+    });
+
     it("refuses pushes beyond maxPushes and sequences or meta beyond maxKeys", async () => {
       const { store } = await kind.setup({ maxPushes: 1, maxKeys: 2 });
       expect(await store.append(toPush())).toEqual({ ok: true, id: 1 });

@@ -4,10 +4,10 @@ import type { EntityRecord } from "./entity.js";
 import { parseEntityBody, toEntityRow } from "./entity-row.js";
 import { checkAttempt, toNewPushRow, toPushRecord } from "./push-row.js";
 import type { Flow, Row } from "./store-flows.js";
-import { appendPushFlow, nextSequenceFlow, putEntityFlow, recordAttemptFlow, resetFlow, setMetaFlow, toStats } from "./store-flows.js";
+import { appendPushFlow, nextSequenceFlow, putEntityFlow, putManyFlow, recordAttemptFlow, resetFlow, setMetaFlow, toStats } from "./store-flows.js";
 import type { StatementName } from "./store-sql.js";
 import type { EntityKey, EntityQuery, PushState, StateStore, StoreLimits } from "./store.js";
-import { MAX_PAGE_SIZE } from "./store.js";
+import { MAX_BATCH, MAX_PAGE_SIZE } from "./store.js";
 import { parseStoredJson, toStoredJson } from "./stored-json.js";
 
 /** What a database gives the store: reads, flows run in one transaction, and the hot-path read. */
@@ -65,6 +65,15 @@ export function createSqlStore(driver: SqlDriver, limits: StoreLimits): StateSto
       const encoded = toEntityRow(record, expectedVersion);
       if (!encoded.ok) return encoded;
       return driver.transact(putEntityFlow(encoded.row, expectedVersion, limits));
+    },
+    async putMany(writes) {
+      checkOpen();
+      if (!Array.isArray(writes) || writes.length > MAX_BATCH) throw new TypeError(`Failed to put entities: give an array of at most ${MAX_BATCH} writes.`);
+      const encoded = writes.map(({ record, expectedVersion }) => {
+        const row = toEntityRow(record, expectedVersion);
+        return row.ok ? { row: row.row, expectedVersion } : row;
+      });
+      return driver.transact(putManyFlow(encoded, limits));
     },
     async list(query) {
       checkOpen();

@@ -4,7 +4,7 @@ import type { EntityRow } from "./entity-row.js";
 import type { NewPushRow } from "./push-row.js";
 import { toAttemptLog, toOutcomeState } from "./push-row.js";
 import type { StatementName } from "./store-sql.js";
-import type { AppendResult, AttemptOutcome, AttemptResult, PushAttempt, PutResult, SequenceResult, StoreLimits, StoreStats, WriteResult } from "./store.js";
+import type { AppendResult, AttemptOutcome, AttemptResult, PushAttempt, PutResult, Refusal, SequenceResult, StoreLimits, StoreStats, WriteResult } from "./store.js";
 
 /**
  * Each write of the store as one flow: a generator that yields the statements it needs and gets
@@ -52,6 +52,13 @@ export function* putEntityFlow(row: EntityRow, expectedVersion: number, limits: 
   else yield* run("updateEntity", row.version, row.size, row.body, row.tenant, row.type, row.id);
   yield* addTotals(growth);
   return { ok: true, version: row.version };
+}
+
+/** Each write checked and done as putEntityFlow does, in one transaction; refused writes are skipped. */
+export function* putManyFlow(writes: ReadonlyArray<{ row: EntityRow; expectedVersion: number } | Refusal>, limits: StoreLimits): Flow<PutResult[]> {
+  const results: PutResult[] = [];
+  for (const write of writes) results.push("row" in write ? yield* putEntityFlow(write.row, write.expectedVersion, limits) : write);
+  return results;
 }
 
 export function* nextSequenceFlow(tenant: string, name: string, limits: StoreLimits): Flow<SequenceResult> {

@@ -27,6 +27,11 @@ export interface StateStore {
    * stored copy gets version `expectedVersion + 1`, whatever `record.version` said.
    */
   put(record: EntityRecord, expectedVersion: number): Promise<PutResult>;
+  /**
+   * Several puts in one transaction (seeding, bulk loads): each write's result in order, as if
+   * put one after the other; the ones that succeed are committed together. At most MAX_BATCH writes.
+   */
+  putMany(writes: ReadonlyArray<EntityWrite>): Promise<PutResult[]>;
   /** Entities in (type, id) order — then tenant, when no tenant is named — a page at a time. */
   list(query: EntityQuery): Promise<EntityPage>;
   /** 1, 2, 3… per (tenant, name): ids of created entities come from (seed, tenant, sequence). */
@@ -77,6 +82,9 @@ export const DEFAULT_STORE_LIMITS: StoreLimits = {
 /** Most records or pushes in one page; a larger `limit` is lowered to it. */
 export const MAX_PAGE_SIZE = 1000;
 
+/** Most writes in one putMany. */
+export const MAX_BATCH = 10_000;
+
 /** Attempts kept in a push's log (the oldest are dropped; `attemptCount` still counts them all). */
 export const MAX_ATTEMPTS_KEPT = 20;
 
@@ -84,6 +92,11 @@ export interface EntityKey {
   tenant: string;
   type: string;
   id: string;
+}
+
+export interface EntityWrite {
+  record: EntityRecord;
+  expectedVersion: number;
 }
 
 export interface EntityQuery {
