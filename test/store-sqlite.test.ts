@@ -32,6 +32,25 @@ describe("SQLite state file", () => {
     await again.close();
   });
 
+  it("refuses a file another process holds, unless every process opens it shared", async () => {
+    const file = join(createTempFolder(), "state.sqlite");
+    const alone = createSqliteStore({ file });
+    for (const shared of [false, true]) {
+      let error: unknown;
+      try {
+        createSqliteStore({ file, shared, busyTimeoutMs: 50 });
+      } catch (caught) {
+        error = caught;
+      }
+      expect(error).toMatchObject({ code: "in-use", message: `Failed to open the state file "${file}": another process holds it (is a mock already running on it?). Stop that process, or choose another file.` });
+    }
+    await alone.close();
+    const [a, b] = [createSqliteStore({ file, shared: true }), createSqliteStore({ file, shared: true })];
+    await a.put(toTestRecord(), 0);
+    expect(await b.get("tenant-a", "alibaba-refund", "TQ1001")).toMatchObject({ version: 1 });
+    await Promise.all([a.close(), b.close()]);
+  });
+
   it("refuses a file that is not a SQLite database, and leaves it as it was", () => {
     const file = join(createTempFolder(), "notes.txt");
     const text = "These are notes, not a database.\n".repeat(200);

@@ -1,12 +1,13 @@
 import { checkInteger, checkName } from "./check-name.js";
 import { toInvalid } from "./check-room.js";
 import type { EntityRecord } from "./entity.js";
+import type { KeyFilter } from "./key-filter.js";
 import { parseEntityBody, toEntityRow } from "./entity-row.js";
 import { checkAttempt, toNewPushRow, toPushRecord } from "./push-row.js";
 import type { Flow, Row } from "./store-flows.js";
 import { appendPushFlow, nextSequenceFlow, putEntityFlow, putManyFlow, recordAttemptFlow, resetFlow, setMetaFlow, toStats } from "./store-flows.js";
 import type { StatementName } from "./store-sql.js";
-import type { EntityKey, EntityQuery, PushState, StateStore, StoreLimits } from "./store.js";
+import type { EntityKey, EntityQuery, PushState, PutResult, StateStore, StoreLimits } from "./store.js";
 import { MAX_BATCH, MAX_PAGE_SIZE } from "./store.js";
 import { parseStoredJson, toStoredJson } from "./stored-json.js";
 
@@ -19,6 +20,8 @@ export interface SqlDriver {
   /** The stored body of one entity, or undefined (the mock asks this for every id it answers). */
   readBody(tenant: string, type: string, id: string): string | undefined | Promise<string | undefined>;
   close(): void | Promise<void>;
+  /** The keys stored, when this process is the only writer: unknown ids are then answered without a read. */
+  keyFilter?: KeyFilter;
 }
 
 function toPageSize(limit: number): number {
@@ -49,6 +52,10 @@ function toKey(record: EntityRecord): EntityKey {
 /** A StateStore over a SQL database; the SQLite and PostgreSQL stores differ only in their driver. */
 export function createSqlStore(driver: SqlDriver, limits: StoreLimits): StateStore {
   let closed = false;
+  const filter = driver.keyFilter;
+  const remember = (key: EntityKey, result: PutResult) => {
+    if (result.ok) filter?.add(key.tenant, key.type, key.id);
+  };
   const checkOpen = () => {
     if (closed) throw new Error("Failed to use the state store: it is closed.");
   };
@@ -57,6 +64,7 @@ export function createSqlStore(driver: SqlDriver, limits: StoreLimits): StateSto
       checkOpen();
       // Names the store refuses to keep cannot be stored: no need to ask (PostgreSQL would refuse a NUL).
       if (isUnkeepable(tenant, type, id)) return undefined;
+      if (filter !== undefined && !filter.mightHave(tenant, type, id)) return undefined;
       const body = await driver.readBody(tenant, type, id);
       return body === undefined ? undefined : parseEntityBody(body);
     },
@@ -64,7 +72,9 @@ export function createSqlStore(driver: SqlDriver, limits: StoreLimits): StateSto
       checkOpen();
       const encoded = toEntityRow(record, expectedVersion);
       if (!encoded.ok) return encoded;
-      return driver.transact(putEntityFlow(encoded.row, expectedVersion, limits));
+      const result = await driver.transact(putEntityFlow(encoded.row, expectedVersion, limits));
+      remember(encoded.row, result);
+      return result;
     },
     async putMany(writes) {
       checkOpen();
@@ -73,7 +83,9 @@ export function createSqlStore(driver: SqlDriver, limits: StoreLimits): StateSto
         const row = toEntityRow(record, expectedVersion);
         return row.ok ? { row: row.row, expectedVersion } : row;
       });
-      return driver.transact(putManyFlow(encoded, limits));
+      const results = await driver.transact(putManyFlow(encoded, limits));
+      results.forEach((result, i) => remember(writes[i]!.record, result));
+      return results;
     },
     async list(query) {
       checkOpen();
@@ -145,6 +157,7 @@ export function createSqlStore(driver: SqlDriver, limits: StoreLimits): StateSto
       checkOpen();
       if (isUnkeepable(tenant)) return;
       await driver.transact(resetFlow(tenant));
+      if (tenant === undefined) filter?.clear();
     },
     async stats() {
       checkOpen();

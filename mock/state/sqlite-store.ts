@@ -4,6 +4,8 @@ import Database from "better-sqlite3";
 import { NOT_A_STORE, checkStoreSchema } from "./check-store-schema.js";
 import type { SqlDriver } from "./create-sql-store.js";
 import { createSqlStore } from "./create-sql-store.js";
+import type { KeyFilter } from "./key-filter.js";
+import { createKeyFilter } from "./key-filter.js";
 import type { Flow, Row } from "./store-flows.js";
 import { StoreOpenError } from "./store-open-error.js";
 import type { StatementName } from "./store-sql.js";
@@ -25,6 +27,13 @@ export interface SqliteStoreOptions {
    * disk (an fsync per commit) and survives those too, at a cost per write.
    */
   synchronous?: "normal" | "full";
+  /**
+   * false (the default): this process holds the file alone (SQLite's exclusive locking; another
+   * process opening it is refused) and keeps a filter of the stored keys, so a get of an id nobody
+   * wrote costs no read at all, and a read costs no file locking. true: several processes may use
+   * the file at once (WAL lets readers and one writer work together), each get reads the file.
+   */
+  shared?: boolean;
   /** How long a write waits for another process's write on the same file (default 5 s). */
   busyTimeoutMs?: number;
 }
@@ -60,21 +69,35 @@ function prepareTables(db: Database.Database, file: string): void {
   }
 }
 
-function configure(db: Database.Database, file: string, synchronous: "normal" | "full"): void {
+function configure(db: Database.Database, file: string, synchronous: "normal" | "full", shared: boolean): void {
   try {
+    // Before WAL mode is entered: an exclusive connection keeps WAL's index in its own memory.
+    if (!shared) db.pragma("locking_mode = EXCLUSIVE");
     db.pragma("journal_mode = WAL");
     db.pragma(`synchronous = ${synchronous.toUpperCase()}`);
     prepareTables(db, file);
   } catch (error) {
     db.close();
     if (error instanceof StoreOpenError) throw error;
-    const notADatabase = (error as { code?: string }).code === "SQLITE_NOTADB";
+    const code = (error as { code?: string }).code;
+    if (code === "SQLITE_BUSY") {
+      throw new StoreOpenError("in-use", file, `Failed to open the state file "${file}": another process holds it (is a mock already running on it?). Stop that process, or choose another file.`, { cause: error });
+    }
+    const notADatabase = code === "SQLITE_NOTADB";
     const reason = notADatabase ? "it is not a SQLite database, so not a state store" : (error as Error).message;
     throw new StoreOpenError(notADatabase ? "not-a-store" : "cannot-open", file, `Failed to open the state file "${file}": ${reason}. Choose another file (or move this one away).`, { cause: error });
   }
 }
 
-function createSqliteDriver(db: Database.Database): SqlDriver {
+/** A filter holding every key stored now (one pass over the key index). */
+function readKeyFilter(db: Database.Database, capacity: number): KeyFilter {
+  const filter = createKeyFilter(capacity);
+  const keys = db.prepare<[], [string, string, string]>("SELECT tenant, type, id FROM entities").raw();
+  for (const [tenant, type, id] of keys.iterate()) filter.add(tenant, type, id);
+  return filter;
+}
+
+function createSqliteDriver(db: Database.Database, keyFilter: KeyFilter | undefined): SqlDriver {
   const sql = toStoreStatements("sqlite", "");
   const statements = new Map<StatementName, Database.Statement>();
   for (const [name, text] of Object.entries(sql)) statements.set(name as StatementName, db.prepare(text));
@@ -98,12 +121,15 @@ function createSqliteDriver(db: Database.Database): SqlDriver {
     close: () => {
       db.close();
     },
+    ...(keyFilter === undefined ? {} : { keyFilter }),
   };
 }
 
-/** A state store in one SQLite file (WAL), or in memory. Throws StoreOpenError when the file is not usable. */
+/** A state store in one SQLite file (WAL), or in memory. Throws StoreOpenError when the file is not usable or is held by another process. */
 export function createSqliteStore(options: SqliteStoreOptions): StateStore {
+  const shared = options.shared === true && options.file !== ":memory:";
+  const limits = { ...DEFAULT_STORE_LIMITS, ...options.limits };
   const db = openDatabase(options.file, options.busyTimeoutMs ?? 5000);
-  configure(db, options.file, options.synchronous ?? "normal");
-  return createSqlStore(createSqliteDriver(db), { ...DEFAULT_STORE_LIMITS, ...options.limits });
+  configure(db, options.file, options.synchronous ?? "normal", shared);
+  return createSqlStore(createSqliteDriver(db, shared ? undefined : readKeyFilter(db, limits.maxEntities)), limits);
 }

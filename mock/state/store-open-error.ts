@@ -1,5 +1,5 @@
 /** Why a store could not be opened: the message says what failed, why, and what to do. */
-export type StoreOpenErrorCode = "cannot-create-folder" | "cannot-open" | "not-a-store" | "newer-version" | "unreachable";
+export type StoreOpenErrorCode = "cannot-create-folder" | "cannot-open" | "in-use" | "not-a-store" | "newer-version" | "unreachable";
 
 export class StoreOpenError extends Error {
   override name = "StoreOpenError";

@@ -11,7 +11,8 @@ import type { StateStore } from "../../mock/state/store.js";
 import { toTestRecord } from "./test-record.js";
 
 const [file, mode, ...args] = process.argv.slice(2);
-const store = createSqliteStore({ file: file! });
+// The file is shared by the processes of the two-process tests; the others hold it alone, as serve will.
+const store = createSqliteStore({ file: file!, shared: mode === "increment" || mode === "claim" });
 
 async function write(tenant: string, count: number): Promise<void> {
   for (let n = 1; n <= count; n++) {

@@ -46,10 +46,19 @@ export function createTempFolder(): string {
 const sqliteFile: StoreKind = {
   name: "SQLite file",
   async setup(limits) {
+    const store = closeAtEnd(createSqliteStore({ file: join(createTempFolder(), "state", "store.sqlite"), limits }));
+    // The file is this connection's alone (the default): "another" is the same store.
+    return { store, openAnother: async () => store };
+  },
+};
+
+const sqliteShared: StoreKind = {
+  name: "SQLite file, shared",
+  async setup(limits) {
     const file = join(createTempFolder(), "state", "store.sqlite");
     return {
-      store: closeAtEnd(createSqliteStore({ file, limits })),
-      openAnother: async () => closeAtEnd(createSqliteStore({ file, limits })),
+      store: closeAtEnd(createSqliteStore({ file, limits, shared: true })),
+      openAnother: async () => closeAtEnd(createSqliteStore({ file, limits, shared: true })),
     };
   },
 };
@@ -106,5 +115,5 @@ const postgres: StoreKind = {
 export function readStoreKinds(): StoreKind[] {
   afterAll(dropTestSchemas);
   for (const kind of [postgres]) if (kind.skipReason !== undefined) console.warn(`Skipping the ${kind.name} store tests: ${kind.skipReason}.`);
-  return [sqliteFile, sqliteMemory, postgres];
+  return [sqliteFile, sqliteShared, sqliteMemory, postgres];
 }
