@@ -7,14 +7,21 @@ import { StoreOpenError } from "../mock/state/store-open-error.js";
 import { createTempFolder } from "./helpers/store-setups.js";
 import { toTestRecord } from "./helpers/test-record.js";
 
-function openError(file: string): StoreOpenError {
+function openError(file: string, options: { shared?: boolean; busyTimeoutMs?: number } = {}): StoreOpenError {
   try {
-    createSqliteStore({ file }).close();
+    createSqliteStore({ file, ...options }).close();
   } catch (error) {
     expect(error).toBeInstanceOf(StoreOpenError);
     return error as StoreOpenError;
   }
   throw new Error(`"${file}" opened`);
+}
+
+/** Runs SQL on the file as another program would. */
+function execRaw(file: string, sql: string): void {
+  const raw = new Database(file);
+  raw.exec(sql);
+  raw.close();
 }
 
 describe("SQLite state file", () => {
@@ -36,13 +43,10 @@ describe("SQLite state file", () => {
     const file = join(createTempFolder(), "state.sqlite");
     const alone = createSqliteStore({ file });
     for (const shared of [false, true]) {
-      let error: unknown;
-      try {
-        createSqliteStore({ file, shared, busyTimeoutMs: 50 });
-      } catch (caught) {
-        error = caught;
-      }
-      expect(error).toMatchObject({ code: "in-use", message: `Failed to open the state file "${file}": another process holds it (is a mock already running on it?). Stop that process, or choose another file.` });
+      expect(openError(file, { shared, busyTimeoutMs: 50 })).toMatchObject({
+        code: "in-use",
+        message: `Failed to open the state file "${file}": another process holds it (is a mock already running on it?). Stop that process, or choose another file.`,
+      });
     }
     await alone.close();
     const [a, b] = [createSqliteStore({ file, shared: true }), createSqliteStore({ file, shared: true })];
@@ -63,9 +67,7 @@ describe("SQLite state file", () => {
 
   it("refuses another program's SQLite database without adding tables to it", () => {
     const file = join(createTempFolder(), "other.sqlite");
-    const other = new Database(file);
-    other.exec("CREATE TABLE users (name TEXT)");
-    other.close();
+    execRaw(file, "CREATE TABLE users (name TEXT)");
     const error = openError(file);
     expect(error.code).toBe("not-a-store");
     expect(error.message).toContain("it holds tables but is not a pandapon-mock state store");
@@ -77,9 +79,7 @@ describe("SQLite state file", () => {
   it("refuses a store written by a newer layout", async () => {
     const file = join(createTempFolder(), "state.sqlite");
     await createSqliteStore({ file }).close();
-    const raw = new Database(file);
-    raw.exec("UPDATE store_schema SET version = 99");
-    raw.close();
+    execRaw(file, "UPDATE store_schema SET version = 99");
     const error = openError(file);
     expect(error.code).toBe("newer-version");
     expect(error.message).toContain("was written by a newer pandapon-mock (store layout 99; this one reads up to 1)");

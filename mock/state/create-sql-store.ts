@@ -62,9 +62,9 @@ export function createSqlStore(driver: SqlDriver, limits: StoreLimits): StateSto
   return {
     async get(tenant, type, id) {
       checkOpen();
+      if (filter !== undefined && !filter.mightHave(tenant, type, id)) return undefined;
       // Names the store refuses to keep cannot be stored: no need to ask (PostgreSQL would refuse a NUL).
       if (isUnkeepable(tenant, type, id)) return undefined;
-      if (filter !== undefined && !filter.mightHave(tenant, type, id)) return undefined;
       const body = await driver.readBody(tenant, type, id);
       return body === undefined ? undefined : parseEntityBody(body);
     },

@@ -15,6 +15,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import pg from "pg";
 import { createProducer } from "../../mock/generate/create-producer.js";
+import { createRandomizer } from "../../mock/generate/randomizer.js";
 import type { EntityRecord } from "../../mock/state/entity.js";
 import { createPgStore } from "../../mock/state/pg-store.js";
 import { createSqliteStore } from "../../mock/state/sqlite-store.js";
@@ -35,18 +36,6 @@ const ROUNDS = Number(flags.rounds);
 const TENANTS = ["pandapon-demo-key", "tenant-2", "tenant-3", "top-12345678"];
 const BATCH = 5000;
 const FOLDER = join(".bench", "store-bench");
-
-/** mulberry32: the same ids every run. */
-function createRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The n-th stored id: 19 digits, as 1688 order ids are. */
 const toStoredId = (n: number) => `5${String(n).padStart(18, "0")}`;
@@ -138,8 +127,8 @@ async function benchSqlite(): Promise<Record<string, unknown>> {
   console.log(`Filling ${ENTITIES.toLocaleString("en")} entities through putMany…`);
   const fillSeconds = await fill(alone, ENTITIES);
   const stats = await alone.stats();
-  const random = createRandom(7);
-  const pick = Array.from({ length: 1 << 16 }, () => Math.floor(random() * ENTITIES));
+  const random = createRandomizer(7);
+  const pick = Array.from({ length: 1 << 16 }, () => Math.floor(random.next() * ENTITIES));
   let nextNew = ENTITIES;
   const tenantOf = (n: number) => TENANTS[n % TENANTS.length]!;
   const catalog = getCatalog();
