@@ -1,0 +1,134 @@
+import type { Growth } from "./check-room.js";
+import { checkRoom } from "./check-room.js";
+import type { EntityRow } from "./entity-row.js";
+import type { NewPushRow } from "./push-row.js";
+import { toAttemptLog, toOutcomeState } from "./push-row.js";
+import type { StatementName } from "./store-sql.js";
+import type { AppendResult, AttemptOutcome, AttemptResult, PushAttempt, PutResult, Refusal, SequenceResult, StoreLimits, StoreStats, WriteResult } from "./store.js";
+
+/**
+ * Each write of the store as one flow: a generator that yields the statements it needs and gets
+ * their rows back. The SQLite store runs a flow synchronously inside one transaction, the
+ * PostgreSQL store awaits each statement inside one transaction: the same decisions, written once.
+ * Every flow locks the totals row first, so concurrent writers (processes, replicas) take turns
+ * and a check made in a flow still holds when it writes.
+ */
+export type Row = Record<string, unknown>;
+export interface Step {
+  statement: StatementName;
+  params: unknown[];
+}
+export type Flow<T> = Generator<Step, T, Row[]>;
+
+function* run(statement: StatementName, ...params: unknown[]): Flow<Row[]> {
+  return yield { statement, params };
+}
+
+export function toStats(row: Row | undefined): StoreStats {
+  return { entities: Number(row?.entities ?? 0), pushes: Number(row?.pushes ?? 0), keys: Number(row?.keys ?? 0), bytes: Number(row?.bytes ?? 0) };
+}
+
+function* lockTotals(): Flow<StoreStats> {
+  const [row] = yield* run("lockTotals");
+  return toStats(row);
+}
+
+function* addTotals(growth: Growth): Flow<void> {
+  yield* run("addTotals", growth.entities ?? 0, growth.pushes ?? 0, growth.keys ?? 0, growth.bytes);
+}
+
+export function* putEntityFlow(row: EntityRow, expectedVersion: number, limits: StoreLimits): Flow<PutResult> {
+  const totals = yield* lockTotals();
+  const [current] = yield* run("readEntity", row.tenant, row.type, row.id);
+  const version = current === undefined ? 0 : Number(current.version);
+  if (version !== expectedVersion) {
+    const message = `Failed to store the entity ${row.type} "${row.id}": version ${version} is stored, the write expected ${expectedVersion}${version === 0 ? " (none is stored)" : ""}. Read it again and retry.`;
+    return { ok: false, reason: "conflict", version, message };
+  }
+  const growth = { entities: current === undefined ? 1 : 0, bytes: row.size - Number(current?.size ?? 0) };
+  const full = checkRoom(totals, limits, growth);
+  if (full !== undefined) return full;
+  if (current === undefined) yield* run("insertEntity", row.tenant, row.type, row.id, row.version, row.size, row.body);
+  else yield* run("updateEntity", row.version, row.size, row.body, row.tenant, row.type, row.id);
+  yield* addTotals(growth);
+  return { ok: true, version: row.version };
+}
+
+/** Each write checked and done as putEntityFlow does, in one transaction; refused writes are skipped. */
+export function* putManyFlow(writes: ReadonlyArray<{ row: EntityRow; expectedVersion: number } | Refusal>, limits: StoreLimits): Flow<PutResult[]> {
+  const results: PutResult[] = [];
+  for (const write of writes) results.push("row" in write ? yield* putEntityFlow(write.row, write.expectedVersion, limits) : write);
+  return results;
+}
+
+export function* nextSequenceFlow(tenant: string, name: string, limits: StoreLimits): Flow<SequenceResult> {
+  const totals = yield* lockTotals();
+  const [bumped] = yield* run("bumpSequence", tenant, name);
+  if (bumped !== undefined) return { ok: true, value: Number(bumped.value) };
+  const growth = { keys: 1, bytes: 0 };
+  const full = checkRoom(totals, limits, growth);
+  if (full !== undefined) return full;
+  yield* run("insertSequence", tenant, name);
+  yield* addTotals(growth);
+  return { ok: true, value: 1 };
+}
+
+export function* setMetaFlow(name: string, text: string, limits: StoreLimits): Flow<WriteResult> {
+  const totals = yield* lockTotals();
+  const [current] = yield* run("readMetaSize", name);
+  const size = Buffer.byteLength(text);
+  const growth = { keys: current === undefined ? 1 : 0, bytes: size - Number(current?.size ?? 0) };
+  const full = checkRoom(totals, limits, growth);
+  if (full !== undefined) return full;
+  yield* run("upsertMeta", name, text, size);
+  yield* addTotals(growth);
+  return { ok: true };
+}
+
+export function* appendPushFlow(row: NewPushRow, limits: StoreLimits): Flow<AppendResult> {
+  const totals = yield* lockTotals();
+  const growth = { pushes: 1, bytes: row.size };
+  const full = checkRoom(totals, limits, growth);
+  if (full !== undefined) return full;
+  const [next] = yield* run("nextPushId");
+  const id = Number(next?.id ?? 1);
+  yield* run("insertPush", id, row.tenant, row.topic, row.dueAt, row.createdAt, row.payload, row.size);
+  yield* addTotals(growth);
+  return { ok: true, id };
+}
+
+/** A push's attempt log grows by one entry at most (bounded by MAX_ATTEMPTS_KEPT): never refused as full. */
+export function* recordAttemptFlow(id: number, attempt: PushAttempt, outcome: AttemptOutcome): Flow<AttemptResult> {
+  yield* lockTotals();
+  const [push] = yield* run("readPush", id);
+  if (push === undefined) return { ok: false, reason: "unknown", message: `Failed to record an attempt of push ${id}: there is no such push.` };
+  if (push.state !== "pending" || push.claimedBy !== attempt.owner) {
+    const holder = push.state !== "pending" ? `is ${String(push.state)}` : push.claimedBy === null ? "is not claimed" : `is claimed by "${String(push.claimedBy)}"`;
+    return { ok: false, reason: "not-claimed", message: `Failed to record an attempt of push ${id} by "${attempt.owner}": it ${holder} (a lease that ended may have been taken over).` };
+  }
+  const before = push.attempts as string;
+  const attempts = toAttemptLog(before, attempt);
+  const size = Number(push.size) - Buffer.byteLength(before) + Buffer.byteLength(attempts);
+  const { state, dueAt } = toOutcomeState(outcome);
+  yield* run("recordAttempt", state, dueAt, attempts, size, id);
+  yield* addTotals({ bytes: size - Number(push.size) });
+  return { ok: true };
+}
+
+export function* resetFlow(tenant: string | undefined): Flow<void> {
+  yield* lockTotals();
+  if (tenant === undefined) {
+    for (const statement of ["deleteEntities", "deletePushes", "deleteSequences", "deleteMeta", "zeroTotals"] as const) yield* run(statement);
+    return;
+  }
+  const [entities] = yield* run("sumEntitiesOf", tenant);
+  const [pushes] = yield* run("sumPushesOf", tenant);
+  const [sequences] = yield* run("countSequencesOf", tenant);
+  for (const statement of ["deleteEntitiesOf", "deletePushesOf", "deleteSequencesOf"] as const) yield* run(statement, tenant);
+  yield* addTotals({
+    entities: -Number(entities?.count ?? 0),
+    pushes: -Number(pushes?.count ?? 0),
+    keys: -Number(sequences?.count ?? 0),
+    bytes: -Number(entities?.bytes ?? 0) - Number(pushes?.bytes ?? 0),
+  });
+}
