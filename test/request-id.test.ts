@@ -109,4 +109,13 @@ describe("TOP request_id", () => {
       expect(await ask(later)).not.toBe(id);
     });
   }
+
+  it("differs between the same parameters sent in a GET query and in a POST body", async () => {
+    const { app, topParams } = setupMock();
+    const params = form(topParams({ refund_detail_order_req: REFUND_REQ }, { format: "json" }));
+    const viaGet = await request(app).get(`${TOP}?${params}`);
+    const viaPost = await request(app).post(TOP).type("form").send(params);
+    expect(viaGet.body.pc_refund_detail_response.request_id).toMatch(/^\w+$/);
+    expect(viaPost.body.pc_refund_detail_response.request_id).not.toBe(viaGet.body.pc_refund_detail_response.request_id);
+  });
 });

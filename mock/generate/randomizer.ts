@@ -49,13 +49,3 @@ export function hashToSeed(text: string): number {
   }
   return h >>> 0;
 }
-
-/** The same FNV-1a over bytes: equal to hashToSeed of the bytes read as latin1, without making that string. */
-export function hashBytesToSeed(bytes: Uint8Array): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < bytes.length; i++) {
-    h ^= bytes[i]!;
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
-}

@@ -6,7 +6,7 @@ import { toTopWireXml, toTopXml } from "../../protocol/top-xml.js";
 import { MESSAGE_LIMIT, toCappedText } from "../../protocol/capped-text.js";
 import { asWireText, toWireText } from "../../protocol/wire-text.js";
 import { primaryKind } from "../generate/compile-generator.js";
-import { hashBytesToSeed, hashToSeed } from "../generate/randomizer.js";
+import { toHash53 } from "../to-hash53.js";
 import type { MockCore } from "../create-core.js";
 import type { MockRequest, MockResponse } from "../exchange.js";
 import { JSON_TYPE, XML_TYPE } from "../exchange.js";
@@ -100,8 +100,9 @@ function readBusinessParams(core: MockCore, operation: Operation, params: Map<st
   };
 }
 
+/** A request_id from the whole request (method, query, body bytes): the same bytes, the same id; 53 bits, so ids do not repeat by chance. */
 function toTopRequestId(req: MockRequest): string {
-  return ((hashToSeed(req.query) ^ hashBytesToSeed(req.rawBody)) >>> 0).toString(36).padStart(7, "0") + "mock";
+  return toHash53([req.method, req.query], req.rawBody).toString(36).padStart(11, "0") + "mock";
 }
 
 /** Whether the real gateway answers other spellings of its path is not documented (it could not be tried): the mock does not. */
