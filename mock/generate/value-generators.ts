@@ -123,7 +123,6 @@ function formatTime(ms: number, kind: Kind, format: MockSpec["format"]): unknown
 }
 
 const MOBILE_PREFIXES = ["130", "131", "132", "133", "135", "136", "137", "138", "139", "150", "151", "152", "153", "155", "156", "157", "158", "159", "166", "177", "180", "181", "182", "183", "185", "186", "187", "188", "189", "199"];
-const AREA_CODES = ["0571", "0579", "0574", "020", "0755", "0769", "0512", "025", "021", "010", "0595", "0539"];
 // Generators work in wire text (protocol/wire-text.ts): every text they start from is converted once, here.
 const TITLE_PREFIX = toWireValue(["2025新款", "夏季", "ins风", "跨境专供", "工厂直销", "韩版", "加厚", "轻奢", "简约", "爆款"]);
 const TITLE_MATERIAL = toWireValue(["纯棉", "冰丝", "不锈钢", "硅胶", "真皮", "竹纤维", "亚克力", "304不锈钢", "纯铜", "羊毛"]);
@@ -139,8 +138,11 @@ interface Place {
   province: string;
   city: string;
   district: string;
+  /** The administrative division code (行政区划代码). */
   areaCode: string;
   postcode: string;
+  /** The city's telephone area code (长途区号), which its landlines start with. */
+  phoneCode: string;
   streets: string[];
 }
 const ADDRESSES = readTable("addresses") as unknown as Place[];
@@ -152,7 +154,7 @@ function address(ctx: GenerationContext, scope: Scope): Row {
     let street = pickOne(ctx, place.streets) + toDecimalText(intBetween(ctx, 1, 999)) + NUMBER_SIGN;
     if (ctx.random() < 0.5) street += `${toDecimalText(intBetween(ctx, 1, 20))}${BUILDING_SIGN}${toDecimalText(intBetween(ctx, 101, 1808))}${ROOM_SIGN}`;
     const full = place.province + (place.city === place.province ? "" : place.city) + place.district + street;
-    row = { province: place.province, city: place.city, district: place.district, areaCode: place.areaCode, postcode: place.postcode, street, full };
+    row = { province: place.province, city: place.city, district: place.district, areaCode: place.areaCode, postcode: place.postcode, phoneCode: place.phoneCode, street, full };
     rowsOf(scope).set("address", row);
   }
   return row;
@@ -295,9 +297,10 @@ export const GENERATORS: Readonly<Record<string, GeneratorFactory>> = {
     return pickOne(ctx, names.last) + pickOne(ctx, names.first);
   },
   "phone.mobile": () => (ctx) => pickOne(ctx, MOBILE_PREFIXES) + toDigitText(intBetween(ctx, 0, 99_999_999), 8),
+  // A landline of the city of the object's address (the one its address members show, drawn here if first).
   "phone.landline": () => {
     const digits = compilePattern("{d8}");
-    return (ctx) => `${pickOne(ctx, AREA_CODES)}-${digits(ctx)}`;
+    return (ctx, scope) => `${address(ctx, scope).phoneCode}-${digits(ctx)}`;
   },
   "product.title": () => (ctx) => pickOne(ctx, TITLE_PREFIX) + pickOne(ctx, TITLE_MATERIAL) + pickOne(ctx, TITLE_PRODUCT),
   "product.sku": () => (ctx) => `${SKU_COLOR_LABEL}${pickOne(ctx, SKU_COLORS)}${SKU_SIZE_LABEL}${pickOne(ctx, SKU_SIZES)}`,
