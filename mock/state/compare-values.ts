@@ -1,4 +1,4 @@
-import { toJsonText } from "../../protocol/json-wire.js";
+import { writeJsonText } from "./read-json-text.js";
 
 /** How lifecycle expressions compare entity values: integers equal whatever their form (number or bigint), the rest by JSON. */
 
@@ -20,7 +20,7 @@ export function isEqual(a: unknown, b: unknown): boolean {
   // `==` between a number and a bigint compares their values exactly.
   if (isNumeric(a) && isNumeric(b)) return a == b;
   if (typeof a !== "object" || typeof b !== "object") return a === b;
-  return toJsonText(a) === toJsonText(b);
+  return writeJsonText(a) === writeJsonText(b);
 }
 
 /** Negative, zero or positive for two numbers or two texts; undefined when either is unset or they are not alike. */
@@ -34,7 +34,7 @@ export function compareValues(a: unknown, b: unknown): number | undefined {
 export function toText(value: unknown): string {
   if (!isSet(value)) return "";
   if (typeof value === "string") return value;
-  if (typeof value === "object") return toJsonText(value);
+  if (typeof value === "object") return writeJsonText(value);
   return String(value);
 }
 
