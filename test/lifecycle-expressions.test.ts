@@ -62,6 +62,7 @@ const CASES: Array<[unknown, unknown]> = [
   [{ length: { input: "list" } }, 2],
   [{ map: { input: "list" }, to: { item: "count" } }, [2, 4]],
   [{ object: { input: "list" }, key: { item: "id" }, value: { item: "count" } }, { 1: 2, 3: 4 }],
+  [{ make: { a: { field: "applyPayment" }, b: null, c: [1] } }, { a: 500, c: [1] }],
   [{ if: { field: "refundPayment" }, then: "paid", else: "unpaid" }, "unpaid"],
   [{ eq: [{ input: "orderEntryIds.0" }, { get: { parse: { field: "orderEntryIdList" } }, path: "0" }] }, true],
   [{ eq: [7, 7n] }, true],

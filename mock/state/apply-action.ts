@@ -1,12 +1,13 @@
 import type { Row } from "../generate/tables.js";
 import { createRandomizer, hashToSeed } from "../generate/randomizer.js";
+import { readPath } from "../generate/read-path.js";
 import { isLongDigits, toInteger } from "../generate/value-generators.js";
 import type { ExpressionScope } from "./compile-expression.js";
 import { isTruthy } from "./compare-values.js";
 import type { EntityHistoryEntry, EntityRecord, EntityTimer } from "./entity.js";
 import type { Assignment, Lifecycle, LifecycleAction } from "./lifecycle.js";
 import { readJsonText, writeJsonText } from "./read-json-text.js";
-import { setPath } from "./set-path.js";
+import { deletePath, setPath } from "./set-path.js";
 
 /** One action taken at a time (virtual-clock epoch ms), with its input (the request, for buyer actions). */
 export interface ActionStep {
@@ -68,7 +69,9 @@ function assign(scope: ExpressionScope, assignments: readonly Assignment[]): voi
   for (const a of assignments) {
     scope.kind = a.kind;
     const value = a.value(scope);
-    setPath(scope.fields, a.field, value === undefined ? null : value);
+    if (value !== null && value !== undefined) setPath(scope.fields, a.field, value);
+    else if (a.nullable) setPath(scope.fields, a.field, null);
+    else deletePath(scope.fields, a.field);
   }
   scope.kind = undefined;
 }
@@ -82,9 +85,13 @@ export function toIdValue(lifecycle: Lifecycle, id: string): unknown {
 function appendLog(lifecycle: Lifecycle, action: LifecycleAction, scope: ExpressionScope): void {
   const log = lifecycle.log;
   if (!log || !action.log) return;
+  // An entry leaves out what it has no value for (an undocumented code, a note not given).
   const entry: Record<string, unknown> = {};
-  for (const [member, value] of action.log) entry[member] = value(scope) ?? null;
-  const held = scope.fields[log.field];
+  for (const [member, value] of action.log) {
+    const v = value(scope);
+    if (v !== null && v !== undefined) entry[member] = v;
+  }
+  const held = readPath(scope.fields, log.field);
   const parsed = log.format === "list" ? held : readJsonText(held);
   let entries: unknown[] = Array.isArray(parsed) ? parsed : [];
   entries = log.order === "newest-first" ? [entry, ...entries].slice(0, log.max) : [...entries, entry].slice(-log.max);

@@ -1,3 +1,4 @@
+import { readPath } from "../generate/read-path.js";
 import type { ExpressionScope } from "./compile-expression.js";
 import { isTruthy, toText } from "./compare-values.js";
 import type { EntityRecord } from "./entity.js";
@@ -26,7 +27,11 @@ function checkRecordShape(lifecycle: Lifecycle, record: EntityRecord): Invariant
       `${lifecycle.stateField} is ${toText(record.fields[lifecycle.stateField ?? ""])}, the state shows ${String(state?.value)}`,
     ],
     ["id-field", toText(record.fields[lifecycle.id.field]) === record.id, `${lifecycle.id.field} is not the id ${record.id}`],
-    ["owned-fields", lifecycle.owned.every((f) => f.split(".")[0]! in record.fields), "a field the lifecycle sets is missing"],
+    [
+      "owned-fields",
+      lifecycle.owned.every((f) => readPath(record.fields, f) !== undefined || lifecycle.optional.has(f)),
+      "a field the lifecycle sets is missing (only fields that do not allow null are left out while unset)",
+    ],
     [
       "timers-of-state",
       record.timers.every((t) => state?.timers.some((s) => s.action === t.action)),

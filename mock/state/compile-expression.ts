@@ -189,6 +189,17 @@ const OPERATORS: Readonly<Record<string, OperatorCompiler>> = {
       return out;
     };
   },
+  make: (node, compile, at) => {
+    const members = Object.entries(node.make as Node).map(([name, value]): [string, Evaluate] => [name, compile(value, `${at}.make.${name}`)]);
+    return (s) => {
+      const out: Record<string, unknown> = {};
+      for (const [name, value] of members) {
+        const v = value(s);
+        if (v !== null && v !== undefined) Object.defineProperty(out, name, { value: v, enumerable: true, writable: true, configurable: true });
+      }
+      return out;
+    };
+  },
   if: (node, compile, at) => {
     const test = compile(node.if, `${at}.if`);
     const then = compile(node.then, `${at}.then`);

@@ -91,7 +91,7 @@ function checkCreationSetsAll(file: LifecycleFile): string[] {
     .flatMap((action) =>
       toTargets(action).flatMap((state) => {
         const set = new Set([...Object.keys(action.set ?? {}), ...Object.keys(file.states[state]?.set ?? {}), ...always]);
-        const missing = owned.filter((f) => !set.has(f));
+        const missing = owned.filter((f) => !f.split(".").some((_s, i, parts) => set.has(parts.slice(0, i + 1).join("."))));
         return missing.length === 0 ? [] : [`creating action "${action.name}" (to "${state}") leaves unset: ${missing.join(", ")}`];
       }),
     );

@@ -15,11 +15,12 @@ export const FORMAT_FILE = "lifecycle.schema.json";
 
 export type Actor = "buyer" | "seller" | "platform" | "timer";
 
-/** A field set to an expression's value; `kind` is the field's type in the entity's schema. */
+/** A field set to an expression's value; `kind` is the field's type in the entity's schema, `nullable` whether it allows null (else null removes it). */
 export interface Assignment {
   field: string;
   value: Evaluate;
   kind: Kind | undefined;
+  nullable: boolean;
 }
 
 export interface LifecycleState {
@@ -68,8 +69,10 @@ export interface Lifecycle {
   log: { field: string; format: "list" | "json-text"; order: "newest-first" | "oldest-first"; max: number } | undefined;
   invariants: Array<{ name: string; description: string; that: Evaluate }>;
   birth: { age: [number, number]; maxSteps: number };
-  /** Every field the lifecycle sets (the entity owns them; a view generates the others). */
+  /** Every field the lifecycle sets (a member below one of them is its part): the entity owns them, a view generates the others. */
   owned: readonly string[];
+  /** Owned fields whose schema does not allow null: absent while unset (a view leaves them out). */
+  optional: ReadonlySet<string>;
 }
 
 /** Every lifecycle file of a directory (the format's own schema left out), sorted, as [file name, parsed JSON]. */

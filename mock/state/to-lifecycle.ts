@@ -10,11 +10,23 @@ import { toOperationNames, toSetFields } from "./lifecycle-file.js";
 /** Born entities take an action this long after the previous one unless it says otherwise: 10 minutes to 2 days. */
 const DEFAULT_DELAY: [number, number] = [600, 172_800];
 
+/** Whether a schema allows null (its type or its enum says so). */
+function allowsNull(schema: JsonSchema): boolean {
+  const types = Array.isArray(schema.type) ? schema.type : [schema.type];
+  return types.includes("null") || (Array.isArray(schema.enum) && schema.enum.includes(null));
+}
+
 function toAssignments(entity: PlacedSchema, catalog: Catalog, set: Record<string, unknown> | undefined, at: string): Assignment[] {
   return Object.entries(set ?? {}).map(([field, value]) => {
-    const schema = findFieldSchema(catalog, entity, field);
-    return { field, value: compileExpression(value, `${at}.${field}`), kind: schema ? primaryKind(schema.schema) : undefined };
+    const schema = findFieldSchema(catalog, entity, field)?.schema;
+    return { field, value: compileExpression(value, `${at}.${field}`), kind: schema ? primaryKind(schema) : undefined, nullable: !schema || allowsNull(schema) };
   });
+}
+
+/** Fields without those below another of them (`a.b` is part of `a`). */
+function toOwned(fields: string[]): string[] {
+  const unique = [...new Set(fields)];
+  return unique.filter((f) => !unique.some((other) => f.startsWith(`${other}.`)));
 }
 
 function toCompiledEntries(entries: Record<string, unknown> | undefined, at: string): Array<[string, ReturnType<typeof compileExpression>]> {
@@ -63,6 +75,7 @@ export function toLifecycle(catalog: Catalog, file: string, json: LifecycleFile)
   const operation = catalog.find(json.data.operation)!;
   const definition = json.data.definition ?? "Data";
   const entity: PlacedSchema = { schema: (operation.schema.definitions as Record<string, JsonSchema>)[definition]!, base: operation.id };
+  const owned = toOwned([json.id.field, ...(json.stateField ? [json.stateField] : []), ...(json.log ? [json.log.field] : []), ...toSetFields(json)]);
   return {
     type: json.type,
     title: json.title,
@@ -76,6 +89,7 @@ export function toLifecycle(catalog: Catalog, file: string, json: LifecycleFile)
     log: json.log,
     invariants: json.invariants.map((inv, i) => ({ name: inv.name, description: inv.description ?? "", that: compileExpression(inv.that, `invariants[${i}] (${inv.name})`) })),
     birth: json.birth,
-    owned: [...new Set([json.id.field, ...(json.stateField ? [json.stateField] : []), ...(json.log ? [json.log.field] : []), ...toSetFields(json)])],
+    owned,
+    optional: new Set(owned.filter((field) => !allowsNull(findFieldSchema(catalog, entity, field)?.schema ?? { type: "null" }))),
   };
 }
