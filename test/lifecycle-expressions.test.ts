@@ -10,7 +10,7 @@ function setup(overrides: Partial<ExpressionScope> = {}): ExpressionScope {
   return {
     fields: { applyPayment: 500, refundPayment: 0, gmtApply: "2025-05-10 08:00:00", gmtCompleted: null, orderEntryIdList: "[2542285634920880795,7]", reasonId: 20025 },
     input: { logisticsCompanyNo: "ZTO", orderEntryIds: [2542285634920880795n], list: [{ id: 1, count: 2 }, { id: 3, count: 4 }] },
-    vars: { reason: { id: 40004, text: "买家要求的退款金额超出约定" } },
+    vars: { id: "TQ1", reason: { id: 40004, text: "买家要求的退款金额超出约定" } },
     item: null,
     before: "waitselleragree",
     after: "waitbuyersend",
@@ -63,6 +63,9 @@ const CASES: Array<[unknown, unknown]> = [
   [{ map: { input: "list" }, to: { item: "count" } }, [2, 4]],
   [{ object: { input: "list" }, key: { item: "id" }, value: { item: "count" } }, { 1: 2, 3: 4 }],
   [{ make: { a: { field: "applyPayment" }, b: null, c: [1] } }, { a: 500, c: [1] }],
+  [{ merge: [{ const: { a: 1, b: 2 } }, { make: { b: 3 } }, null] }, { a: 1, b: 3 }],
+  [{ sum: { map: { input: "list" }, to: { product: [{ item: "id" }, { item: "count" }] } } }, 14],
+  [{ var: "id" }, "TQ1"],
   [{ if: { field: "refundPayment" }, then: "paid", else: "unpaid" }, "unpaid"],
   [{ eq: [{ input: "orderEntryIds.0" }, { get: { parse: { field: "orderEntryIdList" } }, path: "0" }] }, true],
   [{ eq: [7, 7n] }, true],

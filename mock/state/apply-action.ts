@@ -76,9 +76,10 @@ function assign(scope: ExpressionScope, assignments: readonly Assignment[]): voi
   scope.kind = undefined;
 }
 
-/** The id as its field holds it: an integer field gets the id's digits as an integer (exact beyond 2^53). */
-export function toIdValue(lifecycle: Lifecycle, id: string): unknown {
-  return lifecycle.id.kind === "integer" && isLongDigits(id) ? toInteger(id) : id;
+/** The fields of an entity about to be created: its id in its id field (an integer field gets the digits as an integer, exact beyond 2^53). */
+export function toNewFields(lifecycle: Lifecycle, id: string): Record<string, unknown> {
+  const { field, kind } = lifecycle.id;
+  return field === undefined ? {} : { [field]: kind === "integer" && isLongDigits(id) ? toInteger(id) : id };
 }
 
 /** Appends an entry to the log field, keeping at most `max` entries. */
@@ -111,9 +112,9 @@ export function applyAction(lifecycle: Lifecycle, target: EntityRecord | NewEnti
   const history = record?.history ?? [];
   const base = { type: lifecycle.type, tenant: target.tenant, id: target.id, history };
   const scope: ExpressionScope = {
-    fields: record ? { ...record.fields } : { [lifecycle.id.field]: toIdValue(lifecycle, target.id) },
+    fields: record ? { ...record.fields } : toNewFields(lifecycle, target.id),
     input: step.input ?? null,
-    vars: {},
+    vars: { id: target.id },
     item: null,
     before,
     after: before,

@@ -3,7 +3,7 @@ import type { Producer } from "../generate/create-producer.js";
 import { createProducer } from "../generate/create-producer.js";
 import { createRandomizer, hashToSeed } from "../generate/randomizer.js";
 import type { ActionStep, NewEntity } from "./apply-action.js";
-import { applyAction, toIdValue } from "./apply-action.js";
+import { applyAction, toNewFields } from "./apply-action.js";
 import { applyDueTimers } from "./apply-due-timers.js";
 import type { ExpressionScope } from "./compile-expression.js";
 import type { EntityRecord } from "./entity.js";
@@ -69,13 +69,13 @@ export function createBirth(options: { catalog: Catalog; lifecycles: ReadonlyMap
       const operation = action.operations[0];
       if (!operation) return undefined;
       const request = producer.produceRequest(operation, Math.floor(random() * 0x7fffffff)) as Record<string, unknown>;
-      const scope: ExpressionScope = { fields, input: request, vars: {}, item: null, before: null, after: null, now: at, timers: [], random, rows: new Map(), kind: undefined };
+      const scope: ExpressionScope = { fields, input: request, vars: { id: key.id }, item: null, before: null, after: null, now: at, timers: [], random, rows: new Map(), kind: undefined };
       for (const [path, value] of action.birth.input) setPath(request, path, value(scope));
       return request;
     };
     /** Takes an action, trying generated requests until one meets its requirements; undefined when none does. */
     const take = (action: LifecycleAction, target: EntityRecord | NewEntity, at: number): EntityRecord | string => {
-      const fields = "state" in target ? (target as EntityRecord).fields : { [lifecycle.id.field]: toIdValue(lifecycle, key.id) };
+      const fields = "state" in target ? (target as EntityRecord).fields : toNewFields(lifecycle, key.id);
       let reason = "";
       for (let attempt = 0; attempt < (action.operations.length > 0 ? REQUEST_TRIES : 1); attempt++) {
         const step: ActionStep = { action: action.name, at, input: toInput(action, fields, at) };

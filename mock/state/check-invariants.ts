@@ -26,7 +26,7 @@ function checkRecordShape(lifecycle: Lifecycle, record: EntityRecord): Invariant
       !lifecycle.stateField || record.fields[lifecycle.stateField] === state?.value,
       `${lifecycle.stateField} is ${toText(record.fields[lifecycle.stateField ?? ""])}, the state shows ${String(state?.value)}`,
     ],
-    ["id-field", toText(record.fields[lifecycle.id.field]) === record.id, `${lifecycle.id.field} is not the id ${record.id}`],
+    ["id-field", !lifecycle.id.field || toText(record.fields[lifecycle.id.field]) === record.id, `${lifecycle.id.field} is not the id ${record.id}`],
     [
       "owned-fields",
       lifecycle.owned.every((f) => readPath(record.fields, f) !== undefined || lifecycle.optional.has(f)),
@@ -48,7 +48,7 @@ export function checkInvariants(lifecycle: Lifecycle, record: EntityRecord): Inv
   const scope: ExpressionScope = {
     fields: record.fields,
     input: null,
-    vars: {},
+    vars: { id: record.id },
     item: null,
     before: record.state,
     after: record.state,

@@ -62,10 +62,11 @@ function unary(key: string, apply: (value: unknown) => unknown): OperatorCompile
   };
 }
 
+/** An operator over a list: its operand is one expression whose value is the list (a list of expressions, or a map…). */
 function list(key: string, apply: (values: unknown[]) => unknown): OperatorCompiler {
   return (node, compile, at) => {
-    const operands = compileAll(node[key], compile, `${at}.${key}`);
-    return (s) => apply(operands.map((operand) => operand(s)));
+    const operand = compile(node[key], `${at}.${key}`);
+    return (s) => apply(asList(operand(s)));
   };
 }
 
@@ -200,6 +201,7 @@ const OPERATORS: Readonly<Record<string, OperatorCompiler>> = {
       return out;
     };
   },
+  merge: list("merge", (values) => Object.assign({}, ...values.filter((v) => v !== null && typeof v === "object" && !Array.isArray(v)))),
   if: (node, compile, at) => {
     const test = compile(node.if, `${at}.if`);
     const then = compile(node.then, `${at}.then`);

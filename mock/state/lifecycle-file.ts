@@ -4,7 +4,7 @@ export interface LifecycleFile {
   title: string;
   notes?: string[];
   data: { operation: string; definition?: string; at?: string };
-  id: { field: string; pattern: string };
+  id: { field?: string; pattern: string };
   stateField?: string;
   states: Record<string, StateFile>;
   actions: ActionFile[];

@@ -60,8 +60,8 @@ export interface Lifecycle {
   file: string;
   /** The operation whose schema defines the fields, the definition, and where it sits in the operation's Data. */
   data: { operation: Operation; definition: string; at: string; schemaRef: string };
-  /** The id field, its type in the schema, and the pattern of created ids. */
-  id: { field: string; pattern: string; kind: Kind };
+  /** The id field (if a field holds the id), its type in the schema, and the pattern of created ids. */
+  id: { field: string | undefined; pattern: string; kind: Kind | undefined };
   stateField: string | undefined;
   states: ReadonlyMap<string, LifecycleState>;
   actions: ReadonlyMap<string, LifecycleAction>;

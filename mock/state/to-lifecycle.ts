@@ -75,13 +75,13 @@ export function toLifecycle(catalog: Catalog, file: string, json: LifecycleFile)
   const operation = catalog.find(json.data.operation)!;
   const definition = json.data.definition ?? "Data";
   const entity: PlacedSchema = { schema: (operation.schema.definitions as Record<string, JsonSchema>)[definition]!, base: operation.id };
-  const owned = toOwned([json.id.field, ...(json.stateField ? [json.stateField] : []), ...(json.log ? [json.log.field] : []), ...toSetFields(json)]);
+  const owned = toOwned([...(json.id.field ? [json.id.field] : []), ...(json.stateField ? [json.stateField] : []), ...(json.log ? [json.log.field] : []), ...toSetFields(json)]);
   return {
     type: json.type,
     title: json.title,
     file,
     data: { operation, definition, at: json.data.at ?? "", schemaRef: `${operation.id}#/definitions/${definition}` },
-    id: { ...json.id, kind: primaryKind(findFieldSchema(catalog, entity, json.id.field)!.schema) },
+    id: { field: json.id.field, pattern: json.id.pattern, kind: json.id.field ? primaryKind(findFieldSchema(catalog, entity, json.id.field)!.schema) : undefined },
     stateField: json.stateField,
     states: new Map(Object.entries(json.states).map(([name, state]) => [name, toState(entity, catalog, name, state)])),
     actions: new Map(json.actions.map((action) => [action.name, toAction(entity, catalog, action)])),
