@@ -79,7 +79,9 @@ function assign(scope: ExpressionScope, assignments: readonly Assignment[]): voi
 /** The fields of an entity about to be created: its id in its id field (an integer field gets the digits as an integer, exact beyond 2^53). */
 export function toNewFields(lifecycle: Lifecycle, id: string): Record<string, unknown> {
   const { field, kind } = lifecycle.id;
-  return field === undefined ? {} : { [field]: kind === "integer" && isLongDigits(id) ? toInteger(id) : id };
+  const fields: Record<string, unknown> = {};
+  if (field !== undefined) setPath(fields, field, kind === "integer" && isLongDigits(id) ? toInteger(id) : id);
+  return fields;
 }
 
 /** Appends an entry to the log field, keeping at most `max` entries. */

@@ -23,10 +23,10 @@ function checkRecordShape(lifecycle: Lifecycle, record: EntityRecord): Invariant
     ["known-state", state !== undefined, `"${record.state}" is not a state of ${lifecycle.type}`],
     [
       "state-field",
-      !lifecycle.stateField || record.fields[lifecycle.stateField] === state?.value,
-      `${lifecycle.stateField} is ${toText(record.fields[lifecycle.stateField ?? ""])}, the state shows ${String(state?.value)}`,
+      !lifecycle.stateField || readPath(record.fields, lifecycle.stateField) === state?.value,
+      `${lifecycle.stateField} is ${toText(readPath(record.fields, lifecycle.stateField ?? ""))}, the state shows ${String(state?.value)}`,
     ],
-    ["id-field", !lifecycle.id.field || toText(record.fields[lifecycle.id.field]) === record.id, `${lifecycle.id.field} is not the id ${record.id}`],
+    ["id-field", !lifecycle.id.field || toText(readPath(record.fields, lifecycle.id.field)) === record.id, `${lifecycle.id.field} is not the id ${record.id}`],
     [
       "owned-fields",
       lifecycle.owned.every((f) => readPath(record.fields, f) !== undefined || lifecycle.optional.has(f)),
