@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { EntityRecord } from "../mock/state/entity.js";
-import { applyAction } from "../mock/state/apply-action.js";
+import { applyAction, isEntityId } from "../mock/state/apply-action.js";
 import { applyDueTimers } from "../mock/state/apply-due-timers.js";
 import { checkInvariants } from "../mock/state/check-invariants.js";
 import { toJsonText } from "../protocol/json-wire.js";
@@ -41,6 +41,16 @@ describe("born entities", () => {
     // A later now lets the entity live longer from another start: still coherent, and deterministic.
     const later = setupLifecycles().birth(key, NOW + 86_400_000);
     expect(toJsonText(setupLifecycles().birth(key, NOW + 86_400_000))).toBe(toJsonText(later));
+  });
+
+  it("refuses an id its id field cannot hold and a type without a lifecycle, with the reason", () => {
+    const { birth } = setupLifecycles();
+    expect(isEntityId(lifecycles.get("address")!, "not-a-number")).toBe(false);
+    expect(isEntityId(lifecycles.get("address")!, "123456")).toBe(true);
+    expect(isEntityId(lifecycles.get("address")!, "012345")).toBe(false);
+    expect(isEntityId(lifecycles.get("alibaba-refund")!, "TQ1")).toBe(true);
+    expect(() => birth({ type: "address", tenant: "t", id: "not-a-number" }, NOW)).toThrow(/does not fit its id field \(integer\)/);
+    expect(() => birth({ type: "spaceship", tenant: "t", id: "1" }, NOW)).toThrow(/no lifecycle of that type/);
   });
 
   for (const lifecycle of lifecycles.values()) {

@@ -64,6 +64,10 @@ const CASES: Array<[unknown, unknown]> = [
   [{ object: { input: "list" }, key: { item: "id" }, value: { item: "count" } }, { 1: 2, 3: 4 }],
   [{ make: { a: { field: "applyPayment" }, b: null, c: [1] } }, { a: 500, c: [1] }],
   [{ merge: [{ const: { a: 1, b: 2 } }, { make: { b: 3 } }, null] }, { a: 1, b: 3 }],
+  [{ filter: { input: "list" }, where: { gt: [{ item: "count" }, 2] } }, [{ id: 3, count: 4 }]],
+  [{ flat: [[1, 2], 3, null, { const: [4] }] }, [1, 2, 3, 4]],
+  [{ map: { rows: "refundSubReasons", where: { reasonId: 20025 } }, to: { item: "id" } }, [30101, 30102]],
+  [{ pick: { const: [] } }, null],
   [{ sum: { map: { input: "list" }, to: { product: [{ item: "id" }, { item: "count" }] } } }, 14],
   [{ var: "id" }, "TQ1"],
   [{ if: { field: "refundPayment" }, then: "paid", else: "unpaid" }, "unpaid"],
@@ -102,13 +106,15 @@ describe("lifecycle expressions", () => {
         evaluate({ pickRow: "refundSubReasons", where: { reasonId: { field: "reasonId" } } }, scope),
         evaluate({ chance: 0.5 }, scope),
         evaluate({ generate: { gen: "fen", min: 1, lte: "applyPayment" }, as: "integer" }, scope),
+        evaluate({ pick: { input: "list" } }, scope),
       ];
     };
-    const [row, , amount] = draw();
+    const [row, , amount, item] = draw();
     expect(draw()).toEqual(draw());
     expect(row).toMatchObject({ reasonId: 20025 });
     expect(amount).toBeGreaterThanOrEqual(1);
     expect(amount).toBeLessThanOrEqual(500);
+    expect([1, 3]).toContain((item as { id: number }).id);
   });
 
   it("shares one address row between the generated values of one action", () => {

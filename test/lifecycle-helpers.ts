@@ -21,7 +21,7 @@ export function setupLifecycles(seed: number | string = SEED) {
 export function toTestId(lifecycle: Lifecycle, n: number): string {
   const digits = String(1_000_003 * (n + 1));
   return lifecycle.id.pattern.replace(/\{d(\d+)\}|\{x(\d+)\}|\{n(\d+)-\d+\}/g, (_m, d?: string, x?: string, lo?: string) =>
-    d ? digits.padStart(Number(d), "1").slice(-Number(d)) : x ? digits.padStart(Number(x), "a").slice(-Number(x)) : String(lo),
+    d ? digits.padStart(Number(d), "1").slice(-Number(d)).replace(/^0/, "1") : x ? digits.padStart(Number(x), "a").slice(-Number(x)) : String(lo),
   );
 }
 

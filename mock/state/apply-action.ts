@@ -76,6 +76,11 @@ function assign(scope: ExpressionScope, assignments: readonly Assignment[]): voi
   scope.kind = undefined;
 }
 
+/** Whether a text can be the id of an entity of this type (an integer id field takes an integer's digits that fit a Long, no leading 0). */
+export function isEntityId(lifecycle: Lifecycle, id: string): boolean {
+  return id.length > 0 && (lifecycle.id.kind !== "integer" || (isLongDigits(id) && (id === "0" || !id.startsWith("0"))));
+}
+
 /** The fields of an entity about to be created: its id in its id field (an integer field gets the digits as an integer, exact beyond 2^53). */
 export function toNewFields(lifecycle: Lifecycle, id: string): Record<string, unknown> {
   const { field, kind } = lifecycle.id;

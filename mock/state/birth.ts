@@ -3,7 +3,7 @@ import type { Producer } from "../generate/create-producer.js";
 import { createProducer } from "../generate/create-producer.js";
 import { createRandomizer, hashToSeed } from "../generate/randomizer.js";
 import type { ActionStep, NewEntity } from "./apply-action.js";
-import { applyAction, toNewFields } from "./apply-action.js";
+import { applyAction, isEntityId, toNewFields } from "./apply-action.js";
 import { applyDueTimers } from "./apply-due-timers.js";
 import type { ExpressionScope } from "./compile-expression.js";
 import type { EntityRecord } from "./entity.js";
@@ -61,6 +61,7 @@ export function createBirth(options: { catalog: Catalog; lifecycles: ReadonlyMap
   return (key, now) => {
     const lifecycle = lifecycles.get(key.type);
     if (!lifecycle) throw new Error(`Failed to bear ${key.type} "${key.id}": there is no lifecycle of that type.`);
+    if (!isEntityId(lifecycle, key.id)) throw new Error(`Failed to bear ${key.type} "${key.id}": the id does not fit its id field (${lifecycle.id.kind}); check it with isEntityId first.`);
     const random = createRandomizer(hashToSeed(`${seed}|birth|${key.tenant}|${key.type}|${key.id}`)).next;
     const steps: ActionStep[] = [];
 

@@ -133,6 +133,17 @@ const OPERATORS: Readonly<Record<string, OperatorCompiler>> = {
       return rows.length === 0 ? null : structuredClone(rows[Math.floor(s.random() * rows.length)]);
     };
   },
+  rows: (node, compile, at) => {
+    const where = compileWhere(node.where, compile, at);
+    return (s) => structuredClone(findRows(String(node.rows), where.map(([column, value]) => [column, value(s)])));
+  },
+  pick: (node, compile, at) => {
+    const items = compile(node.pick, `${at}.pick`);
+    return (s) => {
+      const list = asList(items(s));
+      return list.length === 0 ? null : orNull(list[Math.floor(s.random() * list.length)]);
+    };
+  },
   chance: (node) => (s) => s.random() < Number(node.chance),
   lookup: (node, compile, at) => {
     const where = compileWhere(node.where, compile, at);
@@ -180,6 +191,18 @@ const OPERATORS: Readonly<Record<string, OperatorCompiler>> = {
       return out;
     };
   },
+  filter: (node, compile, at) => {
+    const items = compile(node.filter, `${at}.filter`);
+    const test = compile(node.where, `${at}.where`);
+    return (s) => {
+      const out: unknown[] = [];
+      const list = asList(items(s));
+      overItems(list, s, (inner) => {
+        if (isTruthy(test(inner))) out.push(inner.item);
+      });
+      return out;
+    };
+  },
   object: (node, compile, at) => {
     const items = compile(node.object, `${at}.object`);
     const key = compile(node.key, `${at}.key`);
@@ -201,6 +224,7 @@ const OPERATORS: Readonly<Record<string, OperatorCompiler>> = {
       return out;
     };
   },
+  flat: list("flat", (values) => values.flatMap((v) => (Array.isArray(v) ? v : isSet(v) ? [v] : []))),
   merge: list("merge", (values) => Object.assign({}, ...values.filter((v) => v !== null && typeof v === "object" && !Array.isArray(v)))),
   if: (node, compile, at) => {
     const test = compile(node.if, `${at}.if`);
