@@ -41,6 +41,30 @@ describe("generated values with an inner structure", () => {
     }
   });
 
+  it("gives a product's SKU an option of that product, and its title a material of it (regression: 尺码 L for a 保温杯)", () => {
+    const { producer } = setup();
+    const products = readPlainTable("products") as unknown as Array<{ noun: string; materials: string[]; option: string; values: string[] }>;
+    const cases: Array<[string, (data: unknown) => Array<{ title: string; sku: string }>]> = [
+      ["taobao.pc.refund.detail", (d) => {
+        const item = (d as { result: { refund_dispute_order_resp: { refund_item_v_o: { item_name: string; sku_title: string } } } }).result.refund_dispute_order_resp.refund_item_v_o;
+        return [{ title: item.item_name, sku: item.sku_title }];
+      }],
+      ["taobao.pc.order.detail", (d) =>
+        (d as { result: { order_detail_item: { sub_order_details: { sub_order_detail_item: Array<{ item_name: string; sku_property: string }> } } } }).result.order_detail_item.sub_order_details.sub_order_detail_item.map((s) => ({ title: s.item_name, sku: s.sku_property }))],
+    ];
+    for (const [name, read] of cases) {
+      const operation = catalog.find(name)!;
+      for (let run = 0; run < RUNS; run++) {
+        for (const { title, sku } of read(producer.produceData(operation, producer.produceRequest(operation, run)))) {
+          const product = products.find((p) => title.endsWith(p.noun));
+          expect(product, title).toBeDefined();
+          expect(product!.materials.some((m) => title.includes(m)), title).toBe(true);
+          expect(product!.values.map((v) => `;${product!.option}:${v}`).some((option) => sku.endsWith(option)), `${title} / ${sku}`).toBe(true);
+        }
+      }
+    }
+  });
+
   it("gives a receiver's landline the area code of the address's city in requests", () => {
     const { producer, phoneCity } = setup();
     for (const name of ["/alibaba/order/create", "/alibaba/cart/create/order"]) {
