@@ -90,14 +90,15 @@ function compileWhere(node: unknown, compile: Compile, at: string): Array<[strin
   return Object.entries((node ?? {}) as Node).map(([column, value]) => [column, compile(value, `${at}.where.${column}`)]);
 }
 
-/** Each item of a list evaluated with `item` set to it. */
+/** Each item of a list evaluated with `item` set to it, and rows of its own (each item's generated values share an address or a product, not the list's). */
 function overItems(items: unknown[], s: ExpressionScope, each: (s: ExpressionScope) => void): void {
-  const outer = s.item;
+  const [outer, outerRows] = [s.item, s.rows];
   for (const item of items) {
     s.item = item;
+    s.rows = new Map();
     each(s);
   }
-  s.item = outer;
+  [s.item, s.rows] = [outer, outerRows];
 }
 
 /** Behaviour as data: each operator key and how it compiles (the language is documented in lifecycle.schema.json). */
