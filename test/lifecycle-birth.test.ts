@@ -3,6 +3,7 @@ import type { EntityRecord } from "../mock/state/entity.js";
 import { applyAction, isEntityId } from "../mock/state/apply-action.js";
 import { applyDueTimers } from "../mock/state/apply-due-timers.js";
 import { checkInvariants } from "../mock/state/check-invariants.js";
+import { toEntityId } from "../mock/state/to-entity-id.js";
 import { toJsonText } from "../protocol/json-wire.js";
 import { NOW, SEED, checkFieldsAgainstSchema, setupLifecycles, toTestId } from "./lifecycle-helpers.js";
 
@@ -73,4 +74,19 @@ describe("born entities", () => {
       }
     });
   }
+});
+
+describe("ids of created entities", () => {
+  it("are made from the seed, tenant, type and sequence: the same every run, rarely meeting (as random ids of 6 digits can), of the type's pattern", () => {
+    for (const lifecycle of lifecycles.values()) {
+      const ids = Array.from({ length: 200 }, (_, n) => toEntityId(lifecycle, SEED, "tenant-a", n));
+      expect(ids).toEqual(Array.from({ length: 200 }, (_, n) => toEntityId(lifecycle, SEED, "tenant-a", n)));
+      expect(new Set(ids).size).toBeGreaterThanOrEqual(198);
+      expect(toEntityId(lifecycle, SEED, "tenant-b", 0)).not.toBe(ids[0]);
+      expect(toEntityId(lifecycle, SEED + 1, "tenant-a", 0)).not.toBe(ids[0]);
+      for (const id of ids) expect(isEntityId(lifecycle, id), id).toBe(true);
+    }
+    expect(toEntityId(lifecycles.get("alibaba-refund")!, SEED, "tenant-a", 0)).toMatch(/^TQ[1-9]\d{16}$/);
+    expect(toEntityId(lifecycles.get("alibaba-order")!, SEED, "tenant-a", 0)).toMatch(/^2\d{12}880794$/);
+  });
 });
