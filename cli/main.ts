@@ -7,10 +7,12 @@ import { registerServe } from "./commands/serve.js";
 import { registerSign } from "./commands/sign.js";
 import { registerIdentifySignature } from "./commands/identify-signature.js";
 import { registerOpenApi } from "./commands/openapi.js";
+import { readPackageVersion } from "./read-package-version.js";
 
 const program = new Command()
   .name("pandapon-mock")
   .description("Mock server and contract-testing kit for the PandaPon OpenAPI and the TOP taobao.pc.* gateway methods")
+  .version(readPackageVersion())
   .showHelpAfterError();
 
 // One line per subcommand module; each module owns its options and help.

@@ -15,6 +15,7 @@ import { createNonce } from "./create-nonce.js";
 import { createPandaponHeaders } from "./create-pandapon-headers.js";
 import { createOperationClient } from "./create-operation-client.js";
 import { toParamText } from "./to-param-text.js";
+import { toQuerySigned } from "./to-query-signed.js";
 
 export interface PandaponClientOptions extends TransportOptions {
   /** e.g. `https://api.pandapon.com` or the mock's `http://127.0.0.1:4010`. */
@@ -22,7 +23,7 @@ export interface PandaponClientOptions extends TransportOptions {
   accessKey: string;
   secret: string;
   userId: string;
-  /** The signature scheme (PROTOCOLS.md); default `DEFAULT_SCHEME`. */
+  /** The signature scheme (docs/protocols.md: request signature); default `DEFAULT_SCHEME`. */
   scheme?: SignatureScheme;
   /** 32 hex characters by default; injectable for tests. */
   nonce?: () => string;
@@ -66,7 +67,7 @@ function toQuery(params: Record<string, unknown>): string {
  * signed with the scheme (`createPandaponHeaders`); `requestIn: "query"` operations (GET by default)
  * send the payload as a query string, `"body"` ones (POST by default) as a JSON body (big integers
  * keep every digit), `"none"` nothing; path `{params}` are filled from the payload.
- * Warehouse operations (`auth: "query-sign"`) also carry `timestamp` and `sign` as query parameters.
+ * Warehouse operations (`auth: "query-sign"`) carry `timestamp` and `sign` in the query instead (`toQuerySigned`).
  */
 export function createPandaponClient<Types extends OperationTypeMap = UntypedOperations>(
   options: PandaponClientOptions,
@@ -94,9 +95,9 @@ export function createPandaponClient<Types extends OperationTypeMap = UntypedOpe
       nonce: options.sendNonce === false ? undefined : nonce(),
       body,
     });
-    const headers: Record<string, string> = { ...signed.headers, accept: "application/json" };
-    const query = inQuery ? { ...rest } : {};
-    if (meta.auth === "query-sign") Object.assign(query, { timestamp, sign: signed.headers.signature });
+    const querySigned = meta.auth === "query-sign" ? toQuerySigned(signed.headers) : undefined;
+    const headers: Record<string, string> = { ...(querySigned?.headers ?? signed.headers), accept: "application/json" };
+    const query = { ...(inQuery ? rest : {}), ...querySigned?.query };
     if (body !== undefined) headers["content-type"] = "application/json; charset=utf-8";
     const request: SentRequest = { method, url: `${baseUrl}${path}${toQuery(query)}`, headers };
     if (body !== undefined) request.body = body;

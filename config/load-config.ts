@@ -19,11 +19,17 @@ export interface ServeSettings {
   seed?: string;
   refDate?: string;
   scheme?: Partial<SignatureScheme>;
+  /** Both protocols' timestamp window, unless `topWindowSeconds` gives TOP its own. */
   windowSeconds?: number;
+  topWindowSeconds?: number;
+  /** Required as `Authorization: Bearer <token>` on /__mock/*; without it `serve` listens on loopback only. */
+  adminToken?: string;
   verifySignatures?: boolean;
   requireNonce?: boolean;
   validateResponses?: boolean;
   bodyLimitBytes?: number;
+  /** Bytes of the replay memory (each nonce kept for twice the window; full: new requests refused). */
+  nonceMemoryBytes?: number;
   keys?: PandaponKey[];
   apps?: TopApp[];
   /** PandaPon error table overrides: `{"BAD_SIGNATURE": {"status": 200, "code": 1001}}` (config file). */
@@ -68,9 +74,12 @@ export function readEnvSettings(env: NodeJS.ProcessEnv): ServeSettings {
     seed: env.PANDAPON_MOCK_SEED || undefined,
     scheme: env.PANDAPON_MOCK_SCHEME ? readJsonArgument(env.PANDAPON_MOCK_SCHEME, "PANDAPON_MOCK_SCHEME") : undefined,
     windowSeconds: toNumber(env.PANDAPON_MOCK_WINDOW_SECONDS, "PANDAPON_MOCK_WINDOW_SECONDS"),
+    topWindowSeconds: toNumber(env.PANDAPON_MOCK_TOP_WINDOW_SECONDS, "PANDAPON_MOCK_TOP_WINDOW_SECONDS"),
+    adminToken: env.PANDAPON_MOCK_ADMIN_TOKEN || undefined,
     verifySignatures: toBoolean(env.PANDAPON_MOCK_VERIFY_SIGNATURES, "PANDAPON_MOCK_VERIFY_SIGNATURES"),
     requireNonce: toBoolean(env.PANDAPON_MOCK_REQUIRE_NONCE, "PANDAPON_MOCK_REQUIRE_NONCE"),
     validateResponses: toBoolean(env.PANDAPON_MOCK_VALIDATE_RESPONSES, "PANDAPON_MOCK_VALIDATE_RESPONSES"),
+    nonceMemoryBytes: toNumber(env.PANDAPON_MOCK_NONCE_MEMORY_BYTES, "PANDAPON_MOCK_NONCE_MEMORY_BYTES"),
     keys: env.PANDAPON_MOCK_KEYS ? readJsonArgument(env.PANDAPON_MOCK_KEYS, "PANDAPON_MOCK_KEYS") : undefined,
     apps: env.PANDAPON_MOCK_TOP_APPS ? readJsonArgument(env.PANDAPON_MOCK_TOP_APPS, "PANDAPON_MOCK_TOP_APPS") : undefined,
     log: toBoolean(env.PANDAPON_MOCK_LOG, "PANDAPON_MOCK_LOG"),
@@ -104,13 +113,16 @@ export function toServeConfig(...sources: Array<ServeSettings & { signatureSchem
   if (s.apps && (!Array.isArray(s.apps) || s.apps.some((a) => !a || typeof a.appKey !== "string" || typeof a.secret !== "string"))) {
     throw new Error('Invalid apps: use a list of {"appKey": "...", "secret": "..."}.');
   }
+  if (s.adminToken !== undefined && typeof s.adminToken !== "string") throw new Error("Invalid adminToken: use a string (the token itself is not shown).");
   const unknownErrors = Object.keys(s.errors ?? {}).filter((name) => !(name in PANDAPON_ERRORS));
   if (unknownErrors.length > 0) {
     throw new Error(`Invalid errors: ${unknownErrors.join(", ")} not in the error table (${Object.keys(PANDAPON_ERRORS).join(", ")}).`);
   }
   const windowMs = s.windowSeconds === undefined ? undefined : s.windowSeconds * 1000;
+  const topWindowMs = s.topWindowSeconds === undefined ? windowMs : s.topWindowSeconds * 1000;
+  const host = s.host ?? DEFAULT_HOST;
   return {
-    host: s.host ?? DEFAULT_HOST,
+    host,
     port: s.port ?? DEFAULT_PORT,
     mock: defined({
       seed: s.seed,
@@ -118,8 +130,10 @@ export function toServeConfig(...sources: Array<ServeSettings & { signatureSchem
       verifySignatures: s.verifySignatures,
       validateResponses: s.validateResponses,
       bodyLimitBytes: s.bodyLimitBytes,
+      nonceMemoryBytes: s.nonceMemoryBytes,
       pandapon: defined({ keys: s.keys, scheme: s.scheme, windowMs, requireNonce: s.requireNonce, errors: s.errors }),
-      top: defined({ apps: s.apps, windowMs }),
+      top: defined({ apps: s.apps, windowMs: topWindowMs }),
+      admin: defined({ listenHost: host, token: s.adminToken || undefined }),
     }) as DeepPartial<MockOptions>,
   };
 }

@@ -3,7 +3,7 @@ import { getCatalog } from "../schemas/catalog.js";
 import type { Violation } from "../schemas/violations.js";
 import { findDrift } from "./find-drift.js";
 import { findPrecisionHazards } from "./find-precision-hazards.js";
-import { parseLossless, toPlainValue } from "./parse-lossless.js";
+import { parseLossless, toExactValue } from "./parse-lossless.js";
 import type { SchemaCursor } from "./schema-cursor.js";
 import { toOperationCursor } from "./schema-cursor.js";
 import { toOperation } from "./to-operation.js";
@@ -65,7 +65,8 @@ export function checkRequest(operationName: string | Operation, payload: unknown
     const members = isObject(document) ? Object.keys(document) : [];
     return members.map((name) => ({ path: name, rule: "drift", severity: "warning", message: "is sent, but the operation takes no parameters" }));
   }
-  // The coercing validator (query and form parameters) converts in place: give it a copy.
-  const failures = operation.checkRequest(toPlainValue(document));
+  // The coercing validator (query and form parameters) converts in place: give it a copy, with every
+  // number as written (a 19-digit id exact, a fraction a double would round kept a fraction).
+  const failures = operation.checkRequest(toExactValue(document), { exactNumbers: true });
   return toSortedViolations([...failures, ...findDrift(document, cursor), ...findPrecisionHazards(document, cursor)]);
 }

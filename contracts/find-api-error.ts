@@ -24,8 +24,8 @@ function isObject(value: unknown): value is Record<string, unknown> {
 /**
  * The API error a response document carries, or undefined for a success document:
  * TOP `{"error_response": {...}}`; PandaPon an envelope whose `code` is not 200 and whose `data`
- * is null or absent. `code: 0` is the documented examples' placeholder for success (PROTOCOLS.md),
- * so it is not taken for an error either.
+ * is null or absent. `code: 0` is the documented examples' placeholder for success
+ * (docs/protocols.md: envelope), so it is not taken for an error either.
  */
 export function findApiError(operation: Operation, document: unknown): ApiError | undefined {
   if (!isObject(document)) return undefined;

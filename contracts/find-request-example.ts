@@ -68,5 +68,5 @@ export function findRequestExample(operation: Operation, options: FindRequestExa
   if (documented) return documented;
   if (!operation.request) return { ok: true, payload: {}, source: "(no parameters)" };
   if (options.generateRequest) return { ok: true, payload: options.generateRequest(operation), source: "generated (no documented example)" };
-  return { ok: false, reason: `no example request; give one with --fixtures <dir> (file <dir>/${stem}.json)`, isFailure: false };
+  return { ok: false, reason: `no example request; give one with --fixtures <dir> (file <dir>/${stem}.json), or send a generated one with --generated-requests (for the mock)`, isFailure: false };
 }

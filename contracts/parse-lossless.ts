@@ -1,4 +1,5 @@
 import { isLosslessNumber, parse } from "lossless-json";
+import { toExactNumber } from "../protocol/to-exact-number.js";
 
 /** A parse outcome: the value, or the problem as data. */
 export type Parsed<T = unknown> = { ok: true; value: T } | { ok: false; message: string };
@@ -47,6 +48,24 @@ export function toPlainValue(value: unknown, bigIntegers: BigIntegers = "number"
     const out: Record<string, unknown> = {};
     for (const [key, member] of Object.entries(value)) {
       Object.defineProperty(out, key, { value: toPlainValue(member, bigIntegers), enumerable: true, writable: true, configurable: true });
+    }
+    return out;
+  }
+  return value;
+}
+
+/**
+ * Turns a lossless tree into the values the mock validates: every number as `toExactNumber` reads
+ * it (a double where it is exact, a bigint for a big integer, an InexactNumber for a fraction a
+ * double loses), for `Operation.checkRequest(value, { exactNumbers: true })`.
+ */
+export function toExactValue(value: unknown): unknown {
+  if (isLosslessNumber(value)) return toExactNumber(value.value);
+  if (Array.isArray(value)) return value.map(toExactValue);
+  if (typeof value === "object" && value !== null && typeof value !== "bigint") {
+    const out: Record<string, unknown> = {};
+    for (const [key, member] of Object.entries(value)) {
+      Object.defineProperty(out, key, { value: toExactValue(member), enumerable: true, writable: true, configurable: true });
     }
     return out;
   }

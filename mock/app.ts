@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Catalog } from "../schemas/catalog.js";
+import { createAdminGuard } from "./admin-guard.js";
 import type { MockCore } from "./create-core.js";
 import { createCore } from "./create-core.js";
 import type { MockRequest, MockResponse } from "./exchange.js";
@@ -10,8 +11,8 @@ import { handlePandapon, toPandaponError } from "./pandapon/handle-pandapon.js";
 import type { BodyProblem } from "./read-body.js";
 import { readBody } from "./read-body.js";
 import { handleTop, toTopError } from "./top/handle-top.js";
+import { isTopGatewayPath } from "./top/is-top-gateway-path.js";
 
-const TOP_PATH = "/router/rest";
 const ADMIN_PREFIX = "/__mock/";
 
 /** A Node request listener (for http.createServer or supertest) with the core it serves. */
@@ -20,7 +21,7 @@ export type MockApp = ((req: IncomingMessage, res: ServerResponse) => void) & { 
 /**
  * Builds the mock; never listens (see start-server.ts). The protocol paths go straight from a
  * lean body reader to the core (express's router and body parser cost more than the rest of a
- * cached answer); express serves the mock's own endpoints under /__mock/.
+ * cached answer); express serves the mock's own endpoints under /__mock/, behind the admin guard.
  */
 export function createApp(options: DeepPartial<MockOptions> = {}, catalog?: Catalog): MockApp {
   const core = createCore(toMockOptions(options), catalog);
@@ -49,7 +50,7 @@ export function createApp(options: DeepPartial<MockOptions> = {}, catalog?: Cata
           answer = toBodyError(core, req.method ?? "GET", path, query, reading.problem);
         } else {
           const request: MockRequest = { method: req.method ?? "GET", path, query, headers: req.headers as Record<string, string | undefined>, rawBody: reading.body };
-          answer = path === TOP_PATH ? handleTop(core, request) : handlePandapon(core, request);
+          answer = isTopGatewayPath(path) ? handleTop(core, request) : handlePandapon(core, request);
         }
       } catch (error) {
         answer = toFault(core, req.method ?? "GET", path, query, error);
@@ -70,6 +71,15 @@ async function createAdminApp(core: MockCore): Promise<(req: IncomingMessage, re
   const admin = express();
   admin.disable("x-powered-by");
   admin.set("etag", false);
+  // Before every route, so that a refused request never reaches one (not even the 404).
+  const guard = createAdminGuard(core.options.admin);
+  admin.use((req, res, next) => {
+    const refusal = guard(req.method, req.path, req.headers);
+    if (!refusal) return next();
+    core.options.log?.(`mock admin ${refusal.status}: ${refusal.error}`);
+    if (refusal.status === 401) res.set("www-authenticate", 'Bearer realm="pandapon-mock"');
+    res.status(refusal.status).json({ error: refusal.error });
+  });
   admin.get("/__mock/health", (_req, res) => {
     res.json({ status: "ok", operations: core.catalog.operations.length });
   });
@@ -102,7 +112,7 @@ function toBodyError(core: MockCore, method: string, path: string, query: string
       : problem.kind === "unsupported-encoding"
         ? `Unsupported Content-Encoding "${problem.encoding}": send identity, gzip, deflate or br.`
         : `Could not read the request body: ${problem.reason}.`;
-  if (path === TOP_PATH) {
+  if (isTopGatewayPath(path)) {
     return toTopError(core, toTopFormat(query), "0mock", "-", { error: "INVALID_ARGUMENTS", subCode: "isv.invalid-parameter", subMsg: reason });
   }
   const name = problem.kind === "too-large" ? "BODY_TOO_LARGE" : problem.kind === "unsupported-encoding" ? "UNSUPPORTED_MEDIA_TYPE" : "BAD_JSON";
@@ -113,7 +123,7 @@ function toBodyError(core: MockCore, method: string, path: string, query: string
 function toFault(core: MockCore, method: string, path: string, query: string, error: unknown): MockResponse {
   core.options.log?.(`mock fault on ${method} ${path}: ${(error as Error)?.stack ?? String(error)}`);
   const reason = "The mock failed to answer this request; see the server log.";
-  return path === TOP_PATH
+  return isTopGatewayPath(path)
     ? toTopError(core, toTopFormat(query), "0mock", "-", { error: "REMOTE_SERVICE_ERROR", subCode: "isp.unknown-error", subMsg: reason })
     : toPandaponError(core, "SERVER_ERROR", `${method} ${path}`, reason);
 }

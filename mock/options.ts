@@ -1,6 +1,7 @@
-import { DEMO_PANDAPON, DEMO_TOP } from "../config/demo.js";
+import { DEFAULT_HOST, DEMO_PANDAPON, DEMO_TOP } from "../config/demo.js";
 import type { SignatureScheme } from "../signing/pandapon-scheme.js";
 import { DEFAULT_SCHEME, toScheme } from "../signing/pandapon-scheme.js";
+import { DEFAULT_NONCE_MEMORY_BYTES } from "./nonce-memory.js";
 import type { PandaponErrorName } from "./pandapon/error-table.js";
 
 export interface PandaponKey {
@@ -34,13 +35,20 @@ export interface MockOptions {
     apps: TopApp[];
     windowMs: number;
   };
+  /** Who may use the mock's own endpoints (/__mock/*): see admin-guard.ts. */
+  admin: {
+    /** The address the server listens on: on loopback only loopback Host names are served; elsewhere a token is required. */
+    listenHost: string;
+    /** When set, every /__mock/* request needs `Authorization: Bearer <token>`. Never logged or printed. */
+    token?: string;
+  };
   /** Turn off every signature, key, timestamp and nonce check (a quick demo). */
   verifySignatures: boolean;
   /** Validate each answer against its own schema before sending it (on in tests). */
   validateResponses: boolean;
   bodyLimitBytes: number;
-  /** Most nonces remembered for replay protection (oldest forgotten first). */
-  nonceCapacity: number;
+  /** Bytes of the replay memory: each nonce is kept for twice the window; when full, new requests are refused, none forgotten early. */
+  nonceMemoryBytes: number;
   /** Entries kept in the request journal (GET /__mock/journal). */
   journalSize: number;
   /** Answers remembered for repeated identical requests, from their second time (0: generate every time). */
@@ -67,10 +75,14 @@ export function toMockOptions(partial: DeepPartial<MockOptions> = {}): MockOptio
       apps: (partial.top?.apps as TopApp[] | undefined) ?? [{ ...DEMO_TOP }],
       windowMs: partial.top?.windowMs ?? 600_000,
     },
+    admin: {
+      listenHost: partial.admin?.listenHost ?? DEFAULT_HOST,
+      token: partial.admin?.token || undefined,
+    },
     verifySignatures: partial.verifySignatures ?? true,
     validateResponses: partial.validateResponses ?? false,
     bodyLimitBytes: partial.bodyLimitBytes ?? 1024 * 1024,
-    nonceCapacity: partial.nonceCapacity ?? 100_000,
+    nonceMemoryBytes: partial.nonceMemoryBytes ?? DEFAULT_NONCE_MEMORY_BYTES,
     journalSize: partial.journalSize ?? 200,
     answerCacheSize: partial.answerCacheSize ?? 1000,
     log: partial.log as MockOptions["log"],

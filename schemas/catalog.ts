@@ -9,6 +9,7 @@ import { createSchemaStore } from "./schema-store.js";
 import { toResponseSchema } from "./operation.js";
 import type { Violation } from "./violations.js";
 import { toViolations } from "./violations.js";
+import { validateExact } from "./validate-exact.js";
 
 /** One documented operation, with everything derived from its schema file. */
 export interface Operation {
@@ -24,7 +25,11 @@ export interface Operation {
   data: JsonSchema | undefined;
   /** The whole response document, envelope included. */
   response: JsonSchema;
-  checkRequest(payload: unknown): Violation[];
+  /**
+   * `exactNumbers`: the payload may hold bigint and InexactNumber (a request read by
+   * mock/read-json.ts), judged on their exact values (schemas/validate-exact.ts); bigints stay.
+   */
+  checkRequest(payload: unknown, options?: { exactNumbers?: boolean }): Violation[];
   checkResponse(payload: unknown): Violation[];
 }
 
@@ -86,9 +91,10 @@ function toOperation(file: string, schema: JsonSchema, store: SchemaStore): Oper
     request,
     data,
     response,
-    checkRequest: (payload) => {
+    checkRequest: (payload, options) => {
       if (!request) return [];
       const validate = store.getValidator(`${id}#/definitions/Request`, { coerce });
+      if (options?.exactNumbers) return toViolations(validateExact(validate, payload));
       return validate(payload) ? [] : toViolations(validate.errors);
     },
     checkResponse: (payload) => {

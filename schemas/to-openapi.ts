@@ -1,28 +1,11 @@
 import envelopes from "./common/envelopes.json" with { type: "json" };
 import type { Catalog, Operation } from "./catalog.js";
 import type { JsonSchema } from "./operation.js";
+import { listOperationErrors, toOpenApiErrorExamples, toOpenApiErrorResponses, toRouteErrorText } from "./to-openapi-errors.js";
+import { toOpenApiSchema } from "./to-openapi-schema.js";
+import { toOpenApiSecurity, toSecuritySchemes } from "./to-openapi-security.js";
 
-/** JSON Schema keywords OpenAPI 3.0's Schema Object keeps as they are. */
-const KEPT = new Set([
-  "title", "description", "format", "default", "multipleOf", "maximum", "minimum", "maxLength", "minLength",
-  "pattern", "maxItems", "minItems", "uniqueItems", "maxProperties", "minProperties", "required", "enum",
-]);
-const MAX_DEPTH = 64;
-
-const HEADERS: JsonSchema = {
-  AccessKey: { name: "access-key", in: "header", required: true, description: "AccessKey assigned by PandaPon (signed)", schema: { type: "string" } },
-  Timestamp: { name: "timestamp", in: "header", required: true, description: "Epoch milliseconds, within 600 s of UTC (signed)", schema: { type: "string" } },
-  NonceStr: { name: "nonce-str", in: "header", required: false, description: "32-character random string (signed); 可选 on the API pages, 是 in the manual", schema: { type: "string" } },
-  UserId: { name: "user-id", in: "header", required: true, description: "Sub-account permission control (not signed)", schema: { type: "string" } },
-  Signature: { name: "signature", in: "header", required: true, description: "Request signature; the rule is not documented — see the kit's README", schema: { type: "string" } },
-  QueryTimestamp: { name: "timestamp", in: "query", required: true, description: "Warehouse-logistics operations: timestamp as a query parameter", schema: { type: "string" } },
-  QuerySign: { name: "sign", in: "query", required: true, description: "Warehouse-logistics operations: signature as a query parameter (rule not documented)", schema: { type: "string" } },
-};
-
-function toSystemParameters(operation: Operation): JsonSchema[] {
-  const names = operation.meta.auth === "query-sign" ? ["QueryTimestamp", "QuerySign"] : ["AccessKey", "Timestamp", "NonceStr", "UserId", "Signature"];
-  return names.map((name) => ({ $ref: `#/components/parameters/${name}` }));
-}
+const ENVELOPES_ID = "https://pandapon-mock.dev/schemas/common/envelopes.json";
 
 /** Query and path parameters of an operation whose Request travels outside the body. */
 function toRequestParameters(catalog: Catalog, operation: Operation, path: string): JsonSchema[] {
@@ -33,47 +16,81 @@ function toRequestParameters(catalog: Catalog, operation: Operation, path: strin
   const queryToo = operation.meta.requestIn !== "body";
   return Object.entries(properties)
     .filter(([name]) => inPath.has(name) || queryToo)
-    .map(([name, schema]) => ({
-      name,
-      in: inPath.has(name) ? "path" : "query",
-      required: inPath.has(name) || required.has(name),
-      schema: toOpenApiSchema(catalog, operation, schema, operation.id),
-    }));
+    .map(([name, schema]) => {
+      const converted = toOpenApiSchema(catalog, operation, schema, operation.id);
+      return {
+        name,
+        in: inPath.has(name) ? "path" : "query",
+        ...(converted.description ? { description: converted.description } : {}),
+        required: inPath.has(name) || required.has(name),
+        schema: converted,
+      };
+    });
 }
 
 function toOperationObject(catalog: Catalog, operation: Operation, path: string): JsonSchema {
   const { meta } = operation;
-  const entry: JsonSchema = {
+  const parameters = toRequestParameters(catalog, operation, path);
+  const success = operation.data ? "成功 (success): code 200 and the operation's data in the envelope" : "成功 (success): code 200 in the envelope";
+  return {
     summary: meta.summary,
     description: `${meta.group}; documentation coverage: ${meta.coverage}.${(meta.notes ?? []).map((n) => `\n\n- ${n}`).join("")}`,
     operationId: path.replace(/\W+/g, "_").replace(/^_/, ""),
     tags: [meta.group],
     externalDocs: { url: meta.docUrl },
-    parameters: [...toSystemParameters(operation), ...toRequestParameters(catalog, operation, path)],
+    security: toOpenApiSecurity(operation),
+    ...(parameters.length > 0 ? { parameters } : {}),
+    ...(operation.request && meta.requestIn === "body"
+      ? { requestBody: { required: true, content: { "application/json": { schema: toOpenApiSchema(catalog, operation, operation.request, operation.id) } } } }
+      : {}),
     responses: {
-      "200": { description: "成功", content: { "application/json": { schema: toOpenApiSchema(catalog, operation, operation.response, operation.id) } } },
-      default: { description: "An error envelope (data null)", content: { "application/json": { schema: { $ref: "#/components/schemas/PandaponError" } } } },
+      "200": { description: success, content: { "application/json": { schema: toOpenApiSchema(catalog, operation, operation.response, operation.id) } } },
+      ...toOpenApiErrorResponses(operation),
     },
   };
-  if (operation.request && meta.requestIn === "body") {
-    entry.requestBody = { required: true, content: { "application/json": { schema: toOpenApiSchema(catalog, operation, operation.request, operation.id) } } };
+}
+
+/** The operations to export: the named ones (a problem when one is not a PandaPon operation with a path), or all of them. */
+export function readOpenApiOperations(catalog: Catalog, names?: string[]): { ok: true; operations: Operation[] } | { ok: false; message: string } {
+  if (!names) return { ok: true, operations: catalog.operations.filter((o) => o.meta.api === "pandapon" && o.meta.path) };
+  const operations: Operation[] = [];
+  for (const name of names) {
+    const operation = catalog.find(name);
+    if (operation?.meta.api !== "pandapon" || !operation.meta.path) {
+      return { ok: false, message: `Failed to export "${name}" to OpenAPI: it is not a PandaPon operation with a path (see \`pandapon-mock operations\`).` };
+    }
+    operations.push(operation);
   }
-  return entry;
+  return { ok: true, operations };
+}
+
+function toTags(operations: Operation[]): JsonSchema[] {
+  const groups = [...new Set(operations.map((o) => o.meta.group))];
+  return groups.map((group) => {
+    const members = operations.filter((o) => o.meta.group === group);
+    const full = members.filter((o) => o.meta.coverage === "full").length;
+    return { name: group, description: `PandaPon's ${group} operations: ${members.length} in this document, documented fully for ${full}, partly for ${members.length - full}.` };
+  });
+}
+
+function toDescription(): string {
+  return [
+    "Generated by pandapon-mock from its schema files. Only documented members are listed; operations whose pages are partial say so.",
+    "Authentication: every request carries the system headers access-key, timestamp, nonce-str, user-id and signature (the security schemes); the warehouse-logistics operations (/open/pp/logistics/*) carry timestamp and sign as query parameters instead. PandaPon does not document the signature rule: the schemes' descriptions say what is documented and what the mock assumes.",
+    `Errors: PandaPon's error table is not documented. The error answers listed are those of the mock's own table, each the envelope with data null, msg saying what failed; the mock's configuration can change their statuses and codes. Outside the documented operations the mock answers ${toRouteErrorText()}.`,
+    "This description is MIT-licensed, as pandapon-mock; the API it describes is PandaPon's.",
+  ].join("\n\n");
 }
 
 /**
- * An OpenAPI 3.0 document for PandaPon operations (all by default), from the catalog's schemas
- * (draft-07): $refs inlined, union types → `nullable` (or `anyOf`), `const` → `enum`, `examples` →
- * `example`, x-* and other keywords OpenAPI 3.0 lacks dropped. Alias paths get their own entries.
+ * An OpenAPI 3.0 document for PandaPon operations (all by default), from the catalog's schemas:
+ * each path and alias, its parameters or body, the signature as security requirements, the
+ * success envelope with its data, and the error answers of the mock's error table.
  */
 export function toOpenApi(catalog: Catalog, names?: string[]): JsonSchema {
-  const operations = names
-    ? names.map((name) => {
-        const operation = catalog.find(name);
-        if (!operation?.meta.path) throw new Error(`Failed to export "${name}" to OpenAPI: it is not a PandaPon operation with a path.`);
-        return operation;
-      })
-    : catalog.operations.filter((o) => o.meta.api === "pandapon" && o.meta.path);
+  const reading = readOpenApiOperations(catalog, names);
+  if (!reading.ok) throw new Error(reading.message);
+  const { operations } = reading;
   const paths: Record<string, JsonSchema> = {};
   for (const operation of operations) {
     for (const path of [operation.meta.path!, ...(operation.meta.aliases ?? [])]) {
@@ -86,68 +103,19 @@ export function toOpenApi(catalog: Catalog, names?: string[]): JsonSchema {
     info: {
       title: "PandaPon OpenAPI (from pandapon-mock schemas)",
       version: "1.0.0",
-      description: "Generated from the schema files of pandapon-mock. Only documented members are listed; partial pages are marked. The signature rule and the error table are not documented by PandaPon.",
+      description: toDescription(),
+      license: { name: "MIT", url: "https://opensource.org/licenses/MIT" },
     },
-    servers: [{ url: "https://api.pandapon.com" }, { url: "http://127.0.0.1:4010", description: "pandapon-mock" }],
+    servers: [
+      { url: "https://api.pandapon.com", description: "PandaPon" },
+      { url: "http://127.0.0.1:4010", description: "pandapon-mock (npm start)" },
+    ],
+    tags: toTags(operations),
     paths,
     components: {
-      parameters: HEADERS,
-      schemas: { PandaponError: toOpenApiSchema(catalog, operations[0]!, error, "https://pandapon-mock.dev/schemas/common/envelopes.json") },
+      schemas: { PandaponError: { ...toOpenApiSchema(catalog, operations[0]!, error, ENVELOPES_ID), description: "An error answer: the envelope with data null." } },
+      examples: toOpenApiErrorExamples(operations.flatMap(listOperationErrors)),
+      securitySchemes: toSecuritySchemes(operations.map(toOpenApiSecurity).flat()),
     },
   };
-}
-
-/** One draft-07 schema as an OpenAPI 3.0 Schema Object; `base` is the `$id` its local `$ref`s resolve against. */
-export function toOpenApiSchema(catalog: Catalog, operation: Operation, schema: unknown, base: string, depth = 0): JsonSchema {
-  if (typeof schema === "boolean") return schema ? {} : { not: {} };
-  if (!schema || typeof schema !== "object") return {};
-  if (depth > MAX_DEPTH) throw new Error(`Failed to export "${operation.meta.name}" to OpenAPI: $refs nest deeper than ${MAX_DEPTH} (a cycle?).`);
-  const s = schema as JsonSchema;
-  const convert = (child: unknown) => toOpenApiSchema(catalog, operation, child, base, depth + 1);
-
-  if (typeof s.$ref === "string") {
-    const absolute = s.$ref.startsWith("#") ? base + s.$ref : s.$ref;
-    const target = catalog.ajv.getSchema(absolute)?.schema;
-    if (!target) throw new Error(`Failed to export "${operation.meta.name}" to OpenAPI: cannot resolve "${s.$ref}".`);
-    return toOpenApiSchema(catalog, operation, target, absolute.split("#")[0]!, depth + 1);
-  }
-
-  const out: JsonSchema = {};
-  for (const [key, value] of Object.entries(s)) {
-    if (KEPT.has(key)) out[key] = value;
-  }
-  if ("const" in s) out.enum = [s.const];
-  if (Array.isArray(s.examples) && s.examples.length > 0) out.example = s.examples[0];
-  if (typeof s.exclusiveMinimum === "number") Object.assign(out, { minimum: s.exclusiveMinimum, exclusiveMinimum: true });
-  if (typeof s.exclusiveMaximum === "number") Object.assign(out, { maximum: s.exclusiveMaximum, exclusiveMaximum: true });
-  if (s.properties && typeof s.properties === "object") {
-    out.properties = Object.fromEntries(Object.entries(s.properties as Record<string, unknown>).map(([name, child]) => [name, convert(child)]));
-  }
-  if (s.additionalProperties !== undefined) out.additionalProperties = typeof s.additionalProperties === "boolean" ? s.additionalProperties : convert(s.additionalProperties);
-  if (Array.isArray(s.items)) out.items = { anyOf: s.items.map(convert) };
-  else if (s.items !== undefined) out.items = convert(s.items);
-  for (const key of ["allOf", "anyOf", "oneOf"] as const) {
-    if (Array.isArray(s[key])) out[key] = (s[key] as unknown[]).map(convert);
-  }
-  if (s.not !== undefined) out.not = convert(s.not);
-  const typed = toOpenApiType(s.type);
-  if (typed.anyOf && out.anyOf) {
-    out.allOf = [...((out.allOf as unknown[] | undefined) ?? []), { anyOf: typed.anyOf }];
-    delete typed.anyOf;
-  }
-  Object.assign(out, typed);
-  if (out.type === "array" && out.items === undefined) out.items = {};
-  return out;
-}
-
-/** `type` in OpenAPI 3.0 is one name: `["string","null"]` → `type: string, nullable: true`; wider unions → `anyOf`. */
-function toOpenApiType(type: unknown): JsonSchema {
-  if (type === undefined) return {};
-  const types = (Array.isArray(type) ? type : [type]) as string[];
-  const nullable = types.includes("null");
-  const rest = types.filter((t) => t !== "null");
-  const nullPart = nullable ? { nullable: true } : {};
-  if (rest.length === 0) return { nullable: true, enum: [null] };
-  if (rest.length === 1) return { type: rest[0], ...nullPart };
-  return { anyOf: rest.map((t) => ({ type: t })), ...nullPart };
 }

@@ -27,7 +27,7 @@ export interface SignatureScheme {
   case: "upper" | "lower";
 }
 
-/** The project's default assumption (see README "Signatures"), reproducing PROTOCOLS.md vectors. */
+/** The project's default assumption (see README "Signatures"), reproducing the test vectors of docs/protocols.md. */
 export const DEFAULT_SCHEME: Readonly<SignatureScheme> = Object.freeze({
   fields: ["access-key", "nonce-str", "timestamp"],
   order: "sorted",

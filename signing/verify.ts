@@ -81,16 +81,35 @@ export function toTopTimestamp(ms: number): string {
   return new Date(ms + 8 * 3600_000).toISOString().slice(0, 19).replace("T", " ");
 }
 
+const HOUR_MS = 3600_000;
+
+/** `8 h 0 min 5 s`, `11 min 0 s`, `42 s`. */
+function toDurationText(ms: number): string {
+  const seconds = Math.round(ms / 1000);
+  const h = Math.floor(seconds / 3600);
+  const min = Math.floor(seconds / 60) % 60;
+  const s = seconds % 60;
+  return h > 0 ? `${h} h ${min} min ${s} s` : min > 0 ? `${min} min ${s} s` : `${s} s`;
+}
+
 export function checkTopTimestamp(value: string, nowMs: number, windowMs: number): Verification {
   const ms = parseTopTimestamp(value);
   if (ms === undefined) {
     return { ok: false, check: "timestamp", reason: `timestamp "${value.slice(0, 40)}" is not yyyy-MM-dd HH:mm:ss (GMT+8)` };
   }
-  if (Math.abs(ms - nowMs) <= windowMs) return OK;
+  const skew = ms - nowMs;
+  if (Math.abs(skew) <= windowMs) return OK;
+  // A whole number of hours off (within the window) is a clock formatted in another time zone: an SDK on a UTC machine is 8 h behind.
+  const hours = Math.round(Math.abs(skew) / HOUR_MS);
+  const zoneHint =
+    hours >= 1 && hours <= 26 && Math.abs(Math.abs(skew) - hours * HOUR_MS) <= windowMs
+      ? `. That is about ${hours} h: a clock formatted in another time zone (a UTC clock is 8 h behind)? TOP expects GMT+8 (Asia/Shanghai), yyyy-MM-dd HH:mm:ss`
+      : "";
   return {
     ok: false,
     check: "timestamp",
-    reason: `timestamp ${value} is more than ${Math.round(windowMs / 60_000)} minutes from the server time ${toTopTimestamp(nowMs)} (GMT+8)`,
+    reason:
+      `timestamp ${value} is ${toDurationText(Math.abs(skew))} ${skew < 0 ? "behind" : "ahead of"} the server time ${toTopTimestamp(nowMs)} (GMT+8); ` +
+      `the allowed window is ±${Math.round(windowMs / 1000)} s${zoneHint}`,
   };
 }
-

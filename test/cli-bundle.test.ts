@@ -1,5 +1,6 @@
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { once } from "node:events";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { PACKAGE_ROOT } from "../config/package-root.js";
@@ -81,6 +82,21 @@ describe("the bundled CLI", () => {
       child.kill("SIGTERM");
       await once(child, "exit");
     }
+  });
+
+  it("prints package.json's version with --version", () => {
+    const { version } = JSON.parse(readFileSync(join(PACKAGE_ROOT, "package.json"), "utf8")) as { version: string };
+    for (const flag of ["--version", "-V"]) {
+      const result = spawnSync(process.execPath, [BUNDLE, flag], { encoding: "utf8" });
+      expect(result).toMatchObject({ status: 0, stdout: `${version}\n` });
+    }
+  });
+
+  it("shows the defaults in serve --help: port 4010, host 127.0.0.1, seed 1", () => {
+    const help = spawnSync(process.execPath, [BUNDLE, "serve", "--help"], { encoding: "utf8" }).stdout.replace(/\s+/g, " ");
+    expect(help).toContain("--port <port> port (env PORT; default 4010)");
+    expect(help).toContain("--host <host> address to listen on (env HOST; default 127.0.0.1)");
+    expect(help).toContain("(env PANDAPON_MOCK_SEED; default 1)");
   });
 
   it("lists every subcommand in its help", async () => {

@@ -187,7 +187,7 @@ describe("checkRequest", () => {
       method: DETAIL,
       app_key: "12345678",
       sign: "ABC",
-      refund_detail_order_req: `{"dispute_id":"1","buyer_id":12345678901234567890,"extra":1}`,
+      refund_detail_order_req: `{"dispute_id":"1","buyer_id":1234567890123456789,"extra":1}`,
     }).toString();
     expect(toKeys(checkRequest(DETAIL, form))).toEqual([
       "refund_detail_order_req.extra drift warning",
@@ -222,4 +222,21 @@ describe("the checks agree with every example fixture", () => {
       });
     }
   }
+});
+
+describe("checkRequest reads numbers as written", () => {
+  it("refuses a fraction where an integer id is wanted, though a double would round it to an integer", () => {
+    const body = `{"webSite":"1688","orderId":2542285634920880794.5,"cancelReason":"other"}`;
+    expect(toKeys(checkRequest("/alibaba/order/cancel", body))).toContain("orderId type error");
+  });
+
+  it("accepts a 19-digit id as written, reporting only the precision hazard", () => {
+    const body = `{"webSite":"1688","orderId":2542285634920880794,"cancelReason":"other"}`;
+    expect(toKeys(checkRequest("/alibaba/order/cancel", body)).filter((k) => k.endsWith("error"))).toEqual([]);
+  });
+
+  it("refuses an integer beyond the signed 64-bit range, as the mock does", () => {
+    const form = new URLSearchParams({ method: DETAIL, refund_detail_order_req: `{"dispute_id":"1","buyer_id":12345678901234567890}` }).toString();
+    expect(toKeys(checkRequest(DETAIL, form))).toContain("refund_detail_order_req.buyer_id maximum error");
+  });
 });

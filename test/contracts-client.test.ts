@@ -61,7 +61,7 @@ function networkError(): Error {
 }
 
 describe("createPandaponClient", () => {
-  it("signs the system headers exactly as the PROTOCOLS.md vector", async () => {
+  it("signs the system headers exactly as the docs/protocols.md vector", async () => {
     const { sent, pandapon } = setup();
     await pandapon({ now: () => NOW, nonce: () => NONCE }).call("/alibaba/refund/info", { refundId: "TQ1" });
     expect(sent[0]).toMatchObject({ url: "http://api.test/alibaba/refund/info", method: "POST", body: `{"refundId":"TQ1"}` });
@@ -71,6 +71,18 @@ describe("createPandaponClient", () => {
       "nonce-str": NONCE,
       "user-id": DEMO_PANDAPON.userId,
       signature: "D6CCD0D67408AAAD87050EA7E30EFAB7",
+      "content-type": "application/json; charset=utf-8",
+    });
+  });
+
+  it("signs a warehouse operation in the query: timestamp and sign, with only access-key and nonce-str as headers", async () => {
+    const { sent, pandapon } = setup();
+    await pandapon({ now: () => NOW, nonce: () => NONCE }).call("/open/pp/logistics/updateLogisticInfo", { logisticInfos: [] });
+    expect(sent[0]!.url).toBe("http://api.test/open/pp/logistics/updateLogisticInfo?timestamp=1715669977082&sign=D6CCD0D67408AAAD87050EA7E30EFAB7");
+    expect(sent[0]!.headers).toEqual({
+      "access-key": DEMO_PANDAPON.accessKey,
+      "nonce-str": NONCE,
+      accept: "application/json",
       "content-type": "application/json; charset=utf-8",
     });
   });

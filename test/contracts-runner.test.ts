@@ -9,6 +9,7 @@ import { describe, expect, it } from "vitest";
 import { runVerify } from "../cli/commands/verify.js";
 import { createPandaponClient } from "../client/create-pandapon-client.js";
 import { createTopClient } from "../client/create-top-client.js";
+import { findRequestExample } from "../contracts/find-request-example.js";
 import type { ContractRun, OperationResult } from "../contracts/run-contracts.js";
 import { runContracts } from "../contracts/run-contracts.js";
 import { parseXmlTree } from "../protocol/parse-top-xml.js";
@@ -49,7 +50,7 @@ const DRIFTED: Answers = {
 
 /**
  * A real HTTP server on 127.0.0.1 (ephemeral port) that checks the signatures the clients send
- * (PROTOCOLS.md) and answers each seed operation with a scripted, deliberately drifted payload.
+ * (docs/protocols.md) and answers each seed operation with a scripted, deliberately drifted payload.
  */
 async function setup(answers: Answers = DRIFTED) {
   const received: Array<{ operation: string; payload: unknown }> = [];
@@ -186,7 +187,7 @@ describe("runContracts against a drifting server", () => {
       const result = await run({ only: ["/alibaba/refund/info"], examplesDir: empty });
       expect(result.results[0]).toMatchObject({
         outcome: "skipped",
-        reason: "no example request; give one with --fixtures <dir> (file <dir>/alibaba-refund-info.json)",
+        reason: "no example request; give one with --fixtures <dir> (file <dir>/alibaba-refund-info.json), or send a generated one with --generated-requests (for the mock)",
       });
       expect(received).toEqual([]);
       expect(result.summary).toMatchObject({ skipped: 1, failed: 0 });
@@ -268,12 +269,54 @@ describe("pandapon-mock verify against a drifting server", () => {
       expect(out.stdout).toContain("NOTHING VERIFIED");
     }));
 
-  it("exits 2 for an unknown operation or a missing base URL", async () => {
+  it("exits 2 for an unknown operation or a base URL that is not a URL", async () => {
     const out = createOutput();
     expect(await runVerify({ baseUrl: "http://127.0.0.1:9", only: ["/alibaba/refund/nope"] }, { env: ENV, ...out.io })).toBe(2);
-    expect(await runVerify({}, { env: ENV, ...out.io })).toBe(2);
+    expect(await runVerify({ baseUrl: "127.0.0.1 4010" }, { env: ENV, ...out.io })).toBe(2);
     expect(out.stderr).toContain('Unknown operation "/alibaba/refund/nope"');
-    expect(out.stderr).toContain("--base-url (or PANDAPON_BASE_URL) is required");
+    expect(out.stderr).toContain('"127.0.0.1 4010" is not a URL');
+  });
+
+  it("calls $PANDAPON_MOCK_URL, else http://127.0.0.1:4010, when no --base-url is given", async () => {
+    const called: string[] = [];
+    const fetch = (async (url: string) => {
+      called.push(url);
+      return new Response(`{"code":200,"msg":"成功","data":{"refundId":"TQ1"}}`, { headers: { "content-type": "application/json" } });
+    }) as typeof globalThis.fetch;
+    const only = ["/alibaba/refund/info", "taobao.pc.refund.detail"];
+    const named = createOutput();
+    await runVerify({ only }, { env: { ...ENV, PANDAPON_MOCK_URL: "http://127.0.0.1:4999/" }, fetch, ...named.io });
+    expect(named.stdout).toContain("Verifying http://127.0.0.1:4999/ (TOP gateway http://127.0.0.1:4999/router/rest)");
+    const plain = createOutput();
+    await runVerify({ only }, { env: ENV, fetch, ...plain.io });
+    expect(plain.stdout).toContain("Verifying http://127.0.0.1:4010 (TOP gateway http://127.0.0.1:4010/router/rest)");
+    expect(called).toEqual([
+      "http://127.0.0.1:4999/alibaba/refund/info",
+      "http://127.0.0.1:4999/router/rest",
+      "http://127.0.0.1:4010/alibaba/refund/info",
+      "http://127.0.0.1:4010/router/rest",
+    ]);
+  });
+
+  it("says where each credential came from: given values are not called demo", async () => {
+    const fetch = (async () => new Response("{}")) as typeof globalThis.fetch;
+    const line = async (options: Parameters<typeof runVerify>[0], env: Record<string, string> = {}) => {
+      const out = createOutput();
+      await runVerify({ baseUrl: "http://127.0.0.1:9", only: ["/alibaba/refund/info"], ...options }, { env, fetch, ...out.io });
+      return out.stdout.split("\n")[0]!.replace(/^.*credentials: /, "");
+    };
+    expect(await line({ demo: true })).toBe("PandaPon demo, TOP demo.");
+    expect(await line({ demo: true, secret: "s3cret" })).toBe("PandaPon secret given, access-key and user-id demo, TOP demo.");
+    expect(await line({ demo: true }, { PANDAPON_USER_ID: "42", TOP_SECRET: "t" })).toBe("PandaPon user-id given, access-key and secret demo, TOP secret given, app key demo.");
+    expect(await line({}, ENV)).toBe("PandaPon given, TOP given.");
+    expect(await line({ secret: "s3cret" })).toBe("PandaPon secret given, access-key and user-id missing, TOP missing.");
+  });
+
+  it("names --fixtures and --generated-requests when it skips an operation without an example request", async () => {
+    const without = getCatalog().operations.find((op) => op.meta.api === "pandapon" && !findRequestExample(op).ok)!;
+    const out = createOutput();
+    await runVerify({ baseUrl: "http://127.0.0.1:9", only: [without.meta.name] }, { env: ENV, ...out.io });
+    expect(out.stdout).toMatch(/SKIP .* no example request; give one with --fixtures <dir> \(file <dir>\/[\w-]+\.json\), or send a generated one with --generated-requests \(for the mock\)/);
   });
 });
 

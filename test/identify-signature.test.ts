@@ -147,7 +147,7 @@ describe("identifySignature over every candidate family", () => {
   });
 });
 
-describe("identifySignature on the PROTOCOLS.md vectors", () => {
+describe("identifySignature on the docs/protocols.md vectors", () => {
   const base = { accessKey: "58c0201dfdf148eca63cbf6bb5e7cf03", timestamp: "1715669977082" };
   const secret = "demo-secret-please-change";
 
@@ -303,6 +303,21 @@ describe("pandapon-mock identify-signature (in process)", () => {
       expect(result.exitCode).toBe(0);
       expect(JSON.parse(result.out).matches[0].signatureScheme).toEqual(CUSTOM);
     }
+  });
+
+  it("lists as the same string only schemes described differently from the match", async () => {
+    const headers = { "access-key": "58c0201dfdf148eca63cbf6bb5e7cf03", timestamp: "1715669977082" };
+    const signed = (h: Record<string, string>) => ["--access-key", h["access-key"]!, "--timestamp", h.timestamp!, "--signature", signPandapon(DEFAULT_SCHEME, { headers: h }, "demo-secret-please-change").signature];
+    const { run } = setup({ PANDAPON_SECRET: "demo-secret-please-change" });
+    // With a nonce the listed order of the default fields is the sorted order: the same scheme, not shown.
+    const withNonce = await run(...signed({ ...headers, "nonce-str": "5f2b9c1e8d7a4e3f9b6c2d1a0e8f7c6b" }), "--nonce-str", "5f2b9c1e8d7a4e3f9b6c2d1a0e8f7c6b");
+    expect(withNonce.out).toContain(`1. ${describeScheme(DEFAULT_SCHEME)}`);
+    expect(withNonce.out).not.toContain("same string for this request");
+    // Without one, a listed scheme that never signs a nonce gives the same string: shown, described differently.
+    const without = await run(...signed(headers));
+    const same = without.out.split("\n").filter((line) => line.includes("same string for this request"));
+    expect(same).toEqual([`   same string for this request: 1 more (${describeScheme({ ...DEFAULT_SCHEME, order: "listed", fields: ["access-key", "timestamp"] })})`]);
+    expect(same[0]).not.toContain(describeScheme(DEFAULT_SCHEME));
   });
 
   it("exits 1 saying how many it tried when nothing matches, and 2 on bad input", async () => {

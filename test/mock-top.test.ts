@@ -146,7 +146,7 @@ describe("TOP gateway errors, in error_response with HTTP 200", () => {
   it("answers errors in XML by default, following the documented error shape", async () => {
     const { app, topParams } = setupMock();
     const res = await request(app).get("/router/rest").query(topParams(REQ, { format: undefined, sign: "BAD" }));
-    expect(res.text).toMatch(/^<\?xml version="1.0" encoding="utf-8" \?><error_response><code>25<\/code><msg>Invalid Signature<\/msg><sub_msg>/);
+    expect(res.text).toMatch(/^<\?xml version="1.0" encoding="utf-8" \?><error_response><code>25<\/code><msg>Invalid Signature<\/msg><sub_code>isv.invalid-parameter:sign<\/sub_code><sub_msg>/);
   });
 
   it("shows the expected string-to-sign with the secret masked on a wrong signature", async () => {

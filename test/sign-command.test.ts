@@ -2,11 +2,14 @@ import { execFile } from "node:child_process";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { promisify } from "node:util";
+import { stringify } from "lossless-json";
 import { describe, expect, it } from "vitest";
 import { createCommandRunner } from "./helpers/command-runner.js";
 import { registerSign } from "../cli/commands/sign.js";
 import { createApp } from "../mock/app.js";
 import { parseCurl } from "../client/parse-curl.js";
+import { findRequestExample } from "../contracts/find-request-example.js";
+import { getCatalog } from "../schemas/catalog.js";
 import type { SignatureScheme } from "../signing/index.js";
 import { DEFAULT_SCHEME, signPandapon, verifyPandaponSignature, verifyTopSignature } from "../signing/index.js";
 
@@ -17,12 +20,18 @@ function setup(env: Record<string, string> = {}) {
   return createCommandRunner(registerSign, "sign", { env, now: NOW, nonce: "5f2b9c1e8d7a4e3f9b6c2d1a0e8f7c6b" });
 }
 
+function parseCurlOrThrow(out: string) {
+  const parsed = parseCurl(out);
+  if (!parsed.ok) throw new Error(parsed.message);
+  return parsed.request;
+}
+
 function toHeaders(out: string): Record<string, string> {
   return Object.fromEntries(out.trim().split("\n").map((line) => [line.slice(0, line.indexOf(":")), line.slice(line.indexOf(":") + 2)]));
 }
 
 describe("sign pandapon", () => {
-  it("explains the PROTOCOLS.md vector with nonce-str step by step, secret masked", async () => {
+  it("explains the docs/protocols.md vector with nonce-str step by step, secret masked", async () => {
     const result = await setup().run("pandapon", "/alibaba/refund/info", "--timestamp", "1715669977082", "--nonce", "5f2b9c1e8d7a4e3f9b6c2d1a0e8f7c6b", "--explain");
     expect(result.exitCode).toBe(0);
     expect(toHeaders(result.out)).toEqual({
@@ -88,6 +97,33 @@ describe("sign pandapon", () => {
       expect(signature).toBe(signPandapon(scheme, { headers: signed, body }, DEMO_SECRET).signature);
       expect(signature).toMatch(/^[0-9a-f]{64}$/);
     }
+  });
+
+  it("prints a warehouse operation's timestamp and sign as a query line, with only access-key and nonce-str as headers", async () => {
+    const result = await setup().run("pandapon", "/open/pp/logistics/updateLogisticInfo", "--timestamp", "1715669977082", "--nonce", "5f2b9c1e8d7a4e3f9b6c2d1a0e8f7c6b", "--explain");
+    expect(result.out).toBe(
+      "access-key: 58c0201dfdf148eca63cbf6bb5e7cf03\nnonce-str: 5f2b9c1e8d7a4e3f9b6c2d1a0e8f7c6b\nquery: timestamp=1715669977082&sign=D6CCD0D67408AAAD87050EA7E30EFAB7\n",
+    );
+    expect(result.err).toContain("sent as the query parameters timestamp and sign");
+    expect(result.err).not.toContain("Note:");
+  });
+
+  it("uses the operation's documented method unless --method says otherwise, and notes a path the mock does not serve", async () => {
+    const get = parseCurlOrThrow((await setup().run("pandapon", "/open/product/get?itemId=672991141190", "--curl")).out);
+    expect(get).toMatchObject({ method: "GET", url: "http://127.0.0.1:4010/open/product/get?itemId=672991141190" });
+    const forced = parseCurlOrThrow((await setup().run("pandapon", "/open/product/get", "--method", "post", "--curl")).out);
+    expect(forced.method).toBe("POST");
+    const unknown = await setup().run("pandapon", "/alibaba/nope", "--curl");
+    expect(parseCurlOrThrow(unknown.out).method).toBe("POST");
+    expect(unknown.err).toContain("the mock serves no /alibaba/nope");
+  });
+
+  it("sends --curl to the mock named by PANDAPON_MOCK_URL, unless --base-url says otherwise", async () => {
+    const env = { PANDAPON_MOCK_URL: "http://127.0.0.1:4999/" };
+    expect(parseCurlOrThrow((await setup(env).run("pandapon", "/alibaba/refund/info", "--curl")).out).url).toBe("http://127.0.0.1:4999/alibaba/refund/info");
+    expect(parseCurlOrThrow((await setup(env).run("top", "taobao.pc.refund.detail", "--curl")).out).url).toBe("http://127.0.0.1:4999/router/rest");
+    const flag = await setup(env).run("pandapon", "/alibaba/refund/info", "--curl", "--base-url", "http://127.0.0.1:5000");
+    expect(parseCurlOrThrow(flag.out).url).toBe("http://127.0.0.1:5000/alibaba/refund/info");
   });
 
   it("refuses bad input with exit code 2 and the reason", async () => {
@@ -196,6 +232,33 @@ describe("the printed curl commands against the mock", () => {
       const answer = await runCurl(out);
       expect(answer.status).toBe(200);
       expect(JSON.parse(answer.body)).toMatchObject({ code: 200, msg: "成功" });
+    } finally {
+      await mock.close();
+    }
+  });
+
+  /** Every path of the operations signed in the query (`timestamp` and `sign`), aliases included. */
+  const querySigned = getCatalog().operations
+    .filter((op) => op.meta.auth === "query-sign")
+    .flatMap((op) => [op.meta.path!, ...(op.meta.aliases ?? [])].map((path) => [path, op] as const));
+
+  it("knows the query-signed warehouse operations", () => {
+    expect(querySigned.map(([path]) => path)).toEqual(expect.arrayContaining(["/open/pp/logistics/orderRenderFreight", "/open/pp/logistics/updateLogisticInfo", "/v2/open/pp/logistics/itemLogisticsPrice"]));
+  });
+
+  it.each(querySigned)("gets HTTP 200 and code 200 from %s with timestamp and sign in the query of the --curl output", async (path, op) => {
+    const example = findRequestExample(op);
+    if (!example.ok) throw new Error(example.reason);
+    const body = stringify(example.payload)!;
+    const mock = await startMock();
+    try {
+      const { out } = await setup().run("pandapon", path, "--body", body, "--curl", "--base-url", mock.baseUrl);
+      const answer = await runCurl(out);
+      expect(answer.status, answer.body).toBe(200);
+      expect(JSON.parse(answer.body)).toMatchObject({ code: 200, msg: "成功" });
+      const url = new URL(parseCurlOrThrow(out).url);
+      expect([...url.searchParams.keys()]).toEqual(["timestamp", "sign"]);
+      expect(url.searchParams.get("timestamp")).toBe(String(NOW));
     } finally {
       await mock.close();
     }

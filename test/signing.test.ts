@@ -34,7 +34,7 @@ const TOP_EXAMPLE_A = {
   num_iid: "11223344",
 };
 
-describe("PandaPon default scheme (PROTOCOLS.md vectors)", () => {
+describe("PandaPon default scheme (docs/protocols.md vectors)", () => {
   const vectors = [
     {
       name: "with nonce-str",

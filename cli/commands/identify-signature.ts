@@ -106,9 +106,10 @@ function toReport(result: Identification, secretNote: string, ms: number): strin
   if (n > 1) lines.push("Several schemes give this signature for this request; identify a second request to tell them apart.");
   result.matches.forEach((match, i) => {
     lines.push("", `${i + 1}. ${toOneLine(match.description)}`, `   string-to-sign: ${JSON.stringify(match.maskedStringToSign)}`);
-    if (match.equivalents.length > 0) {
-      const shown = match.equivalents.slice(0, 3).map((e) => toOneLine(describeScheme(e)));
-      lines.push(`   same string for this request: ${match.equivalents.length} more (${shown.join("; ")}${match.equivalents.length > 3 ? "; …" : ""})`);
+    // Schemes described like the match (e.g. a listed order that is the sorted order) are the same scheme to a reader.
+    const others = [...new Set(match.equivalents.map((e) => toOneLine(describeScheme(e))))].filter((d) => d !== toOneLine(match.description));
+    if (others.length > 0) {
+      lines.push(`   same string for this request: ${others.length} more (${others.slice(0, 3).join("; ")}${others.length > 3 ? "; …" : ""})`);
     }
     for (const note of match.notes) lines.push(`   note: ${note}`);
     lines.push("   Paste into the mock's and the client's config:", JSON.stringify({ signatureScheme: match.scheme }, null, 2));

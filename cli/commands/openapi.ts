@@ -1,7 +1,8 @@
 import { writeFileSync } from "node:fs";
 import type { Command } from "commander";
 import { getCatalog } from "../../schemas/catalog.js";
-import { toOpenApi } from "../../schemas/to-openapi.js";
+import { readOpenApiOperations, toOpenApi } from "../../schemas/to-openapi.js";
+import { InputError, PROCESS_IO, runAction } from "../command-io.js";
 
 export function registerOpenApi(program: Command): void {
   program
@@ -9,9 +10,14 @@ export function registerOpenApi(program: Command): void {
     .description("print an OpenAPI 3.0 document of the PandaPon operations, made from the schemas (for Prism, WireMock, code generators)")
     .option("--only <operation...>", "only these operations (paths; see `pandapon-mock operations`)")
     .option("-o, --out <file>", "write it to a file instead of standard output")
-    .action((options: { only?: string[]; out?: string }) => {
-      const text = JSON.stringify(toOpenApi(getCatalog(), options.only), null, 2) + "\n";
-      if (options.out) writeFileSync(options.out, text);
-      else process.stdout.write(text);
-    });
+    .action((options: { only?: string[]; out?: string }) =>
+      runAction(PROCESS_IO, () => {
+        const catalog = getCatalog();
+        const reading = readOpenApiOperations(catalog, options.only);
+        if (!reading.ok) throw new InputError(reading.message);
+        const text = JSON.stringify(toOpenApi(catalog, options.only), null, 2) + "\n";
+        if (options.out) writeFileSync(options.out, text);
+        else process.stdout.write(text);
+      }),
+    );
 }

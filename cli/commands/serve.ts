@@ -1,7 +1,8 @@
 import type { Command } from "commander";
-import { DEMO_PANDAPON, DEMO_TOP } from "../../config/demo.js";
+import { DEFAULT_HOST, DEFAULT_PORT, DEMO_PANDAPON, DEMO_TOP } from "../../config/demo.js";
 import type { ServeSettings } from "../../config/load-config.js";
 import { readEnvSettings, readFileSettings, readJsonArgument, toServeConfig } from "../../config/load-config.js";
+import { checkAdminExposure } from "../../mock/admin-guard.js";
 import { createApp, getCore } from "../../mock/app.js";
 import type { MockCore } from "../../mock/create-core.js";
 import { startServer } from "../../mock/start-server.js";
@@ -15,9 +16,12 @@ interface ServeFlags {
   config?: string;
   scheme?: string;
   window?: string;
+  topWindow?: string;
+  adminToken?: string;
   verifySignatures?: boolean;
   requireNonce?: boolean;
   validateResponses?: boolean;
+  nonceMemoryBytes?: string;
   log?: boolean;
 }
 
@@ -28,9 +32,12 @@ function toFlagSettings(flags: ServeFlags): ServeSettings {
     seed: flags.seed,
     scheme: flags.scheme ? readJsonArgument(flags.scheme, "--scheme") : undefined,
     windowSeconds: flags.window === undefined ? undefined : Number(flags.window),
+    topWindowSeconds: flags.topWindow === undefined ? undefined : Number(flags.topWindow),
+    adminToken: flags.adminToken,
     verifySignatures: flags.verifySignatures,
     requireNonce: flags.requireNonce,
     validateResponses: flags.validateResponses,
+    nonceMemoryBytes: flags.nonceMemoryBytes === undefined ? undefined : Number(flags.nonceMemoryBytes),
     log: flags.log,
   };
 }
@@ -46,10 +53,12 @@ function toStartBanner(core: MockCore, url: string): string {
   const usesDemo = keys.some((k) => k.secret === DEMO_PANDAPON.secret) || apps.some((a) => a.secret === DEMO_TOP.secret);
   return [
     `pandapon-mock listening on ${url}`,
+    `  export PANDAPON_MOCK_URL=${url}  # in another terminal: sign and verify then call this mock`,
     `  PandaPon: ${ops.filter((o) => o.meta.api === "pandapon").length} operations at their documented paths; TOP gateway: ${url}/router/rest (${ops.filter((o) => o.meta.api === "top").length} taobao.pc.* methods)`,
     ...served,
     `  health: ${url}/__mock/health · journal: ${url}/__mock/journal · list: npx pandapon-mock operations`,
-    `  seed ${core.options.seed} · signatures ${core.options.verifySignatures ? "checked" : "NOT checked"} · window ±${core.options.pandapon.windowMs / 1000} s`,
+    `  seed ${core.options.seed} · signatures ${core.options.verifySignatures ? "checked" : "NOT checked"} · window ±${toWindowText(core)}`,
+    core.options.admin.token ? "  admin token: set (/__mock/* needs Authorization: Bearer <token>)" : "  /__mock/* answers loopback Host names only (no admin token)",
     `  PandaPon signature scheme: ${describeScheme(core.options.pandapon.scheme)}`,
     usesDemo
       ? [
@@ -62,19 +71,29 @@ function toStartBanner(core: MockCore, url: string): string {
   ].join("\n");
 }
 
+/** `600 s`, or `600 s (TOP ±900 s)` when TOP has its own window. */
+function toWindowText(core: MockCore): string {
+  const pandapon = core.options.pandapon.windowMs / 1000;
+  const top = core.options.top.windowMs / 1000;
+  return top === pandapon ? `${pandapon} s` : `${pandapon} s (TOP ±${top} s)`;
+}
+
 export function registerServe(program: Command): void {
   program
     .command("serve")
     .description("start the mock (PandaPon paths and the TOP gateway at /router/rest) on one HTTP server")
-    .option("-p, --port <port>", "port (env PORT)", undefined)
-    .option("--host <host>", "address to listen on (env HOST)", undefined)
-    .option("--seed <seed>", "same seed and request, same answer (env PANDAPON_MOCK_SEED)")
+    .option("-p, --port <port>", `port (env PORT; default ${DEFAULT_PORT})`, undefined)
+    .option("--host <host>", `address to listen on (env HOST; default ${DEFAULT_HOST})`, undefined)
+    .option("--seed <seed>", "same seed and request, same answer (env PANDAPON_MOCK_SEED; default 1)")
     .option("-c, --config <file>", "JSON config file (env PANDAPON_MOCK_CONFIG): host, port, seed, keys, apps, scheme, windowSeconds, …")
     .option("--scheme <json|file>", "PandaPon signature scheme (env PANDAPON_MOCK_SCHEME); see `identify-signature`")
-    .option("--window <seconds>", "allowed timestamp distance (env PANDAPON_MOCK_WINDOW_SECONDS; default 600)")
+    .option("--window <seconds>", "allowed timestamp distance, PandaPon and TOP (env PANDAPON_MOCK_WINDOW_SECONDS; default 600)")
+    .option("--top-window <seconds>", "TOP's own timestamp window (env PANDAPON_MOCK_TOP_WINDOW_SECONDS; default: --window)")
+    .option("--admin-token <token>", "require Authorization: Bearer <token> on /__mock/*; needed to listen beyond loopback (env PANDAPON_MOCK_ADMIN_TOKEN, preferred: flags show in ps)")
     .option("--no-verify-signatures", "accept any signature, key, timestamp and nonce (quick demos)")
     .option("--require-nonce", "reject PandaPon requests without nonce-str")
     .option("--validate-responses", "check every answer against its schema before sending it")
+    .option("--nonce-memory-bytes <bytes>", "bytes of the replay memory (env PANDAPON_MOCK_NONCE_MEMORY_BYTES; default 33554432: 1,048,576 nonces)")
     .option("--log", "print one line per request (env PANDAPON_MOCK_LOG)")
     .action(async (flags: ServeFlags, command: Command) => {
       try {
@@ -95,6 +114,8 @@ async function runServe(flags: ServeFlags, command: Command): Promise<void> {
   const file = readFileSettings(flags.config ?? process.env.PANDAPON_MOCK_CONFIG);
   const settings = [file, env, fromFlags];
   const config = toServeConfig(...settings);
+  const exposure = checkAdminExposure(config.host, config.mock.admin?.token);
+  if (exposure) throw new Error(exposure);
   const log = settings.reduce<boolean | undefined>((on, s) => s.log ?? on, undefined);
   const app = createApp({ ...config.mock, log: log ? (line) => console.log(line) : undefined });
   const running = await startServer(app, config.port, config.host);

@@ -3,7 +3,10 @@ import { parse as parseLossless } from "lossless-json";
 import { buildCurl } from "../../client/build-curl.js";
 import { createPandaponHeaders } from "../../client/create-pandapon-headers.js";
 import { createTopParams, toFormBody } from "../../client/create-top-params.js";
-import { DEFAULT_HOST, DEFAULT_PORT, DEMO_PANDAPON, DEMO_TOP } from "../../config/demo.js";
+import { toQuerySigned } from "../../client/to-query-signed.js";
+import { DEMO_PANDAPON, DEMO_TOP } from "../../config/demo.js";
+import type { Operation } from "../../schemas/catalog.js";
+import { getCatalog } from "../../schemas/catalog.js";
 import { explainSignature } from "../../signing/explain-signature.js";
 import { explainTopSignature } from "../../signing/explain-top-signature.js";
 import type { SignatureScheme } from "../../signing/pandapon-scheme.js";
@@ -11,8 +14,7 @@ import { DEFAULT_SCHEME, SECRET_MASK, toScheme } from "../../signing/pandapon-sc
 import { isTopSignMethod } from "../../signing/top-sign.js";
 import type { CommandIo } from "../command-io.js";
 import { InputError, PROCESS_IO, exitOnCommanderError, runAction } from "../command-io.js";
-
-export const DEFAULT_BASE_URL = `http://${DEFAULT_HOST}:${DEFAULT_PORT}`;
+import { DEFAULT_MOCK_URL, readMockUrl } from "../read-mock-url.js";
 
 /** A value from the flag, else the environment, else the demo default; with where it came from. */
 export function pickSetting(flag: string | undefined, env: string | undefined, envName: string, fallback: string): [string, string] {
@@ -56,8 +58,8 @@ export function readSchemeOption(value: string | undefined, io: CommandIo): Sign
 
 interface PandaponOptions {
   body?: string;
-  method: string;
-  baseUrl: string;
+  method?: string;
+  baseUrl?: string;
   accessKey?: string;
   secret?: string;
   userId?: string;
@@ -66,6 +68,21 @@ interface PandaponOptions {
   nonce?: string | false;
   curl?: boolean;
   explain?: boolean;
+}
+
+/** Where `--curl` sends: the flag, else the mock the environment names, else the default port. */
+function readBaseUrl(flag: string | undefined, io: CommandIo): string {
+  return (flag ?? readMockUrl(io.env)).replace(/\/+$/, "");
+}
+
+/** The mock's operation at this path (query string ignored), by the given method or either. */
+function findPandaponOperation(path: string, method: string | undefined): Operation | undefined {
+  const bare = path.split("?")[0]!;
+  for (const m of method ? [method.toUpperCase()] : ["POST", "GET"]) {
+    const found = getCatalog().matchRoute(m, bare);
+    if (found) return found.operation;
+  }
+  return undefined;
 }
 
 function runSignPandapon(path: string, options: PandaponOptions, io: CommandIo): void {
@@ -77,22 +94,30 @@ function runSignPandapon(path: string, options: PandaponOptions, io: CommandIo):
   const scheme = readSchemeOption(options.scheme, io);
   const body = options.body === undefined ? undefined : readInlineOrFile(options.body, io);
   if (body !== undefined) parseJsonInput(body, "--body");
+  const operation = findPandaponOperation(path, options.method);
+  const method = options.method ?? operation?.meta.method ?? "POST";
   const timestamp = options.timestamp ?? String(io.now());
   const nonce = options.nonce === false ? undefined : (options.nonce ?? io.createNonce());
-  const { headers } = createPandaponHeaders({ accessKey, secret, userId, scheme, timestamp, nonce, body });
+  const signed = createPandaponHeaders({ accessKey, secret, userId, scheme, timestamp, nonce, body });
+  // Warehouse operations take timestamp and sign in the query, as the mock checks them.
+  const { headers, query } = operation?.meta.auth === "query-sign" ? toQuerySigned(signed.headers) : { headers: signed.headers, query: undefined };
+  const queryText = query && new URLSearchParams(query).toString();
 
   if (options.curl) {
-    const url = options.baseUrl.replace(/\/+$/, "") + path;
+    const url = readBaseUrl(options.baseUrl, io) + path + (queryText ? (path.includes("?") ? "&" : "?") + queryText : "");
     const sent = body === undefined ? headers : { ...headers, "Content-Type": "application/json" };
-    io.out(buildCurl({ method: options.method, url, headers: sent, body }) + "\n");
+    io.out(buildCurl({ method, url, headers: sent, body }) + "\n");
   } else {
-    io.out(Object.entries(headers).map(([name, value]) => `${name}: ${value}`).join("\n") + "\n");
+    const lines = Object.entries(headers).map(([name, value]) => `${name}: ${value}`);
+    io.out([...lines, ...(queryText ? [`query: ${queryText}`] : [])].join("\n") + "\n");
   }
+  if (!operation) io.err(`Note: the mock serves no ${options.method ? method.toUpperCase() + " " : ""}${path.split("?")[0]} (\`pandapon-mock operations\` lists what it serves); signed with the system headers.\n`);
   if (options.explain) {
-    const headerValues = { ...headers } as Record<string, string | undefined>;
+    const headerValues = { ...signed.headers } as Record<string, string | undefined>;
     delete headerValues.signature;
     const explained = explainSignature(scheme, body ? { headers: headerValues, body } : { headers: headerValues }, secret);
-    io.err([`How the signature is computed (secret ${SECRET_MASK} from ${secretFrom}):`, ...explained.steps.map((s) => `  ${s}`)].join("\n") + "\n");
+    const where = query ? [`sent as the query parameters timestamp and sign (a warehouse operation), with the ${Object.keys(headers).join(" and ")} header${Object.keys(headers).length > 1 ? "s" : ""}`] : [];
+    io.err([`How the signature is computed (secret ${SECRET_MASK} from ${secretFrom}):`, ...[...explained.steps, ...where].map((s) => `  ${s}`)].join("\n") + "\n");
   }
 }
 
@@ -105,7 +130,7 @@ interface TopOptions {
   format: string;
   session?: string;
   timestamp?: string;
-  baseUrl: string;
+  baseUrl?: string;
   curl?: boolean;
   explain?: boolean;
 }
@@ -146,7 +171,7 @@ function runSignTop(method: string, options: TopOptions, io: CommandIo): void {
   });
   const form = toFormBody(params);
   if (options.curl) {
-    const url = options.baseUrl.replace(/\/+$/, "") + "/router/rest";
+    const url = readBaseUrl(options.baseUrl, io) + "/router/rest";
     io.out(buildCurl({ method: "POST", url, headers: { "Content-Type": "application/x-www-form-urlencoded;charset=utf-8" }, body: form }) + "\n");
   } else {
     io.out(form + "\n");
@@ -166,11 +191,11 @@ export function registerSign(program: Command, io: CommandIo = PROCESS_IO): void
 
   sign
     .command("pandapon")
-    .description("sign a PandaPon request: prints the five system headers, or a curl command with --curl")
+    .description("sign a PandaPon request: prints the system headers (warehouse operations: timestamp and sign in the query), or a curl command with --curl")
     .argument("<path>", "operation path, e.g. /alibaba/refund/info")
     .option("--body <json>", "request body: JSON text, or @file (sent and, if the scheme says so, signed byte for byte)")
-    .option("--method <method>", "HTTP method", "POST")
-    .option("--base-url <url>", "where --curl sends the request", DEFAULT_BASE_URL)
+    .option("--method <method>", "HTTP method (default: the operation's, else POST)")
+    .option("--base-url <url>", `where --curl sends the request (default: $PANDAPON_MOCK_URL, else ${DEFAULT_MOCK_URL})`)
     .option("--access-key <key>", "access-key (default: $PANDAPON_ACCESS_KEY, else the demo key)")
     .option("--secret <secret>", "AccessSecret (default: $PANDAPON_SECRET, else the demo secret); never printed")
     .option("--user-id <id>", "user-id (default: $PANDAPON_USER_ID, else the demo user)")
@@ -195,7 +220,7 @@ export function registerSign(program: Command, io: CommandIo = PROCESS_IO): void
     .option("--format <format>", "json or xml", "json")
     .option("--session <session>", "session (user authorization), when the API needs one")
     .option("--timestamp <time>", 'timestamp: "yyyy-MM-dd HH:mm:ss" (GMT+8) or epoch ms (default: now)')
-    .option("--base-url <url>", "where --curl sends the request (+ /router/rest)", DEFAULT_BASE_URL)
+    .option("--base-url <url>", `where --curl sends the request, + /router/rest (default: $PANDAPON_MOCK_URL, else ${DEFAULT_MOCK_URL})`)
     .option("--curl", "print a complete curl command instead of the parameters")
     .option("--explain", "show how sign is computed, step by step, secret masked (on stderr)")
     .exitOverride(exitOnCommanderError(io))

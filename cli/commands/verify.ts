@@ -18,6 +18,7 @@ import { getCatalog } from "../../schemas/catalog.js";
 import type { SignatureScheme } from "../../signing/pandapon-scheme.js";
 import { toScheme } from "../../signing/pandapon-scheme.js";
 import { isTopSignMethod } from "../../signing/top-sign.js";
+import { DEFAULT_MOCK_URL, readMockUrl } from "../read-mock-url.js";
 
 export interface VerifyOptions {
   baseUrl?: string;
@@ -78,15 +79,33 @@ interface Credentials<T> {
   values?: T;
   /** Why the API's operations are skipped. */
   missing?: string;
+  /** Where the values came from, never the values: `given`, `demo`, or per value when mixed. */
   from: string;
+}
+
+const SOURCES = ["given", "demo", "missing"] as const;
+type Source = (typeof SOURCES)[number];
+
+/** A value from the flag, else the environment, else (with --demo) the demo credentials; with its source. */
+function pickCredential(flag: string | undefined, env: string | undefined, demo: string | undefined): [string | undefined, Source] {
+  const given = flag ?? env;
+  if (given) return [given, "given"];
+  return demo ? [demo, "demo"] : [undefined, "missing"];
+}
+
+/** `given`, `demo` or `missing` when all agree, else e.g. `secret given, access-key and user-id demo`. */
+function toSourceText(sources: Array<[string, Source]>): string {
+  const kinds = SOURCES.filter((kind) => sources.some(([, source]) => source === kind));
+  if (kinds.length === 1) return kinds[0]!;
+  return kinds.map((kind) => `${sources.filter(([, s]) => s === kind).map(([name]) => name).join(" and ")} ${kind}`).join(", ");
 }
 
 function readPandaponCredentials(options: VerifyOptions, env: VerifyIo["env"]): Credentials<{ accessKey: string; secret: string; userId: string }> {
   const demo = options.demo ? DEMO_PANDAPON : undefined;
-  const accessKey = options.accessKey ?? env.PANDAPON_ACCESS_KEY ?? demo?.accessKey;
-  const secret = options.secret ?? env.PANDAPON_SECRET ?? demo?.secret;
-  const userId = options.userId ?? env.PANDAPON_USER_ID ?? demo?.userId;
-  const from = options.accessKey || env.PANDAPON_ACCESS_KEY ? "given" : options.demo ? "demo" : "none";
+  const [accessKey, keyFrom] = pickCredential(options.accessKey, env.PANDAPON_ACCESS_KEY, demo?.accessKey);
+  const [secret, secretFrom] = pickCredential(options.secret, env.PANDAPON_SECRET, demo?.secret);
+  const [userId, userFrom] = pickCredential(options.userId, env.PANDAPON_USER_ID, demo?.userId);
+  const from = toSourceText([["access-key", keyFrom], ["secret", secretFrom], ["user-id", userFrom]]);
   if (accessKey && secret && userId) return { values: { accessKey, secret, userId }, from };
   const absent = [!accessKey && "PANDAPON_ACCESS_KEY", !secret && "PANDAPON_SECRET", !userId && "PANDAPON_USER_ID"].filter(Boolean);
   return { missing: `no PandaPon credentials: set ${absent.join(", ")} (or --demo against the mock)`, from };
@@ -94,9 +113,9 @@ function readPandaponCredentials(options: VerifyOptions, env: VerifyIo["env"]): 
 
 function readTopCredentials(options: VerifyOptions, env: VerifyIo["env"]): Credentials<{ appKey: string; secret: string }> {
   const demo = options.demo ? DEMO_TOP : undefined;
-  const appKey = options.appKey ?? env.TOP_APP_KEY ?? demo?.appKey;
-  const secret = options.topSecret ?? env.TOP_SECRET ?? demo?.secret;
-  const from = options.appKey || env.TOP_APP_KEY ? "given" : options.demo ? "demo" : "none";
+  const [appKey, keyFrom] = pickCredential(options.appKey, env.TOP_APP_KEY, demo?.appKey);
+  const [secret, secretFrom] = pickCredential(options.topSecret, env.TOP_SECRET, demo?.secret);
+  const from = toSourceText([["app key", keyFrom], ["secret", secretFrom]]);
   if (appKey && secret) return { values: { appKey, secret }, from };
   const absent = [!appKey && "TOP_APP_KEY", !secret && "TOP_SECRET"].filter(Boolean);
   return { missing: `no TOP credentials: set ${absent.join(", ")} (or --demo against the mock)`, from };
@@ -110,7 +129,7 @@ function writeReport(file: string, text: string): void {
 interface Clients {
   createClient: (operation: Operation) => ContractClient | string;
   secrets: Array<string | undefined>;
-  /** `given`, `demo` or `none`, per API (never the values). */
+  /** Where the credentials came from, per API (never the values). */
   from: { pandapon: string; top: string };
 }
 
@@ -157,8 +176,7 @@ function toGeneratedRequest(catalog: Catalog): (operation: Operation) => unknown
 export async function runVerify(options: VerifyOptions, io: VerifyIo): Promise<number> {
   try {
     const catalog = io.catalog ?? getCatalog();
-    const baseUrl = options.baseUrl ?? io.env.PANDAPON_BASE_URL;
-    if (!baseUrl) throw new UsageError("--base-url (or PANDAPON_BASE_URL) is required: the mock's or the real API's base URL.");
+    const baseUrl = options.baseUrl ?? (io.env.PANDAPON_BASE_URL || readMockUrl(io.env));
     const topGateway = options.topGateway ?? io.env.TOP_GATEWAY ?? `${baseUrl.replace(/\/+$/, "")}/router/rest`;
     for (const url of [baseUrl, topGateway]) {
       if (!URL.canParse(url)) throw new UsageError(`"${maskUrl(url)}" is not a URL.`);
@@ -199,7 +217,7 @@ export function registerVerify(program: Command): void {
   program
     .command("verify")
     .description("call each operation on a base URL (the mock, or the real API), check request and answer, report")
-    .option("--base-url <url>", "PandaPon base URL (env PANDAPON_BASE_URL), e.g. http://127.0.0.1:4010")
+    .option("--base-url <url>", `the mock's or the real API's base URL (default: $PANDAPON_BASE_URL, else $PANDAPON_MOCK_URL, else ${DEFAULT_MOCK_URL})`)
     .option("--top-gateway <url>", "TOP gateway (env TOP_GATEWAY); default <base-url>/router/rest")
     .option("--only <operation...>", "only these operations (names or aliases; see `pandapon-mock operations`)")
     .option("--fixtures <dir>", "request payloads to send: <dir>/<schema file name>.json, e.g. alibaba-refund-info.json")
@@ -227,7 +245,8 @@ export function registerVerify(program: Command): void {
         "Requests: <fixtures>/<stem>.json when present (stem = the operation's schema file name, e.g.",
         "alibaba-refund-info, v2-alibaba-refund-goods-return, taobao-pc-refund-detail), a bare payload or an",
         "examples-format file {direction, payload}; else the first valid request in schemas/examples/<stem>/;",
-        "else the operation is skipped. Real calls need real ids: give them with --fixtures.",
+        "else, with --generated-requests, a generated one (for the mock); else the operation is skipped.",
+        "Real calls need real ids: give them with --fixtures.",
         "Exit status: 0 nothing failed and something was verified; 1 a failure, an error, or nothing verified;",
         "2 a usage error. Credentials are never printed.",
       ].join("\n"),

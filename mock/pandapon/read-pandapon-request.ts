@@ -7,7 +7,8 @@ export type RequestReading = { ok: true; payload: Record<string, unknown> } | { 
 
 /**
  * Reads the operation's parameters (JSON body, or the query string; path parameters merged in)
- * and checks them against the Request schema, naming every violated field.
+ * and checks them against the Request schema, naming every violated field. Numbers in the body
+ * keep their exact value: a 19-digit id is a bigint (see readJson), echoed digit for digit.
  */
 export function readPandaponRequest(
   operation: Operation,
@@ -17,6 +18,7 @@ export function readPandaponRequest(
   rawBody: string,
 ): RequestReading {
   let payload: Record<string, unknown>;
+  let exactNumbers = false;
   if (operation.meta.requestIn === "body") {
     const contentType = headers["content-type"] ?? "";
     if (rawBody.trim() === "") {
@@ -34,13 +36,14 @@ export function readPandaponRequest(
         return { ok: false, error: "BAD_JSON", message: "The JSON body must be an object with the operation's parameters." };
       }
       payload = parsed.value as Record<string, unknown>;
+      exactNumbers = parsed.exact;
     }
   } else {
     payload = Object.fromEntries([...query].filter(([k]) => k !== "sign" || operation.meta.auth !== "query-sign"));
     if (operation.meta.auth === "query-sign") delete payload.timestamp;
   }
   for (const [name, value] of Object.entries(pathParams)) payload[name] = value;
-  const violations = operation.checkRequest(payload);
+  const violations = operation.checkRequest(payload, { exactNumbers });
   if (violations.length > 0) {
     return { ok: false, error: "INVALID_REQUEST", message: `Invalid request parameters: ${describeViolations(violations, 10)}.` };
   }

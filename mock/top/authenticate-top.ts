@@ -20,7 +20,7 @@ export function authenticateTop(params: Map<string, string>, options: MockOption
   if (!v) return { error: "MISSING_VERSION" };
   if (v !== "2.0" && v !== "2") return /^\d+(\.\d+)*$/.test(v) ? { error: "UNSUPPORTED_VERSION", subMsg: `v ${v}: use 2.0` } : { error: "INVALID_VERSION", subMsg: "v must be 2.0" };
   const method = params.get("sign_method") ?? "md5";
-  if (!isTopSignMethod(method)) return { error: "INVALID_SIGNATURE", subMsg: `sign_method ${method.slice(0, 40)} is not md5, hmac or hmac-sha256` };
+  if (!isTopSignMethod(method)) return { error: "INVALID_SIGNATURE", subCode: "isv.invalid-parameter:sign_method", subMsg: `sign_method ${method.slice(0, 40)} is not md5, hmac or hmac-sha256` };
   if (!params.get("sign")) return { error: "MISSING_SIGNATURE" };
   const signed = verifyTopSignature(params, app.secret, method);
   if (!signed.ok) {

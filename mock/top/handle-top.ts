@@ -11,22 +11,24 @@ import type { MockRequest, MockResponse } from "../exchange.js";
 import { JSON_TYPE, XML_TYPE } from "../exchange.js";
 import { readJson } from "../read-json.js";
 import { authenticateTop } from "./authenticate-top.js";
+import { TOP_GATEWAY_PATH } from "./is-top-gateway-path.js";
 import { readTopParams } from "./read-top-params.js";
-import type { TopFailure } from "./top-error-table.js";
+import type { TopErrorEntry, TopFailure } from "./top-error-table.js";
 import { TOP_ERRORS } from "./top-error-table.js";
 
 type Format = "json" | "xml";
 type BusinessReading = { ok: true; payload: Record<string, unknown> } | ({ ok: false } & TopFailure);
 
-/** The TOP gateway pipeline (/router/rest): parameters → method → authenticate → read and validate → produce → respond. */
+/** The TOP gateway pipeline (/router/rest): parameters → path → method → authenticate → read and validate → produce → respond. */
 export function handleTop(core: MockCore, req: MockRequest): MockResponse {
   const requestId = toTopRequestId(req);
-  if (req.method !== "GET" && req.method !== "POST") return toTopError(core, "xml", requestId, "-", { error: "HTTP_ACTION_NOT_ALLOWED", subMsg: "use upper-case POST or GET" });
+  if (req.method !== "GET" && req.method !== "POST") return toTopError(core, "xml", requestId, "-", { error: "HTTP_ACTION_NOT_ALLOWED" });
   const reading = readTopParams(req.query, req.rawBody, req.headers["content-type"]);
   if (!reading.ok) return toTopError(core, "xml", requestId, "-", { error: "INVALID_ARGUMENTS", subMsg: reading.reason });
   const { params } = reading;
   const format = params.get("format") ?? "xml";
   if (format !== "json" && format !== "xml") return toTopError(core, "xml", requestId, "-", { error: "INVALID_FORMAT", subMsg: "format must be json or xml" });
+  if (req.path !== TOP_GATEWAY_PATH) return toTopError(core, format, requestId, "-", { error: "INVALID_METHOD", subMsg: toPathReason(req.path) });
   const method = params.get("method");
   if (!method) return toTopError(core, format, requestId, "-", { error: "MISSING_METHOD" });
   const operation = core.catalog.find(method);
@@ -68,9 +70,10 @@ function toBusinessParams(core: MockCore, operation: Operation): { name: string;
   return list;
 }
 
-/** Business parameters by the Request schema: struct and list parameters arrive as JSON text. */
+/** Business parameters by the Request schema: struct and list parameters arrive as JSON text (numbers read exactly: see readJson). */
 function readBusinessParams(core: MockCore, operation: Operation, params: Map<string, string>): BusinessReading {
   const payload: Record<string, unknown> = {};
+  let exactNumbers = false;
   for (const { name, isJson } of toBusinessParams(core, operation)) {
     const text = params.get(name);
     if (text === undefined || text === "") continue;
@@ -78,11 +81,12 @@ function readBusinessParams(core: MockCore, operation: Operation, params: Map<st
       const parsed = readJson(text);
       if (!parsed.ok) return { ok: false, error: "INVALID_ARGUMENTS", subCode: `isv.invalid-parameter:${name}`, subMsg: `${name} must be JSON text (a struct parameter): ${parsed.reason}` };
       payload[name] = parsed.value;
+      exactNumbers ||= parsed.exact;
     } else {
       payload[name] = text;
     }
   }
-  const violations = operation.checkRequest(payload);
+  const violations = operation.checkRequest(payload, { exactNumbers });
   if (violations.length === 0) return { ok: true, payload };
   const missing = violations.find((v) => v.rule === "required");
   const first = missing ?? violations[0]!;
@@ -99,14 +103,26 @@ function toTopRequestId(req: MockRequest): string {
   return ((hashToSeed(req.query) ^ hashBytesToSeed(req.rawBody)) >>> 0).toString(36).padStart(7, "0") + "mock";
 }
 
-/** The one place TOP errors are shaped: `error_response` in the requested format, HTTP 200. */
+/** Whether the real gateway answers other spellings of its path is not documented (it could not be tried): the mock does not. */
+function toPathReason(path: string): string {
+  return `the TOP gateway is at /router/rest (lower case, no trailing slash), not ${path.slice(0, 80)}: fix the gateway URL`;
+}
+
+/**
+ * The one place TOP errors are shaped: `error_response` in the requested format, HTTP 200. A
+ * sub_msg goes out only beside a sub_code (see top-error-table.ts).
+ */
 export function toTopError(core: MockCore, format: Format, requestId: string, operation: string, failure: TopFailure): MockResponse {
-  const { code, msg } = TOP_ERRORS[failure.error];
+  const entry: TopErrorEntry = TOP_ERRORS[failure.error];
+  const { code, msg } = entry;
+  const subCode = failure.subCode ?? entry.subCode;
   const error: Record<string, unknown> = { code, msg };
-  if (failure.subCode) error.sub_code = failure.subCode;
-  if (failure.subMsg) error.sub_msg = failure.subMsg;
+  if (subCode) {
+    error.sub_code = subCode;
+    if (failure.subMsg) error.sub_msg = failure.subMsg;
+  }
   error.request_id = requestId;
-  core.record({ api: "top", operation, status: 200, code, message: [msg, failure.subCode, failure.subMsg].filter(Boolean).join(" | ") });
+  core.record({ api: "top", operation, status: 200, code, message: [msg, subCode, failure.subMsg].filter(Boolean).join(" | ") });
   return format === "json"
     ? { status: 200, contentType: JSON_TYPE, body: toWireText(JSON.stringify({ error_response: error })) }
     : { status: 200, contentType: XML_TYPE, body: toWireText(toTopXml("error_response", error)) };

@@ -7,7 +7,7 @@ export function toCpuPerRequest(cpuPercent: number | null, requestsPerSecond: nu
   return cpuPercent === null || requestsPerSecond === 0 ? null : Math.round((cpuPercent / 100) * (1e6 / requestsPerSecond));
 }
 
-/** The human summary: one row per target, then the ratios against the targets of ARCHITECTURE.md. */
+/** The human summary: one row per target, then the ratios against the targets in the README (Performance). */
 export function printResults(results: BenchResults): void {
   const { machine, settings } = results;
   console.log(`\n${machine.cpu} · ${machine.cores} cores · ${machine.memoryGb} GB · ${machine.os} · Node ${machine.node} · load average at start ${machine.loadAverageAtStart}`);
