@@ -123,24 +123,42 @@ function formatTime(ms: number, kind: Kind, format: MockSpec["format"]): unknown
 }
 
 const MOBILE_PREFIXES = ["130", "131", "132", "133", "135", "136", "137", "138", "139", "150", "151", "152", "153", "155", "156", "157", "158", "159", "166", "177", "180", "181", "182", "183", "185", "186", "187", "188", "189", "199"];
-const AREA_CODES = ["0571", "0579", "0574", "020", "0755", "0769", "0512", "025", "021", "010", "0595", "0539"];
 // Generators work in wire text (protocol/wire-text.ts): every text they start from is converted once, here.
 const TITLE_PREFIX = toWireValue(["2025新款", "夏季", "ins风", "跨境专供", "工厂直销", "韩版", "加厚", "轻奢", "简约", "爆款"]);
-const TITLE_MATERIAL = toWireValue(["纯棉", "冰丝", "不锈钢", "硅胶", "真皮", "竹纤维", "亚克力", "304不锈钢", "纯铜", "羊毛"]);
-const TITLE_PRODUCT = toWireValue(["宽松短袖T恤男", "连衣裙女", "保温杯", "手机壳", "收纳盒", "运动鞋", "双肩包", "厨房置物架", "儿童玩具套装", "蓝牙耳机", "瑜伽裤", "床上四件套"]);
 const SKU_COLORS = toWireValue(["黑色", "白色", "杏色", "雾霾蓝", "酒红色", "卡其色", "浅灰", "墨绿"]);
-const SKU_SIZES = toWireValue(["S", "M", "L", "XL", "XXL", "均码", "500ml", "1个装"]);
 const SHOP_WORDS = toWireValue(["鑫源", "恒达", "华美", "优品", "佳诚", "盛世", "百汇", "金鼎", "瑞丰", "德润"]);
 const SHOP_KINDS = toWireValue(["贸易有限公司", "服饰商行", "日用品厂", "电子商务有限公司", "工艺品厂"]);
 const SHOP_CITIES = toWireValue(["义乌市", "广州市", "杭州", "深圳市", "泉州"]);
-const [NUMBER_SIGN, BUILDING_SIGN, ROOM_SIGN, SKU_COLOR_LABEL, SKU_SIZE_LABEL] = ["号", "幢", "室", "颜色分类:", ";尺码:"].map(toWireText);
+const [NUMBER_SIGN, BUILDING_SIGN, ROOM_SIGN, SKU_COLOR_LABEL] = ["号", "幢", "室", "颜色分类:"].map(toWireText);
+
+/** A kind of product: its name, the materials it is made of, and the option its SKUs differ by (mock/tables/products.json). */
+interface Product {
+  noun: string;
+  materials: string[];
+  option: string;
+  values: string[];
+}
+const PRODUCTS = readTable("products") as unknown as Product[];
+
+/** The product of the object being generated: drawn once, so its title and its SKU are of one product. */
+function productOf(ctx: GenerationContext, scope: Scope): Product {
+  let product = rowsOf(scope).get("product") as unknown as Product | undefined;
+  if (!product) {
+    product = pickOne(ctx, PRODUCTS);
+    rowsOf(scope).set("product", product as unknown as Row);
+  }
+  return product;
+}
 
 interface Place {
   province: string;
   city: string;
   district: string;
+  /** The administrative division code (行政区划代码). */
   areaCode: string;
   postcode: string;
+  /** The city's telephone area code (长途区号), which its landlines start with. */
+  phoneCode: string;
   streets: string[];
 }
 const ADDRESSES = readTable("addresses") as unknown as Place[];
@@ -152,7 +170,7 @@ function address(ctx: GenerationContext, scope: Scope): Row {
     let street = pickOne(ctx, place.streets) + toDecimalText(intBetween(ctx, 1, 999)) + NUMBER_SIGN;
     if (ctx.random() < 0.5) street += `${toDecimalText(intBetween(ctx, 1, 20))}${BUILDING_SIGN}${toDecimalText(intBetween(ctx, 101, 1808))}${ROOM_SIGN}`;
     const full = place.province + (place.city === place.province ? "" : place.city) + place.district + street;
-    row = { province: place.province, city: place.city, district: place.district, areaCode: place.areaCode, postcode: place.postcode, street, full };
+    row = { province: place.province, city: place.city, district: place.district, areaCode: place.areaCode, postcode: place.postcode, phoneCode: place.phoneCode, street, full };
     rowsOf(scope).set("address", row);
   }
   return row;
@@ -295,12 +313,19 @@ export const GENERATORS: Readonly<Record<string, GeneratorFactory>> = {
     return pickOne(ctx, names.last) + pickOne(ctx, names.first);
   },
   "phone.mobile": () => (ctx) => pickOne(ctx, MOBILE_PREFIXES) + toDigitText(intBetween(ctx, 0, 99_999_999), 8),
+  // A landline of the city of the object's address (the one its address members show, drawn here if first).
   "phone.landline": () => {
     const digits = compilePattern("{d8}");
-    return (ctx) => `${pickOne(ctx, AREA_CODES)}-${digits(ctx)}`;
+    return (ctx, scope) => `${address(ctx, scope).phoneCode}-${digits(ctx)}`;
   },
-  "product.title": () => (ctx) => pickOne(ctx, TITLE_PREFIX) + pickOne(ctx, TITLE_MATERIAL) + pickOne(ctx, TITLE_PRODUCT),
-  "product.sku": () => (ctx) => `${SKU_COLOR_LABEL}${pickOne(ctx, SKU_COLORS)}${SKU_SIZE_LABEL}${pickOne(ctx, SKU_SIZES)}`,
+  "product.title": () => (ctx, scope) => {
+    const product = productOf(ctx, scope);
+    return pickOne(ctx, TITLE_PREFIX) + pickOne(ctx, product.materials) + product.noun;
+  },
+  "product.sku": () => (ctx, scope) => {
+    const product = productOf(ctx, scope);
+    return `${SKU_COLOR_LABEL}${pickOne(ctx, SKU_COLORS)};${product.option}:${pickOne(ctx, product.values)}`;
+  },
   "image.url": () => compilePattern("https://cbu01.alicdn.com/img/ibank/O1CN01{x16}_!!{d10}-0-cib.jpg"),
   "login.buyer": () => compilePattern("tb{d10}"),
   "login.seller": () => (ctx) => `${pickOne(ctx, SHOP_CITIES)}${pickOne(ctx, SHOP_WORDS)}${pickOne(ctx, SHOP_KINDS)}`,

@@ -1,0 +1,162 @@
+import type { Row } from "../generate/tables.js";
+import { createRandomizer, hashToSeed } from "../generate/randomizer.js";
+import { readPath } from "../generate/read-path.js";
+import { isLongDigits, toInteger } from "../generate/value-generators.js";
+import type { ExpressionScope } from "./compile-expression.js";
+import { isTruthy } from "./compare-values.js";
+import type { EntityHistoryEntry, EntityRecord, EntityTimer } from "./entity.js";
+import type { Assignment, Lifecycle, LifecycleAction } from "./lifecycle.js";
+import { readJsonText, writeJsonText } from "./read-json-text.js";
+import { deletePath, setPath } from "./set-path.js";
+
+/** One action taken at a time (virtual-clock epoch ms), with its input (the request, for buyer actions). */
+export interface ActionStep {
+  action: string;
+  at: number;
+  input?: unknown;
+}
+
+/** An entity that does not exist yet: what a creating action makes. */
+export interface NewEntity {
+  tenant: string;
+  id: string;
+}
+
+export type RefusalCode = "unknown-action" | "not-allowed-in-state" | "not-created" | "already-exists" | "requirement-not-met" | "no-target-state";
+
+/** Why an action was not taken, and which actions the entity's state allows. */
+export interface Refusal {
+  code: RefusalCode;
+  action: string;
+  state: string | null;
+  reason: string;
+  allowed: string[];
+}
+
+export type ActionOutcome = { ok: true; record: EntityRecord } | { ok: false; refusal: Refusal };
+
+/** History lines kept per entity (the oldest go first). */
+export const MAX_HISTORY = 200;
+
+/**
+ * The seed of one action's randomness: from the mock's seed, the entity and the action's place in
+ * its history. A born entity and a lived one that take the same actions draw the same values.
+ */
+export function toActionSeed(seed: string | number, record: { type: string; tenant: string; id: string; history: readonly EntityHistoryEntry[] }, step: ActionStep): number {
+  return hashToSeed(`${seed}|${record.tenant}|${record.type}|${record.id}|${record.history.length}|${step.at}|${step.action}`);
+}
+
+/** The actions an entity in this state may take (null: not created yet, so the creating actions). */
+export function toAllowedActions(lifecycle: Lifecycle, state: string | null): string[] {
+  return [...lifecycle.actions.values()].filter((a) => (state === null ? a.from === null : a.from?.includes(state))).map((a) => a.name);
+}
+
+function refuse(lifecycle: Lifecycle, code: RefusalCode, action: string, state: string | null, reason: string): ActionOutcome {
+  return { ok: false, refusal: { code, action, state, reason, allowed: toAllowedActions(lifecycle, state) } };
+}
+
+/** Checks the action may be taken now: it exists, fits the state, and its requirements hold. */
+function checkAction(lifecycle: Lifecycle, action: LifecycleAction | undefined, name: string, state: string | null, scope: ExpressionScope): ActionOutcome | undefined {
+  if (!action) return refuse(lifecycle, "unknown-action", name, state, `"${name}" is not an action of ${lifecycle.type}`);
+  if (state === null && action.from !== null) return refuse(lifecycle, "not-created", name, state, `the ${lifecycle.type} does not exist yet`);
+  if (state !== null && action.from === null) return refuse(lifecycle, "already-exists", name, state, `the ${lifecycle.type} exists already`);
+  if (state !== null && !action.from!.includes(state)) return refuse(lifecycle, "not-allowed-in-state", name, state, `"${name}" is not allowed in the state "${state}"`);
+  const failed = action.requires.find((r) => !isTruthy(r.that(scope)));
+  return failed ? refuse(lifecycle, "requirement-not-met", name, state, failed.reason) : undefined;
+}
+
+function assign(scope: ExpressionScope, assignments: readonly Assignment[]): void {
+  for (const a of assignments) {
+    scope.kind = a.kind;
+    const value = a.value(scope);
+    if (value !== null && value !== undefined) setPath(scope.fields, a.field, value);
+    else if (a.nullable) setPath(scope.fields, a.field, null);
+    else deletePath(scope.fields, a.field);
+  }
+  scope.kind = undefined;
+}
+
+/** Whether a text can be the id of an entity of this type (an integer id field takes an integer's digits that fit a Long, no leading 0). */
+export function isEntityId(lifecycle: Lifecycle, id: string): boolean {
+  return id.length > 0 && (lifecycle.id.kind !== "integer" || (isLongDigits(id) && (id === "0" || !id.startsWith("0"))));
+}
+
+/** The fields of an entity about to be created: its id in its id field (an integer field gets the digits as an integer, exact beyond 2^53). */
+export function toNewFields(lifecycle: Lifecycle, id: string): Record<string, unknown> {
+  const { field, kind } = lifecycle.id;
+  const fields: Record<string, unknown> = {};
+  if (field !== undefined) setPath(fields, field, kind === "integer" && isLongDigits(id) ? toInteger(id) : id);
+  return fields;
+}
+
+/** Appends an entry to the log field, keeping at most `max` entries. */
+function appendLog(lifecycle: Lifecycle, action: LifecycleAction, scope: ExpressionScope): void {
+  const log = lifecycle.log;
+  if (!log || !action.log) return;
+  // An entry leaves out what it has no value for (an undocumented code, a note not given).
+  const entry: Record<string, unknown> = {};
+  for (const [member, value] of action.log) {
+    const v = value(scope);
+    if (v !== null && v !== undefined) entry[member] = v;
+  }
+  const held = readPath(scope.fields, log.field);
+  const parsed = log.format === "list" ? held : readJsonText(held);
+  let entries: unknown[] = Array.isArray(parsed) ? parsed : [];
+  entries = log.order === "newest-first" ? [entry, ...entries].slice(0, log.max) : [...entries, entry].slice(-log.max);
+  setPath(scope.fields, log.field, log.format === "list" ? entries : writeJsonText(entries));
+}
+
+/**
+ * Takes one action (pure): the record (or the entity to create), the action with its input and
+ * time, the mock's seed → the new record, or a refusal that names the actions the state allows.
+ * Order: requirements and target state on the record as it was; then `let`, the action's `set`,
+ * the entered state's `set`, the lifecycle's `always`, the state field, the log entry. Timers are
+ * armed when the state changes and kept when it does not. The version is the store's to set.
+ */
+export function applyAction(lifecycle: Lifecycle, target: EntityRecord | NewEntity, step: ActionStep, seed: string | number): ActionOutcome {
+  const record = "state" in target ? (target as EntityRecord) : undefined;
+  const before = record?.state ?? null;
+  const history = record?.history ?? [];
+  const base = { type: lifecycle.type, tenant: target.tenant, id: target.id, history };
+  const scope: ExpressionScope = {
+    fields: record ? { ...record.fields } : toNewFields(lifecycle, target.id),
+    input: step.input ?? null,
+    vars: { id: target.id },
+    item: null,
+    before,
+    after: before,
+    now: step.at,
+    timers: record?.timers ?? [],
+    random: createRandomizer(toActionSeed(seed, base, step)).next,
+    rows: new Map<string, Row>(),
+    kind: undefined,
+  };
+  const action = lifecycle.actions.get(step.action);
+  const refusal = checkAction(lifecycle, action, step.action, before, scope);
+  if (refusal) return refusal;
+  const to = action!.to.find((c) => !c.when || isTruthy(c.when(scope)))?.state;
+  if (to === undefined) return refuse(lifecycle, "no-target-state", step.action, before, `no state of "${step.action}" fits the ${lifecycle.type}`);
+  const state = lifecycle.states.get(to)!;
+  const entered = to !== before;
+  const timers: EntityTimer[] = entered ? state.timers.map((t) => ({ action: t.action, at: step.at + t.after * 1000 })) : [...scope.timers];
+  Object.assign(scope, { after: to, timers });
+  for (const [name, value] of action!.let) scope.vars[name] = value(scope);
+  assign(scope, action!.set);
+  if (entered) assign(scope, state.set);
+  assign(scope, lifecycle.always);
+  if (lifecycle.stateField) setPath(scope.fields, lifecycle.stateField, state.value);
+  appendLog(lifecycle, action!, scope);
+  return {
+    ok: true,
+    record: {
+      ...base,
+      state: to,
+      fields: scope.fields,
+      history: [...history, { at: step.at, action: step.action, from: before, to }].slice(-MAX_HISTORY),
+      timers,
+      version: record?.version ?? 0,
+      createdAt: record?.createdAt ?? step.at,
+      updatedAt: step.at,
+    },
+  };
+}

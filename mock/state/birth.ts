@@ -1,0 +1,155 @@
+import type { Catalog } from "../../schemas/catalog.js";
+import type { Producer } from "../generate/create-producer.js";
+import { createProducer } from "../generate/create-producer.js";
+import { createRandomizer, hashToSeed } from "../generate/randomizer.js";
+import type { ActionStep, NewEntity } from "./apply-action.js";
+import { applyAction, isEntityId, toNewFields } from "./apply-action.js";
+import { applyDueTimers } from "./apply-due-timers.js";
+import type { ExpressionScope } from "./compile-expression.js";
+import type { EntityRecord } from "./entity.js";
+import type { Lifecycle, LifecycleAction } from "./lifecycle.js";
+import { setPath } from "./set-path.js";
+
+/** Which entity: its type (lifecycle), its tenant and its id. */
+export interface EntityKey {
+  type: string;
+  tenant: string;
+  id: string;
+}
+
+/** A born entity and the steps it took (a lived flow taking the same steps ends in the same record). */
+export interface Born {
+  record: EntityRecord;
+  steps: ActionStep[];
+}
+
+/** Makes the born record of an entity nobody wrote, as it stands at `now`. */
+export type Birth = (key: EntityKey, now: number) => Born;
+
+/** Generated requests a buyer action tries before it is given up (its requirements refuse the others). */
+const REQUEST_TRIES = 16;
+
+type Random = () => number;
+
+function drawBetween(random: Random, [min, max]: readonly [number, number]): number {
+  return min + Math.floor(random() * (max - min + 1));
+}
+
+/** One of the options by weight; undefined when no weight is above 0. */
+function pickWeighted<T>(random: Random, options: ReadonlyArray<[T, number]>): T | undefined {
+  const total = options.reduce((sum, [, w]) => sum + w, 0);
+  let left = random() * total;
+  for (const [option, weight] of options) {
+    if (weight > 0 && (left -= weight) < 0) return option;
+  }
+  return undefined;
+}
+
+/** One birth in progress: the entity, its lifecycle, the seeded draws and the steps taken so far. */
+interface Walk {
+  lifecycle: Lifecycle;
+  key: EntityKey;
+  seed: string | number;
+  producer: Producer;
+  random: Random;
+  steps: ActionStep[];
+}
+
+/** The request a born buyer sends: a generated one (a seeded variant), with the action's birth input over it. */
+function toBornInput(walk: Walk, action: LifecycleAction, fields: Record<string, unknown>, at: number): unknown {
+  const operation = action.operations[0];
+  if (!operation) return undefined;
+  const request = walk.producer.produceRequest(operation, Math.floor(walk.random() * 0x7fffffff)) as Record<string, unknown>;
+  const scope: ExpressionScope = { fields, input: request, vars: { id: walk.key.id }, item: null, before: null, after: null, now: at, timers: [], random: walk.random, rows: new Map(), kind: undefined };
+  for (const [path, value] of action.birth.input) setPath(request, path, value(scope));
+  return request;
+}
+
+/** Takes an action, trying generated requests until one meets its requirements; the last refusal's reason when none does. */
+function takeAction(walk: Walk, action: LifecycleAction, target: EntityRecord | NewEntity, at: number): EntityRecord | string {
+  const fields = "state" in target ? (target as EntityRecord).fields : toNewFields(walk.lifecycle, walk.key.id);
+  let reason = "";
+  for (let attempt = 0; attempt < (action.operations.length > 0 ? REQUEST_TRIES : 1); attempt++) {
+    const step: ActionStep = { action: action.name, at, input: toBornInput(walk, action, fields, at) };
+    const outcome = applyAction(walk.lifecycle, target, step, walk.seed);
+    if (outcome.ok) {
+      walk.steps.push(step);
+      return outcome.record;
+    }
+    reason = outcome.refusal.reason;
+  }
+  return reason;
+}
+
+/** Fires the timers due by `until`, as the clock would, and records them as steps. */
+function fireTimers(walk: Walk, record: EntityRecord, until: number): EntityRecord {
+  const fired = applyDueTimers(walk.lifecycle, record, until, walk.seed);
+  walk.steps.push(...fired.history.slice(record.history.length).map((h) => ({ action: h.action, at: h.at })));
+  return fired;
+}
+
+/** The creating action, drawn by weight, at a time `birth.age` before the end; throws when no generated request creates it. */
+function createEntity(walk: Walk, end: number): EntityRecord {
+  const { lifecycle, key } = walk;
+  const creator = pickWeighted(walk.random, [...lifecycle.actions.values()].filter((a) => a.from === null).map((a) => [a, a.birth.weight]));
+  if (!creator) throw new Error(`Failed to bear ${key.type} "${key.id}": no creating action has a birth weight.`);
+  const created = takeAction(walk, creator, { tenant: key.tenant, id: key.id }, end - drawBetween(walk.random, lifecycle.birth.age) * 1000);
+  if (typeof created === "string") throw new Error(`Failed to bear ${key.type} "${key.id}": "${creator.name}" refused ${REQUEST_TRIES} generated requests (${created}).`);
+  return created;
+}
+
+/**
+ * One step of the walk: an action of the state drawn by weight against the state's stay, after its
+ * delay, unless a timer falls due first (it fires, and the next step draws again). Undefined when
+ * the walk ends: a final state, a stay, or an action that would come after the end.
+ */
+function takeStep(walk: Walk, record: EntityRecord, refused: Set<string>, end: number): EntityRecord | undefined {
+  const state = walk.lifecycle.states.get(record.state)!;
+  if (state.final) return undefined;
+  const choices = [...walk.lifecycle.actions.values()].filter((a) => a.actor !== "timer" && a.from?.includes(record.state) && !refused.has(a.name));
+  const choice = pickWeighted<LifecycleAction | undefined>(walk.random, [...choices.map((a): [LifecycleAction, number] => [a, a.birth.weight]), [undefined, state.stay]]);
+  const next = choice ? record.updatedAt + drawBetween(walk.random, choice.birth.delay) * 1000 : Number.POSITIVE_INFINITY;
+  const fired = fireTimers(walk, record, Math.min(next, end));
+  if (fired !== record) {
+    refused.clear();
+    return fired;
+  }
+  if (!choice || next > end) return undefined;
+  const taken = takeAction(walk, choice, record, next);
+  if (typeof taken === "string") {
+    refused.add(choice.name);
+    return record;
+  }
+  refused.clear();
+  return taken;
+}
+
+/**
+ * Birth: an entity nobody wrote is born by walking its lifecycle from the start along seeded
+ * actions at seeded, ordered times before `now` — through `applyAction`, the function lived flows
+ * use, so its fields are coherent by construction. It is created `birth.age` before now; then each
+ * step draws an action of its state (by birth weight, against the state's `stay`) and a delay; a
+ * timer that falls due first fires first; it stops at a final state, a stay, `now` or `maxSteps`,
+ * and the timers due by now fire. Buyer inputs are the operation's generated request with the
+ * action's `birth.input` over it. Same seed, tenant, type, id and now → the same record.
+ */
+export function createBirth(options: { catalog: Catalog; lifecycles: ReadonlyMap<string, Lifecycle>; seed: string | number; producer?: Producer }): Birth {
+  const { lifecycles, seed } = options;
+  const producer = options.producer ?? createProducer(options.catalog, { seed });
+  return (key, now) => {
+    const lifecycle = lifecycles.get(key.type);
+    if (!lifecycle) throw new Error(`Failed to bear ${key.type} "${key.id}": there is no lifecycle of that type.`);
+    if (!isEntityId(lifecycle, key.id)) throw new Error(`Failed to bear ${key.type} "${key.id}": the id does not fit its id field (${lifecycle.id.kind}); check it with isEntityId first.`);
+    const random = createRandomizer(hashToSeed(`${seed}|birth|${key.tenant}|${key.type}|${key.id}`)).next;
+    const walk: Walk = { lifecycle, key, seed, producer, random, steps: [] };
+    const end = Math.floor(now / 1000) * 1000;
+    let record = createEntity(walk, end);
+    const refused = new Set<string>();
+    for (let step = 0; step < lifecycle.birth.maxSteps; step++) {
+      const next = takeStep(walk, record, refused, end);
+      if (!next) break;
+      record = next;
+    }
+    return { record: fireTimers(walk, record, end), steps: walk.steps };
+  };
+}

@@ -1,0 +1,196 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { formatChinaTime } from "../mock/generate/china-time.js";
+import { applyAction, toAllowedActions, type ActionStep } from "../mock/state/apply-action.js";
+import { applyDueTimers } from "../mock/state/apply-due-timers.js";
+import { checkInvariants } from "../mock/state/check-invariants.js";
+import type { EntityRecord } from "../mock/state/entity.js";
+import type { Lifecycle } from "../mock/state/lifecycle.js";
+import { toJsonText } from "../protocol/json-wire.js";
+import { NOW, SEED, setupLifecycles, toTestId } from "./lifecycle-helpers.js";
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+const { lifecycles } = setupLifecycles();
+const refunds = lifecycles.get("alibaba-refund")!;
+const TENANT = "58c0201dfdf148eca63cbf6bb5e7cf03";
+
+/** The request of the documented 1688 createRefund example, as a return refund of goods received. */
+const CREATE_RETURN = {
+  orderId: 2542285634920880794n,
+  orderEntryIds: [2542285634920880795n],
+  disputeRequest: "returnRefund",
+  applyPayment: 1,
+  applyCarriage: 0,
+  applyReasonId: 20021,
+  description: "测试",
+  goodsStatus: "refundBuyerReceived",
+  orderEntryCountList: [{ id: 2542285634920880795n, count: 2 }],
+};
+
+function take(lifecycle: Lifecycle, target: EntityRecord | { tenant: string; id: string }, step: ActionStep): EntityRecord {
+  const outcome = applyAction(lifecycle, target, step, SEED);
+  if (!outcome.ok) throw new Error(`${step.action} refused: ${outcome.refusal.reason}`);
+  return outcome.record;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === "object") {
+    Object.values(value).forEach(deepFreeze);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/** A 1688 return refund lived as in the documented operation log: apply, address, return, success. */
+function liveDocumentedReturn() {
+  const t = NOW - 10 * DAY;
+  const created = take(refunds, { tenant: TENANT, id: "TQ8651493722961198" }, { action: "create", at: t, input: CREATE_RETURN });
+  const agreed = take(refunds, created, { action: "seller-agree", at: t + HOUR });
+  const returned = take(refunds, agreed, {
+    action: "return-goods",
+    at: t + 2 * HOUR,
+    input: { refundId: "TQ8651493722961198", logisticsCompanyNo: "ZTO", freightBill: "12345134135435234", description: "asdada" },
+  });
+  const done = take(refunds, returned, { action: "seller-receive", at: t + 3 * DAY });
+  return { t, created, agreed, returned, done };
+}
+
+describe("applyAction on the 1688 refund", () => {
+  it("lives the documented return refund: statuses, money, goods, entries and the operation log newest first", () => {
+    const { t, created, agreed, returned, done } = liveDocumentedReturn();
+    expect([created, agreed, returned, done].map((r) => r.fields.status)).toEqual(["waitselleragree", "waitbuyersend", "waitsellerreceive", "refundsuccess"]);
+    expect(created.fields).toMatchObject({ refundGoods: true, onlyRefund: false, disputeRequest: 3, goodsStatus: 2, goodsReceived: true, refundPayment: 0, id: 8651493722961198 });
+    expect(created.fields.orderEntryIdList).toBe("[2542285634920880795]");
+    expect(created.fields.orderEntryCountMap).toBe('{"2542285634920880795":2}');
+    expect(agreed.fields.sellerReceiveAddress).toEqual(expect.any(String));
+    expect(returned.fields).toMatchObject({ buyerSendGoods: true, goodsStatus: 3, freightBill: "12345134135435234", buyerLogisticsName: "中通快递" });
+    expect(done.fields).toMatchObject({ refundPayment: 1, refundCarriage: 0, gmtCompleted: formatChinaTime(t + 3 * DAY), gmtTimeOut: null, timeOutOperateType: null });
+    const log = JSON.parse(done.fields.refundOperationList as string) as Array<Record<string, unknown>>;
+    expect(log.map((e) => e.operateTypeInt)).toEqual([8, 10, 19, 1]);
+    expect(log.map((e) => e.afterOperateStatus)).toEqual(["waitsellerreceive", "waitbuyersend", "waitselleragree", undefined]);
+    expect(Object.keys(log[3]!)).not.toContain("afterOperateStatus");
+    expect(log[1]!.discription).toBe("买家声明退货，等待卖家确认。|物流公司：中通快递|物流单号：12345134135435234|说明：asdada|");
+    expect(done.history.map((h) => [h.action, h.from, h.to])).toEqual([
+      ["create", null, "waitselleragree"],
+      ["seller-agree", "waitselleragree", "waitbuyersend"],
+      ["return-goods", "waitbuyersend", "waitsellerreceive"],
+      ["seller-receive", "waitsellerreceive", "refundsuccess"],
+    ]);
+    for (const record of [created, agreed, returned, done]) expect(checkInvariants(refunds, record)).toEqual([]);
+  });
+
+  it("refunds at once when the seller agrees to a refund without return", () => {
+    const created = take(refunds, { tenant: TENANT, id: "TQ1" }, { action: "create", at: NOW, input: { ...CREATE_RETURN, disputeRequest: "refund", applyPayment: 990 } });
+    const agreed = take(refunds, created, { action: "seller-agree", at: NOW + HOUR });
+    expect(agreed.fields).toMatchObject({ status: "refundsuccess", refundPayment: 990, onlyRefund: true, sellerReceiveAddress: null, gmtCompleted: formatChinaTime(NOW + HOUR) });
+    expect(JSON.parse(agreed.fields.refundOperationList as string)[0]).toMatchObject({ operateTypeInt: 8, operateRemark: "退款成功" });
+  });
+
+  it("refuses an action the state does not allow, naming the actions it allows, and changes nothing", () => {
+    const created = deepFreeze(take(refunds, { tenant: TENANT, id: "TQ2" }, { action: "create", at: NOW, input: CREATE_RETURN }));
+    const before = toJsonText(created);
+    const outcome = applyAction(refunds, created, { action: "seller-receive", at: NOW + HOUR }, SEED);
+    expect(outcome).toEqual({
+      ok: false,
+      refusal: {
+        code: "not-allowed-in-state",
+        action: "seller-receive",
+        state: "waitselleragree",
+        reason: '"seller-receive" is not allowed in the state "waitselleragree"',
+        allowed: ["seller-agree", "timeout-agree", "seller-reject", "buyer-cancel", "close"],
+      },
+    });
+    expect(toJsonText(created)).toBe(before);
+  });
+
+  it("refuses unknown actions, a second creation and actions on an entity not created, each with its code", () => {
+    const created = take(refunds, { tenant: TENANT, id: "TQ3" }, { action: "create", at: NOW, input: CREATE_RETURN });
+    const refusal = (target: EntityRecord | { tenant: string; id: string }, action: string) => {
+      const outcome = applyAction(refunds, target, { action, at: NOW + HOUR, input: CREATE_RETURN }, SEED);
+      return outcome.ok ? undefined : [outcome.refusal.code, outcome.refusal.allowed];
+    };
+    expect(refusal(created, "refund-twice")).toEqual(["unknown-action", toAllowedActions(refunds, "waitselleragree")]);
+    expect(refusal(created, "create")).toEqual(["already-exists", toAllowedActions(refunds, "waitselleragree")]);
+    expect(refusal({ tenant: TENANT, id: "TQ4" }, "seller-agree")).toEqual(["not-created", ["create"]]);
+  });
+
+  it("refuses requests its requirements reject, with the documented reason", () => {
+    const cases: Array<[string, Record<string, unknown>, RegExp]> = [
+      ["return of goods not received", { goodsStatus: "refundWaitSellerSend" }, /只有已收到货/],
+      ["unknown reason", { applyReasonId: 1 }, /5004/],
+      ["zero amount", { applyPayment: 0 }, /5011/],
+      ["count of a sub-order not listed", { orderEntryCountList: [{ id: 1n, count: 1 }] }, /5013/],
+      ["unknown dispute request", { disputeRequest: "exchange" }, /disputeRequest/],
+    ];
+    for (const [name, change, reason] of cases) {
+      const outcome = applyAction(refunds, { tenant: TENANT, id: "TQ5" }, { action: "create", at: NOW, input: { ...CREATE_RETURN, ...change } }, SEED);
+      expect(outcome.ok, name).toBe(false);
+      if (!outcome.ok) expect(outcome.refusal, name).toMatchObject({ code: "requirement-not-met", allowed: ["create"], reason: expect.stringMatching(reason) });
+    }
+    const { agreed } = liveDocumentedReturn();
+    const outcome = applyAction(refunds, agreed, { action: "return-goods", at: NOW, input: { logisticsCompanyNo: "NOPE", freightBill: "1" } }, SEED);
+    expect(outcome.ok ? undefined : outcome.refusal.reason).toMatch(/4004/);
+  });
+
+  it("does not change the record it is given (frozen records are taken as they are)", () => {
+    const created = deepFreeze(take(refunds, { tenant: TENANT, id: "TQ6" }, { action: "create", at: NOW, input: CREATE_RETURN }));
+    const before = toJsonText(created);
+    const agreed = take(refunds, created, { action: "seller-agree", at: NOW + HOUR });
+    expect(toJsonText(created)).toBe(before);
+    expect(agreed.fields.status).toBe("waitbuyersend");
+  });
+
+  it("fires a timeout exactly when it falls due, not a second before", () => {
+    const created = take(refunds, { tenant: TENANT, id: "TQ7" }, { action: "create", at: NOW, input: CREATE_RETURN });
+    const agreed = take(refunds, created, { action: "seller-agree", at: NOW + HOUR });
+    const due = NOW + HOUR + 7 * DAY;
+    expect(agreed.timers).toEqual([{ action: "timeout-close", at: due }]);
+    expect(agreed.fields.gmtTimeOut).toBe(formatChinaTime(due));
+    expect(applyDueTimers(refunds, agreed, due - 1000, SEED)).toBe(agreed);
+    const closed = applyDueTimers(refunds, agreed, due + 30 * DAY, SEED);
+    expect(closed.fields).toMatchObject({ status: "refundclose", gmtCompleted: formatChinaTime(due), gmtModified: formatChinaTime(due) });
+    expect(closed.history.at(-1)).toEqual({ at: due, action: "timeout-close", from: "waitbuyersend", to: "refundclose" });
+    expect(closed.timers).toEqual([]);
+  });
+});
+
+describe("random action sequences never break an invariant", () => {
+  for (const lifecycle of lifecycles.values()) {
+    it(`${lifecycle.type}: any actions in any order, at any times, with generated requests`, () => {
+      const { producer } = setupLifecycles();
+      const names = [...lifecycle.actions.keys()];
+      const inputOf = (name: string, variant: number) => {
+        const operation = lifecycle.actions.get(name)!.operations[0];
+        return operation ? producer.produceRequest(operation, variant) : undefined;
+      };
+      const create = (n: number): EntityRecord => {
+        for (let variant = 0; variant < 40; variant++) {
+          for (const action of [...lifecycle.actions.values()].filter((a) => a.from === null)) {
+            const outcome = applyAction(lifecycle, { tenant: "t", id: toTestId(lifecycle, n) }, { action: action.name, at: NOW, input: inputOf(action.name, n * 40 + variant) }, SEED);
+            if (outcome.ok) return outcome.record;
+          }
+        }
+        throw new Error(`no generated request creates a ${lifecycle.type}`);
+      };
+      const step = fc.record({ pick: fc.nat(), delay: fc.integer({ min: 0, max: 12 * DAY }), variant: fc.nat({ max: 1000 }) });
+      fc.assert(
+        fc.property(fc.nat({ max: 50 }), fc.array(step, { maxLength: 14 }), (n, steps) => {
+          let record = create(n);
+          let at = NOW;
+          for (const { pick, delay, variant } of steps) {
+            at += delay;
+            record = applyDueTimers(lifecycle, record, at, SEED);
+            expect(checkInvariants(lifecycle, record)).toEqual([]);
+            const action = names[pick % names.length]!;
+            const outcome = applyAction(lifecycle, record, { action, at, input: inputOf(action, variant) }, SEED);
+            if (outcome.ok) record = outcome.record;
+            else expect(outcome.refusal.allowed).toEqual(toAllowedActions(lifecycle, record.state));
+            expect(checkInvariants(lifecycle, record), `${action} → ${record.state}: ${toJsonText(record.fields)}`).toEqual([]);
+          }
+        }),
+        { numRuns: 150 },
+      );
+    });
+  }
+});
