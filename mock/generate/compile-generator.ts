@@ -1,6 +1,7 @@
 import type { Catalog, Operation } from "../../schemas/catalog.js";
 import type { JsonSchema } from "../../schemas/operation.js";
-import type { GenerationContext, Kind, MockSpec, Scope, ValueGen } from "./value-generators.js";
+import type { GenerationContext } from "./generation-context.js";
+import type { Kind, MockSpec, Scope, ValueGen } from "./value-generators.js";
 import { compilePattern } from "./fill-pattern.js";
 import { intBetween, pickOne } from "./random-picks.js";
 import { readPath } from "./read-path.js";

@@ -1,5 +1,6 @@
 import type { Faker } from "@faker-js/faker";
 import { formatChinaTime, parseChinaTime } from "./china-time.js";
+import type { GenerationContext } from "./generation-context.js";
 import type { PatternFill } from "./fill-pattern.js";
 import { compileDigitsNumber, compilePattern, toDecimalText, toDigitText, toDigitsOnlyWidth } from "./fill-pattern.js";
 import { intBetween, pickOne } from "./random-picks.js";
@@ -9,20 +10,6 @@ import { toWireText, toWireValue } from "../../protocol/wire-text.js";
 
 /** Returned by a generator when the member is to be left out of its object. */
 export const OMIT: unique symbol = Symbol("omit");
-
-export interface GenerationContext {
-  faker: Faker;
-  /** Uniform [0, 1) from the request's seeded sequence. */
-  random: () => number;
-  /** The validated request, for `from` echoes. */
-  request: unknown;
-  /** The fixed "now" generated times lie before (deterministic on every machine). */
-  refDateMs: number;
-  /** The request element a mirrored list item answers (`from: "@item.…"`). */
-  item?: unknown;
-  /** The position of the list item being generated (`table` with `row: "index"`). */
-  index?: number;
-}
 
 /** The object being generated, the table rows its members share (created when first needed), and the enclosing object's scope. */
 export interface Scope {
