@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
-import { PACKAGE_ROOT } from "../config/package-root.js";
+import { PACKAGE_ROOT } from "./package-root.js";
 import type { Ajv, ValidateFunction } from "ajv";
 import type { JsonSchema, OperationMeta } from "./operation.js";
 import { createRouteTable } from "./route-table.js";

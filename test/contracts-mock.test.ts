@@ -10,7 +10,7 @@ import { createPandaponClient } from "../client/create-pandapon-client.js";
 import { createTopClient } from "../client/create-top-client.js";
 import { findRequestExample } from "../contracts/find-request-example.js";
 import { runContracts } from "../contracts/run-contracts.js";
-import { DEMO_PANDAPON, DEMO_TOP } from "../config/demo.js";
+import { DEMO_PANDAPON, DEMO_TOP } from "../protocol/demo.js";
 import { createApp } from "../mock/app.js";
 import { getCatalog } from "../schemas/catalog.js";
 

@@ -5,7 +5,7 @@ import fc from "fast-check";
 import request from "supertest";
 import { Pool } from "undici";
 import { describe, expect, it, vi } from "vitest";
-import { DEMO_PANDAPON, DEMO_TOP } from "../config/demo.js";
+import { DEMO_PANDAPON, DEMO_TOP } from "../protocol/demo.js";
 import { getCore } from "../mock/app.js";
 import { createNonceCache } from "../mock/nonce-cache.js";
 import { startServer } from "../mock/start-server.js";

@@ -12,7 +12,7 @@ import { reportJunit } from "../../contracts/report-junit.js";
 import type { ContractClient, ContractRun } from "../../contracts/run-contracts.js";
 import { runContracts, selectOperations } from "../../contracts/run-contracts.js";
 import { maskUrl } from "../../contracts/mask-secrets.js";
-import { DEMO_PANDAPON, DEMO_TOP } from "../../config/demo.js";
+import { DEMO_PANDAPON, DEMO_TOP } from "../../protocol/demo.js";
 import type { Catalog, Operation } from "../../schemas/catalog.js";
 import { getCatalog } from "../../schemas/catalog.js";
 import type { SignatureScheme } from "../../signing/pandapon-scheme.js";

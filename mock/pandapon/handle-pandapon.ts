@@ -3,8 +3,8 @@ import type { MockCore } from "../create-core.js";
 import type { MockRequest, MockResponse } from "../exchange.js";
 import { JSON_TYPE, readParams } from "../exchange.js";
 import { authenticatePandapon } from "./authenticate.js";
-import type { PandaponErrorName } from "./error-table.js";
-import { PANDAPON_ERRORS } from "./error-table.js";
+import type { PandaponErrorName } from "../../protocol/pandapon-error-table.js";
+import { PANDAPON_ERRORS } from "../../protocol/pandapon-error-table.js";
 import { readPandaponRequest } from "./read-pandapon-request.js";
 import { asWireText, toWireText } from "../../protocol/wire-text.js";
 

@@ -13,8 +13,8 @@ import { readJson } from "../read-json.js";
 import { authenticateTop } from "./authenticate-top.js";
 import { TOP_GATEWAY_PATH } from "./is-top-gateway-path.js";
 import { readTopParams } from "./read-top-params.js";
-import type { TopErrorEntry, TopFailure } from "./top-error-table.js";
-import { TOP_ERRORS } from "./top-error-table.js";
+import type { TopErrorEntry, TopFailure } from "../../protocol/top-error-table.js";
+import { TOP_ERRORS } from "../../protocol/top-error-table.js";
 
 type Format = "json" | "xml";
 type BusinessReading = { ok: true; payload: Record<string, unknown> } | ({ ok: false } & TopFailure);
