@@ -7,10 +7,10 @@ import type { ApiError } from "./find-api-error.js";
 import { describeApiError, findApiError } from "./find-api-error.js";
 import { findDrift } from "./find-drift.js";
 import { findPrecisionHazards } from "./find-precision-hazards.js";
-import type { Parsed } from "./parse-lossless.js";
-import { parseLossless, toPlainValue } from "./parse-lossless.js";
-import type { SchemaCursor } from "./schema-cursor.js";
-import { toErrorSchemaRef, toOperationCursor } from "./schema-cursor.js";
+import type { Parsed } from "../protocol/parse-lossless.js";
+import { parseLossless, toPlainValue } from "../protocol/parse-lossless.js";
+import type { SchemaCursor } from "../schemas/schema-cursor.js";
+import { toErrorSchemaRef, toOperationCursor } from "../schemas/schema-cursor.js";
 import { toOperation } from "./to-operation.js";
 import { toSortedViolations } from "./to-sorted-violations.js";
 

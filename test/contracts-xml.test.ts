@@ -1,6 +1,6 @@
 import { isLosslessNumber } from "lossless-json";
 import { describe, expect, it } from "vitest";
-import { toOperationCursor } from "../contracts/schema-cursor.js";
+import { toOperationCursor } from "../schemas/schema-cursor.js";
 import { parseTopXml, parseXmlTree } from "../protocol/parse-top-xml.js";
 import { getCatalog } from "../schemas/catalog.js";
 

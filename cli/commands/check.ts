@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import type { Command } from "commander";
 import { checkRequest } from "../../contracts/check-request.js";
-import { parseLossless } from "../../contracts/parse-lossless.js";
+import { parseLossless } from "../../protocol/parse-lossless.js";
 import { readResponse } from "../../contracts/read-response.js";
 import { toOperation } from "../../contracts/to-operation.js";
 import type { Catalog, Operation } from "../../schemas/catalog.js";

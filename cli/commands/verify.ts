@@ -3,7 +3,7 @@ import { dirname } from "node:path";
 import type { Command } from "commander";
 import { createProducer } from "../../mock/generate/create-producer.js";
 import { toJsonText } from "../../protocol/json-wire.js";
-import { parseLossless } from "../../contracts/parse-lossless.js";
+import { parseLossless } from "../../protocol/parse-lossless.js";
 import { createPandaponClient } from "../../client/create-pandapon-client.js";
 import { createTopClient } from "../../client/create-top-client.js";
 import { toConsoleDetails, toConsoleLine, toConsoleSummary } from "../../contracts/report-console.js";

@@ -1,6 +1,6 @@
-import type { Catalog, Operation } from "../schemas/catalog.js";
-import envelopes from "../schemas/common/envelopes.json" with { type: "json" };
-import type { JsonSchema } from "../schemas/operation.js";
+import type { Catalog, Operation } from "./catalog.js";
+import envelopes from "./common/envelopes.json" with { type: "json" };
+import type { JsonSchema } from "./operation.js";
 
 /**
  * A position in a schema while a payload is walked beside it: `$ref` followed (through the
