@@ -1,4 +1,4 @@
-import { readResponse } from "../contracts/read-response.js";
+import { readResponse } from "../checks/read-response.js";
 import { toPlainValue } from "../protocol/parse-lossless.js";
 import type { Catalog, Operation } from "../schemas/catalog.js";
 import { toTopResponseKey } from "../schemas/operation.js";

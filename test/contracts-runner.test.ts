@@ -12,7 +12,7 @@ import { createTopClient } from "../client/create-top-client.js";
 import { findRequestExample } from "../contracts/find-request-example.js";
 import type { ContractRun, OperationResult } from "../contracts/run-contracts.js";
 import { runContracts } from "../contracts/run-contracts.js";
-import { parseXmlTree } from "../protocol/parse-top-xml.js";
+import { parseXmlTree } from "../checks/parse-top-xml.js";
 import { getCatalog } from "../schemas/catalog.js";
 import { DEFAULT_SCHEME } from "../signing/pandapon-scheme.js";
 import { verifyPandaponSignature, verifyTopSignature } from "../signing/verify.js";

@@ -9,7 +9,7 @@ import { DEMO_PANDAPON, DEMO_TOP } from "../protocol/demo.js";
 import { getCore } from "../mock/app.js";
 import { createNonceCache } from "../mock/nonce-cache.js";
 import { startServer } from "../mock/start-server.js";
-import { parseXmlTree } from "../protocol/parse-top-xml.js";
+import { parseXmlTree } from "../checks/parse-top-xml.js";
 import { getCatalog } from "../schemas/catalog.js";
 import { isSameSecretValue } from "../signing/digest.js";
 import { NOW, setupMock } from "./helpers/mock-setup.js";

@@ -2,7 +2,7 @@ import type { Catalog, Operation } from "../schemas/catalog.js";
 import { getCatalog } from "../schemas/catalog.js";
 import type { Violation } from "../schemas/violations.js";
 import { toViolations } from "../schemas/violations.js";
-import { parseTopXml } from "../protocol/parse-top-xml.js";
+import { parseTopXml } from "./parse-top-xml.js";
 import type { ApiError } from "./find-api-error.js";
 import { describeApiError, findApiError } from "./find-api-error.js";
 import { findDrift } from "./find-drift.js";
