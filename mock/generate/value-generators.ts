@@ -1,6 +1,7 @@
 import type { Faker } from "@faker-js/faker";
 import { formatChinaTime, parseChinaTime } from "./china-time.js";
 import type { GenerationContext } from "./generation-context.js";
+import type { Kind } from "../../schemas/primary-kind.js";
 import type { PatternFill } from "./fill-pattern.js";
 import { compileDigitsNumber, compilePattern, toDecimalText, toDigitText, toDigitsOnlyWidth } from "./fill-pattern.js";
 import { intBetween, pickOne } from "./random-picks.js";
@@ -62,9 +63,6 @@ export interface MockSpec {
   mirror?: string;
   product?: string[];
 }
-
-/** What kind of JSON value the schema wants, so generators can return the right type. */
-export type Kind = "string" | "integer" | "number" | "boolean" | "object" | "array" | "null";
 
 
 /** Digits that fit a signed 64-bit integer (the APIs' Long ids): 1 to 18 digits, or 19 up to 2^63 − 1. */

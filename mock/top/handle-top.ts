@@ -4,7 +4,7 @@ import { toTopResponseKey } from "../../schemas/operation.js";
 import { describeViolations } from "../../schemas/violations.js";
 import { toTopWireXml, toTopXml } from "../../protocol/top-xml.js";
 import { asWireText, toWireText } from "../../protocol/wire-text.js";
-import { primaryKind } from "../generate/compile-generator.js";
+import { primaryKind } from "../../schemas/primary-kind.js";
 import { hashBytesToSeed, hashToSeed } from "../generate/randomizer.js";
 import type { MockCore } from "../create-core.js";
 import type { MockRequest, MockResponse } from "../exchange.js";
