@@ -100,6 +100,10 @@ describe("import graph", () => {
     expect(findWrongWayImports(graph, MAY_IMPORT)).toEqual([]);
   });
 
+  it("has layers that form an order: no two folders may import each other, even through others", () => {
+    expect(findCycle(new Map(Object.entries(MAY_IMPORT)))).toBeUndefined();
+  });
+
   it("keeps contracts/ and client/ apart, and protocol/ below the checks", () => {
     expect(MAY_IMPORT.contracts).not.toContain("client");
     expect(MAY_IMPORT.client).not.toContain("contracts");
