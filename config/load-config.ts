@@ -28,6 +28,8 @@ export interface ServeSettings {
   requireNonce?: boolean;
   validateResponses?: boolean;
   bodyLimitBytes?: number;
+  /** Bytes of the replay memory (each nonce kept for twice the window; full: new requests refused). */
+  nonceMemoryBytes?: number;
   keys?: PandaponKey[];
   apps?: TopApp[];
   /** PandaPon error table overrides: `{"BAD_SIGNATURE": {"status": 200, "code": 1001}}` (config file). */
@@ -77,6 +79,7 @@ export function readEnvSettings(env: NodeJS.ProcessEnv): ServeSettings {
     verifySignatures: toBoolean(env.PANDAPON_MOCK_VERIFY_SIGNATURES, "PANDAPON_MOCK_VERIFY_SIGNATURES"),
     requireNonce: toBoolean(env.PANDAPON_MOCK_REQUIRE_NONCE, "PANDAPON_MOCK_REQUIRE_NONCE"),
     validateResponses: toBoolean(env.PANDAPON_MOCK_VALIDATE_RESPONSES, "PANDAPON_MOCK_VALIDATE_RESPONSES"),
+    nonceMemoryBytes: toNumber(env.PANDAPON_MOCK_NONCE_MEMORY_BYTES, "PANDAPON_MOCK_NONCE_MEMORY_BYTES"),
     keys: env.PANDAPON_MOCK_KEYS ? readJsonArgument(env.PANDAPON_MOCK_KEYS, "PANDAPON_MOCK_KEYS") : undefined,
     apps: env.PANDAPON_MOCK_TOP_APPS ? readJsonArgument(env.PANDAPON_MOCK_TOP_APPS, "PANDAPON_MOCK_TOP_APPS") : undefined,
     log: toBoolean(env.PANDAPON_MOCK_LOG, "PANDAPON_MOCK_LOG"),
@@ -127,6 +130,7 @@ export function toServeConfig(...sources: Array<ServeSettings & { signatureSchem
       verifySignatures: s.verifySignatures,
       validateResponses: s.validateResponses,
       bodyLimitBytes: s.bodyLimitBytes,
+      nonceMemoryBytes: s.nonceMemoryBytes,
       pandapon: defined({ keys: s.keys, scheme: s.scheme, windowMs, requireNonce: s.requireNonce, errors: s.errors }),
       top: defined({ apps: s.apps, windowMs: topWindowMs }),
       admin: defined({ listenHost: host, token: s.adminToken || undefined }),

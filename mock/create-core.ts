@@ -8,8 +8,8 @@ import type { AnswerText, Producer } from "./generate/create-producer.js";
 import { createProducer, toCanonicalText } from "./generate/create-producer.js";
 import { hashToSeed } from "./generate/randomizer.js";
 import type { JournalEntry } from "./exchange.js";
-import type { NonceCache } from "./nonce-cache.js";
-import { createNonceCache } from "./nonce-cache.js";
+import type { NonceMemory } from "./nonce-memory.js";
+import { createNonceMemory } from "./nonce-memory.js";
 import type { MockOptions } from "./options.js";
 
 /** What every stage shares: options, the catalog, the data producer, replay memory, the journal. */
@@ -17,7 +17,7 @@ export interface MockCore {
   options: MockOptions;
   catalog: Catalog;
   producer: Producer;
-  nonces: NonceCache;
+  nonces: NonceMemory;
   /** The last `journalSize` entries, oldest first. */
   readJournal(): JournalEntry[];
   record(entry: Omit<JournalEntry, "at">): void;
@@ -42,7 +42,7 @@ export function createCore(options: MockOptions, catalog: Catalog = getCatalog()
     options,
     catalog,
     producer,
-    nonces: createNonceCache({ capacity: options.nonceCapacity, windowMs: Math.max(options.pandapon.windowMs, options.top.windowMs), now: options.now }),
+    nonces: createNonceMemory({ bytes: options.nonceMemoryBytes, windowMs: options.pandapon.windowMs, now: options.now }),
     readJournal: () => [...journal.slice(next), ...journal.slice(0, next)],
     record(entry) {
       const full = { at: options.now(), ...entry };

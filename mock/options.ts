@@ -1,6 +1,7 @@
 import { DEFAULT_HOST, DEMO_PANDAPON, DEMO_TOP } from "../protocol/demo.js";
 import type { SignatureScheme } from "../signing/pandapon-scheme.js";
 import { DEFAULT_SCHEME, toScheme } from "../signing/pandapon-scheme.js";
+import { DEFAULT_NONCE_MEMORY_BYTES } from "./nonce-memory.js";
 import type { PandaponErrorName } from "../protocol/pandapon-error-table.js";
 
 export interface PandaponKey {
@@ -46,8 +47,8 @@ export interface MockOptions {
   /** Validate each answer against its own schema before sending it (on in tests). */
   validateResponses: boolean;
   bodyLimitBytes: number;
-  /** Most nonces remembered for replay protection (oldest forgotten first). */
-  nonceCapacity: number;
+  /** Bytes of the replay memory: each nonce is kept for twice the window; when full, new requests are refused, none forgotten early. */
+  nonceMemoryBytes: number;
   /** Entries kept in the request journal (GET /__mock/journal). */
   journalSize: number;
   /** Answers remembered for repeated identical requests, from their second time (0: generate every time). */
@@ -81,7 +82,7 @@ export function toMockOptions(partial: DeepPartial<MockOptions> = {}): MockOptio
     verifySignatures: partial.verifySignatures ?? true,
     validateResponses: partial.validateResponses ?? false,
     bodyLimitBytes: partial.bodyLimitBytes ?? 1024 * 1024,
-    nonceCapacity: partial.nonceCapacity ?? 100_000,
+    nonceMemoryBytes: partial.nonceMemoryBytes ?? DEFAULT_NONCE_MEMORY_BYTES,
     journalSize: partial.journalSize ?? 200,
     answerCacheSize: partial.answerCacheSize ?? 1000,
     log: partial.log as MockOptions["log"],

@@ -8,6 +8,7 @@ export const PANDAPON_ERRORS = {
   TIMESTAMP_OUT_OF_WINDOW: { status: 401, code: 40102, title: "timestamp outside the allowed window" },
   NONCE_REPLAYED: { status: 401, code: 40103, title: "nonce-str already used" },
   BAD_SIGNATURE: { status: 401, code: 40104, title: "signature mismatch" },
+  NONCE_TOO_LONG: { status: 401, code: 40105, title: "nonce-str longer than its documented 32 characters" },
   UNKNOWN_ACCESS_KEY: { status: 403, code: 40301, title: "unknown access-key" },
   BAD_JSON: { status: 400, code: 40001, title: "malformed JSON body" },
   INVALID_REQUEST: { status: 400, code: 40002, title: "request does not match the documented parameters" },
@@ -15,6 +16,7 @@ export const PANDAPON_ERRORS = {
   UNKNOWN_OPERATION: { status: 404, code: 40401, title: "unknown operation" },
   METHOD_NOT_ALLOWED: { status: 405, code: 40501, title: "method not allowed" },
   BODY_TOO_LARGE: { status: 413, code: 41301, title: "request body too large" },
+  REPLAY_MEMORY_FULL: { status: 429, code: 42901, title: "replay memory full: every nonce it holds is still inside the window" },
   SERVER_ERROR: { status: 500, code: 50001, title: "server error" },
 } as const;
 

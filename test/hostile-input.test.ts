@@ -7,11 +7,13 @@ import { Pool } from "undici";
 import { describe, expect, it, vi } from "vitest";
 import { DEMO_PANDAPON, DEMO_TOP } from "../protocol/demo.js";
 import { getCore } from "../mock/app.js";
-import { createNonceCache } from "../mock/nonce-cache.js";
+import { createNonceMemory } from "../mock/nonce-memory.js";
+import { handlePandapon } from "../mock/pandapon/handle-pandapon.js";
 import { startServer } from "../mock/start-server.js";
 import { parseXmlTree } from "../checks/parse-top-xml.js";
 import { getCatalog } from "../schemas/catalog.js";
 import { isSameSecretValue } from "../signing/digest.js";
+import { exposeGc } from "./helpers/expose-gc.js";
 import { NOW, setupMock } from "./helpers/mock-setup.js";
 
 // A pass-through spy: the code under test keeps the real timingSafeEqual, the tests see its arguments.
@@ -330,54 +332,38 @@ describe("body-size limit", () => {
   });
 });
 
-describe("nonce cache under a flood of unique nonces", () => {
-  it("holds at most its capacity (the default 100 000) over 1e6 unique nonces, at a cost per nonce that does not grow with it", () => {
+describe("nonce memory under a flood of unique nonces", () => {
+  it("remembers every one of 1e6 unique nonces in its default 32 MiB, the first included, at a cost per nonce that does not grow with it", () => {
     let now = NOW;
-    const capacity = 100_000;
-    const cache = createNonceCache({ capacity, windowMs: 600_000, now: () => now });
+    const memory = createNonceMemory({ bytes: 32 * 1024 * 1024, windowMs: 600_000, now: () => now });
     const total = 1_000_000;
     // A time budget instead of a timing assertion: ~0.5 µs per nonce is what a Map costs; 5 µs is 10× that.
     const budgetMs = 5_000;
     const started = performance.now();
-    let largest = 0;
-    let replays = 0;
+    let fresh = 0;
     let done = 0;
     while (done < total && (done % 10_000 !== 0 || performance.now() - started < budgetMs)) {
-      if (cache.isReplay(`n${done}`)) replays += 1;
-      largest = Math.max(largest, cache.size);
+      if (memory.remember(DEMO_PANDAPON.accessKey, `${String(done).padStart(8, "0")}5f2b9c1e8d7a4e3f9b6c2d1a`) === "fresh") fresh += 1;
       done += 1;
       if (done % 1000 === 0) now += 1;
     }
-    expect(replays).toBe(0);
-    expect(largest).toBeLessThanOrEqual(capacity);
-    expect(done, `only ${done} of ${total} nonces in ${budgetMs} ms: evicting the oldest nonce costs more as the cache fills`).toBe(total);
-    expect(cache.size).toBe(capacity);
-    expect(cache.isReplay(`n${total - 1}`)).toBe(true);
+    expect(done, `only ${done} of ${total} nonces in ${budgetMs} ms: remembering costs more as the memory fills`).toBe(total);
+    expect([fresh, memory.size]).toEqual([total, total]);
+    expect(memory.remember(DEMO_PANDAPON.accessKey, `${String(0).padStart(8, "0")}5f2b9c1e8d7a4e3f9b6c2d1a`)).toBe("replayed");
+    expect(memory.byteLength).toBeLessThanOrEqual(32 * 1024 * 1024);
   });
 
-  it("forgets nonces once they are older than the window even when there is room", () => {
+  it("forgets as fast as it remembers under a steady flood longer than its capacity, refusing none", () => {
     let now = NOW;
-    const cache = createNonceCache({ capacity: 10, windowMs: 1_000, now: () => now });
-    expect(cache.isReplay("a")).toBe(false);
-    now += 1_000;
-    expect(cache.isReplay("a")).toBe(true);
-    now += 5_000;
-    expect(cache.isReplay("a")).toBe(false);
-  });
-
-  it("keeps the app's nonce memory at nonceCapacity while every fresh request succeeds", async () => {
-    const { app, pandaponHeaders } = setup({ nonceCapacity: 50 });
-    const core = getCore(app);
-    let last: Record<string, string> = {};
-    for (let i = 0; i < 300; i += 1) {
-      last = pandaponHeaders();
-      const res = await request(app).post(INFO).set(last).send({ refundId: `TQ${i + 1}` });
-      expect(res.body.code).toBe(200);
-      expect(core.nonces.size).toBeLessThanOrEqual(50);
+    // 1000 nonces per ms, each kept 2 × 50 ms: ~100,000 live at a time in a memory of 131,072.
+    const memory = createNonceMemory({ bytes: 4 * 1024 * 1024, windowMs: 50, now: () => now });
+    const verdicts = { fresh: 0, replayed: 0, full: 0 };
+    for (let i = 0; i < 1_000_000; i += 1) {
+      verdicts[memory.remember("k", `n${i}`)] += 1;
+      if (i % 1000 === 999) now += 1;
     }
-    expect(core.nonces.size).toBe(50);
-    const replay = await request(app).post(INFO).set(last).send({ refundId: "TQ1" });
-    expect(replay.body.code).toBe(40103);
+    expect(verdicts).toEqual({ fresh: 1_000_000, replayed: 0, full: 0 });
+    expect(memory.size).toBeLessThanOrEqual(101_000);
   });
 });
 
@@ -559,6 +545,88 @@ describe("a burst of bad requests on loopback", () => {
     } finally {
       await running.close();
     }
+  });
+});
+
+// ── Replays and the nonce-str length (issue 16) ──────────────────────────────────────────────
+
+describe("replays after a flood of newer nonces, and nonce-str past its documented length", () => {
+  /** A mock on a clock the test moves; its pipeline is also called in-process (150,000 requests over HTTP take minutes). */
+  function setupReplay(options: Parameters<typeof setupMock>[0] = {}) {
+    let now = NOW;
+    const mock = setupMock({ now: () => now, validateResponses: false, ...options });
+    const core = getCore(mock.app);
+    const signed = (overrides: Record<string, string | undefined> = {}) => ({ ...mock.pandaponHeaders({ timestamp: String(now), ...overrides }), "content-type": "application/json" });
+    const handle = (headers: Record<string, string>) => handlePandapon(core, { method: "POST", path: INFO, query: "", headers, rawBody: Buffer.from('{"refundId":"TQ1"}') });
+    const advance = (ms: number) => {
+      now += ms;
+    };
+    return { ...mock, signed, handle, advance };
+  }
+
+  it("refuses a captured request replayed over HTTP after 150,000 newer nonces, inside the window", async () => {
+    const { app, signed, handle, advance } = setupReplay();
+    const captured = [signed()];
+    expect(JSON.parse(handle(captured[0]!).body).code).toBe(200);
+    let accepted = 0;
+    for (let i = 1; i <= 150_000; i += 1) {
+      if (i % 1000 === 0) advance(2_000); // 150,000 requests over 300 s: the first one's timestamp stays inside ±600 s
+      const headers = signed();
+      if (i === 50_000 || i === 100_000) captured.push(headers);
+      if (handle(headers).status === 200) accepted += 1;
+    }
+    expect(accepted).toBe(150_000);
+    for (const headers of captured) {
+      const replay = await request(app).post(INFO).set(headers).send('{"refundId":"TQ1"}');
+      expect(replay.status).toBe(401);
+      expect(replay.body).toMatchObject({ code: 40103, data: null, msg: expect.stringContaining("Replayed nonce-str") });
+    }
+  });
+
+  const longNonces = [
+    ["33 characters", "a".repeat(33)],
+    ["15 KB", "f".repeat(15 * 1024)],
+  ] as const;
+  for (const [name, nonce] of longNonces) {
+    it(`refuses a correctly signed nonce-str of ${name} with 401 and code 40105, before remembering it`, async () => {
+      const { app, signed } = setupReplay();
+      const res = await request(app).post(INFO).set(signed({ "nonce-str": nonce })).send('{"refundId":"TQ1"}');
+      expect(res.status).toBe(401);
+      expect(res.body).toMatchObject({ code: 40105, data: null, msg: expect.stringContaining("32 characters") });
+      expect(res.text.length).toBeLessThan(1000);
+      expect(getCore(app).nonces.size).toBe(0);
+    });
+  }
+
+  it("accepts a nonce-str of exactly 32 characters", async () => {
+    const { app, signed } = setupReplay();
+    const res = await request(app).post(INFO).set(signed({ "nonce-str": "b".repeat(32) })).send('{"refundId":"TQ1"}');
+    expect(res.body.code).toBe(200);
+  });
+
+  it("keeps nothing of 10,000 refused 15 KB nonce-str values (they once took the heap past a gigabyte)", () => {
+    const { app, signed, handle } = setupReplay();
+    const long = "e".repeat(15 * 1024 - 8);
+    const gc = exposeGc();
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    let refused = 0;
+    for (let i = 0; i < 10_000; i += 1) {
+      // A flat string of its own, as Node's parser makes every header value (not a rope sharing `long`).
+      const headers = signed({ "nonce-str": Buffer.from(`${String(i).padStart(8, "0")}${long}`).toString("latin1") });
+      if (JSON.parse(handle(headers).body).code === 40105) refused += 1;
+    }
+    gc();
+    // 10,000 × 15 KB is 150 MB if any part of the nonces were kept (the app, used below, is still alive).
+    expect(process.memoryUsage().heapUsed - before).toBeLessThan(16 * 1024 * 1024);
+    expect(refused).toBe(10_000);
+    expect(getCore(app).nonces.size).toBe(0);
+  });
+
+  it("lets the nonce-length error be overridden like the others", async () => {
+    const { app, signed } = setupReplay({ pandapon: { errors: { NONCE_TOO_LONG: { status: 400, code: 1001 } } } as never });
+    const res = await request(app).post(INFO).set(signed({ "nonce-str": "c".repeat(33) })).send('{"refundId":"TQ1"}');
+    expect([res.status, res.body.code]).toEqual([400, 1001]);
   });
 });
 

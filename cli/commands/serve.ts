@@ -21,6 +21,7 @@ interface ServeFlags {
   verifySignatures?: boolean;
   requireNonce?: boolean;
   validateResponses?: boolean;
+  nonceMemoryBytes?: string;
   log?: boolean;
 }
 
@@ -36,6 +37,7 @@ function toFlagSettings(flags: ServeFlags): ServeSettings {
     verifySignatures: flags.verifySignatures,
     requireNonce: flags.requireNonce,
     validateResponses: flags.validateResponses,
+    nonceMemoryBytes: flags.nonceMemoryBytes === undefined ? undefined : Number(flags.nonceMemoryBytes),
     log: flags.log,
   };
 }
@@ -91,6 +93,7 @@ export function registerServe(program: Command): void {
     .option("--no-verify-signatures", "accept any signature, key, timestamp and nonce (quick demos)")
     .option("--require-nonce", "reject PandaPon requests without nonce-str")
     .option("--validate-responses", "check every answer against its schema before sending it")
+    .option("--nonce-memory-bytes <bytes>", "bytes of the replay memory (env PANDAPON_MOCK_NONCE_MEMORY_BYTES; default 33554432: 1,048,576 nonces)")
     .option("--log", "print one line per request (env PANDAPON_MOCK_LOG)")
     .action(async (flags: ServeFlags, command: Command) => {
       try {

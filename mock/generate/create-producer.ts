@@ -15,16 +15,15 @@ const REQUEST_ID_SALT = 0x1d;
 
 export const DEFAULT_REF_DATE = "2025-04-25T12:00:00+08:00";
 
-/** An answer's data as JSON wire text (the bytes it is sent as), and its request id. */
+/** An answer's data as JSON wire text (the bytes it is sent as); the same for every request that asks for it. */
 export interface AnswerText {
   dataText: WireText;
-  requestId: string;
 }
 
 export interface Producer {
   /** The `Data` of an answer to `request`: the same for the same seed, operation and request. */
   produceData(operation: Operation, request: unknown): unknown;
-  /** Data and a 32-hex request id for one answer, from one pass over the request. */
+  /** Data and a 32-hex request id seeded from the data request (the mock names each request by its own bytes instead). */
   produceAnswer(operation: Operation, request: unknown): { data: unknown; requestId: string };
   /** An answer's data with its texts as wire text, for writers of wire text (TOP's XML). */
   produceWireData(operation: Operation, request: unknown): unknown;
@@ -81,24 +80,19 @@ export function createProducer(catalog: Catalog, options: { seed?: number | stri
     return gen(contextFor(seedValue, request));
   };
 
-  /** Data in wire text and the request id: the answer, before it is written or handed out. */
-  const produceAnswer = (operation: Operation, request: unknown, canonical?: string) => {
-    const seedValue = toSeed(operation, request, canonical);
-    const requestId = toHexId(contextFor([seedValue, REQUEST_ID_SALT], undefined));
-    return { data: produceData(operation, request, seedValue), requestId };
-  };
-
   return {
     produceData: (operation, request) => fromWireValue(produceData(operation, request, toSeed(operation, request))),
     produceAnswer(operation, request) {
-      const { data, requestId } = produceAnswer(operation, request);
-      return { data: fromWireValue(data), requestId };
+      const seedValue = toSeed(operation, request);
+      // The id first: generating the data reseeds the same randomizer.
+      const requestId = toHexId(contextFor([seedValue, REQUEST_ID_SALT], undefined));
+      return { data: fromWireValue(produceData(operation, request, seedValue)), requestId };
     },
     produceWireData: (operation, request) => produceData(operation, request, toSeed(operation, request)),
     produceAnswerText(operation, request, canonical) {
-      const { data, requestId } = produceAnswer(operation, request, canonical);
+      const data = produceData(operation, request, toSeed(operation, request, canonical));
       // JSON.stringify of wire text is wire text: it escapes nothing at or above 0x80.
-      return { dataText: asWireText(data === undefined ? "null" : writeFreshJson(data)), requestId };
+      return { dataText: asWireText(data === undefined ? "null" : writeFreshJson(data)) };
     },
     produceRequest(operation, variant = 0) {
       if (!operation.request) return {};

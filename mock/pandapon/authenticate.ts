@@ -1,18 +1,21 @@
 import type { Operation } from "../../schemas/catalog.js";
 import { checkPandaponTimestamp, verifyPandaponSignature } from "../../signing/verify.js";
-import type { NonceCache } from "../nonce-cache.js";
+import type { NonceMemory } from "../nonce-memory.js";
 import type { MockOptions, PandaponKey } from "../options.js";
 import type { PandaponErrorName } from "../../protocol/pandapon-error-table.js";
 
 export type Authentication = { ok: true; key: PandaponKey } | { ok: false; error: PandaponErrorName; message: string };
 
 const REQUIRED_HEADERS = ["access-key", "timestamp", "user-id", "signature"] as const;
+/** The manual: nonce-str is "随机字符串32位", a random string of 32 characters. */
+const NONCE_MAX_LENGTH = 32;
 
 /**
- * System headers present, key known, timestamp inside the window, nonce not replayed, signature
- * matching (docs/protocols.md: system headers). Warehouse-logistics operations carry `timestamp` and
- * `sign` in the query instead (their key: the `access-key` header when sent, else the first
- * configured key; docs/protocols.md: warehouse operations).
+ * System headers present, nonce-str no longer than documented, key known, timestamp inside the
+ * window, signature matching, nonce not replayed and room to remember it (docs/protocols.md:
+ * system headers). Warehouse-logistics operations carry `timestamp` and `sign` in the query instead
+ * (their key: the `access-key` header when sent, else the first configured key; docs/protocols.md:
+ * warehouse operations).
  */
 export function authenticatePandapon(
   operation: Operation,
@@ -20,7 +23,7 @@ export function authenticatePandapon(
   query: Map<string, string>,
   rawBody: string,
   options: MockOptions,
-  nonces: NonceCache,
+  nonces: NonceMemory,
 ): Authentication {
   const querySigned = operation.meta.auth === "query-sign";
   const values: Record<string, string | undefined> = querySigned
@@ -35,6 +38,10 @@ export function authenticatePandapon(
       const where = querySigned ? "query parameter" : "header";
       return { ok: false, error: "MISSING_HEADER", message: `Missing ${where} "${name}": this operation needs ${required.map((n) => `"${n}"`).join(", ")}.` };
     }
+  }
+  const nonce = values["nonce-str"];
+  if (nonce && nonce.length > NONCE_MAX_LENGTH) {
+    return { ok: false, error: "NONCE_TOO_LONG", message: `Invalid nonce-str: ${nonce.length} characters, longer than the documented ${NONCE_MAX_LENGTH} characters; send a fresh random string of ${NONCE_MAX_LENGTH} characters with every request.` };
   }
   const accessKey = values["access-key"];
   const key = accessKey ? options.pandapon.keys.find((k) => k.accessKey === accessKey) : querySigned ? options.pandapon.keys[0] : undefined;
@@ -51,9 +58,19 @@ export function authenticatePandapon(
       message: `Invalid signature: the server signed the string "${signed.maskedStringToSign}" (secret masked) and got a different signature. Check the field order, separator, secret placement and digest of your signer.`,
     };
   }
-  const nonce = values["nonce-str"];
-  if (nonce && nonces.isReplay(`${key.accessKey}|${nonce}`)) {
-    return { ok: false, error: "NONCE_REPLAYED", message: `Replayed nonce-str "${nonce.slice(0, 64)}": send a fresh 32-character random string with every request.` };
+  const verdict = nonce ? nonces.remember(key.accessKey, nonce) : "fresh";
+  if (verdict === "replayed") {
+    return { ok: false, error: "NONCE_REPLAYED", message: `Replayed nonce-str "${nonce}": send a fresh 32-character random string with every request.` };
+  }
+  if (verdict === "full") {
+    const windowSeconds = Math.round(options.pandapon.windowMs / 1000);
+    return {
+      ok: false,
+      error: "REPLAY_MEMORY_FULL",
+      message:
+        `Replay memory full: it holds ${nonces.capacity} nonces (nonceMemoryBytes=${options.nonceMemoryBytes}), each kept for twice the ±${windowSeconds} s window so that no replay gets through, ` +
+        `and the oldest is forgotten in ${Math.ceil(nonces.readMsUntilRoom() / 1000)} s: retry then, or start the mock with a larger nonceMemoryBytes.`,
+    };
   }
   return { ok: true, key };
 }

@@ -6,6 +6,7 @@ import { authenticatePandapon } from "./authenticate.js";
 import type { PandaponErrorName } from "../../protocol/pandapon-error-table.js";
 import { PANDAPON_ERRORS } from "../../protocol/pandapon-error-table.js";
 import { readPandaponRequest } from "./read-pandapon-request.js";
+import { toPandaponRequestId } from "./to-pandapon-request-id.js";
 import { asWireText, toWireText } from "../../protocol/wire-text.js";
 
 /** The success message, as the wire text the envelope is written in. */
@@ -31,18 +32,18 @@ export function handlePandapon(core: MockCore, req: MockRequest): MockResponse {
   }
   const reading = readPandaponRequest(operation, query, pathParams, req.headers, rawBody);
   if (!reading.ok) return toPandaponError(core, reading.error, operation.meta.name, reading.message);
-  return toPandaponSuccess(core, operation, reading.payload, developId ?? core.options.pandapon.keys[0]?.developId ?? null);
+  return toPandaponSuccess(core, operation, req, reading.payload, developId ?? core.options.pandapon.keys[0]?.developId ?? null);
 }
 
-/** The success envelope around the (cached or generated) data text: requestId, code 200, developId, 成功. */
-function toPandaponSuccess(core: MockCore, operation: Operation, request: Record<string, unknown>, developId: string | null): MockResponse {
-  const { dataText, requestId } = core.produceDataText(operation, request);
+/** The success envelope around the (cached or generated) data text: requestId (of this request's bytes), code 200, developId, 成功. */
+function toPandaponSuccess(core: MockCore, operation: Operation, req: MockRequest, request: Record<string, unknown>, developId: string | null): MockResponse {
+  const { dataText } = core.produceDataText(operation, request);
   const body = asWireText(
     operation.meta.envelope === "pandapon-code-msg"
       ? operation.data
         ? `{"code":200,"msg":"${SUCCESS}","data":${dataText}}`
         : `{"code":200,"msg":"${SUCCESS}"}`
-      : `{"requestId":"${requestId}","code":200,"developId":${toWireText(JSON.stringify(developId))},"msg":"${SUCCESS}","data":${dataText}}`,
+      : `{"requestId":"${toPandaponRequestId(core.options.seed, req)}","code":200,"developId":${toWireText(JSON.stringify(developId))},"msg":"${SUCCESS}","data":${dataText}}`,
   );
   core.assertValidResponse(operation, body);
   core.record({ api: "pandapon", operation: operation.meta.name, status: 200, code: 200, message: "成功" });

@@ -38,7 +38,7 @@ export function toCategory(frame: ProfileNode["callFrame"]): string {
   if (/^validate\d+$/.test(functionName) || url.includes("/ajv/") || url.includes("/schemas/violations")) return "validation (ajv)";
   if (url.includes("/protocol/json-wire") || url.includes("/protocol/top-xml")) return "serialization (protocol/)";
   if (EXPRESS.test(url)) return "express + its middleware";
-  if (url.includes("/mock/nonce-cache")) return "nonce cache";
+  if (url.includes("/mock/nonce-memory")) return "nonce memory";
   if (url.includes("/mock/")) return "mock pipeline (other)";
   if (url.includes("/schemas/")) return "catalog (routing, schemas)";
   if (url.startsWith("node:")) return "node core (http, net, streams, url)";
