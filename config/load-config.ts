@@ -8,6 +8,8 @@ import { DEFAULT_HOST, DEFAULT_PORT } from "../protocol/demo.js";
 export interface ServeConfig {
   host: string;
   port: number;
+  /** How long a shutdown lets requests in flight finish before ending their connections. */
+  drainMs?: number;
   mock: DeepPartial<MockOptions>;
 }
 
@@ -30,6 +32,11 @@ export interface ServeSettings {
   bodyLimitBytes?: number;
   /** Bytes of the replay memory (each nonce kept for twice the window; full: new requests refused). */
   nonceMemoryBytes?: number;
+  /** Bytes the request journal and the answer cache may hold (besides their entry counts). */
+  journalBytes?: number;
+  answerCacheBytes?: number;
+  /** Seconds a shutdown waits for requests in flight (default 5). */
+  drainSeconds?: number;
   keys?: PandaponKey[];
   apps?: TopApp[];
   /** PandaPon error table overrides: `{"BAD_SIGNATURE": {"status": 200, "code": 1001}}` (config file). */
@@ -80,6 +87,9 @@ export function readEnvSettings(env: NodeJS.ProcessEnv): ServeSettings {
     requireNonce: toBoolean(env.PANDAPON_MOCK_REQUIRE_NONCE, "PANDAPON_MOCK_REQUIRE_NONCE"),
     validateResponses: toBoolean(env.PANDAPON_MOCK_VALIDATE_RESPONSES, "PANDAPON_MOCK_VALIDATE_RESPONSES"),
     nonceMemoryBytes: toNumber(env.PANDAPON_MOCK_NONCE_MEMORY_BYTES, "PANDAPON_MOCK_NONCE_MEMORY_BYTES"),
+    journalBytes: toNumber(env.PANDAPON_MOCK_JOURNAL_BYTES, "PANDAPON_MOCK_JOURNAL_BYTES"),
+    answerCacheBytes: toNumber(env.PANDAPON_MOCK_ANSWER_CACHE_BYTES, "PANDAPON_MOCK_ANSWER_CACHE_BYTES"),
+    drainSeconds: toNumber(env.PANDAPON_MOCK_DRAIN_SECONDS, "PANDAPON_MOCK_DRAIN_SECONDS"),
     keys: env.PANDAPON_MOCK_KEYS ? readJsonArgument(env.PANDAPON_MOCK_KEYS, "PANDAPON_MOCK_KEYS") : undefined,
     apps: env.PANDAPON_MOCK_TOP_APPS ? readJsonArgument(env.PANDAPON_MOCK_TOP_APPS, "PANDAPON_MOCK_TOP_APPS") : undefined,
     log: toBoolean(env.PANDAPON_MOCK_LOG, "PANDAPON_MOCK_LOG"),
@@ -118,12 +128,19 @@ export function toServeConfig(...sources: Array<ServeSettings & { signatureSchem
   if (unknownErrors.length > 0) {
     throw new Error(`Invalid errors: ${unknownErrors.join(", ")} not in the error table (${Object.keys(PANDAPON_ERRORS).join(", ")}).`);
   }
+  for (const name of ["journalBytes", "answerCacheBytes", "drainSeconds"] as const) {
+    const value = s[name];
+    if (value !== undefined && !(typeof value === "number" && Number.isFinite(value) && value >= 0)) {
+      throw new Error(`Invalid ${name}: ${JSON.stringify(value)} is not a non-negative number.`);
+    }
+  }
   const windowMs = s.windowSeconds === undefined ? undefined : s.windowSeconds * 1000;
   const topWindowMs = s.topWindowSeconds === undefined ? windowMs : s.topWindowSeconds * 1000;
   const host = s.host ?? DEFAULT_HOST;
   return {
     host,
     port: s.port ?? DEFAULT_PORT,
+    drainMs: s.drainSeconds === undefined ? undefined : s.drainSeconds * 1000,
     mock: defined({
       seed: s.seed,
       refDate: s.refDate,
@@ -131,6 +148,8 @@ export function toServeConfig(...sources: Array<ServeSettings & { signatureSchem
       validateResponses: s.validateResponses,
       bodyLimitBytes: s.bodyLimitBytes,
       nonceMemoryBytes: s.nonceMemoryBytes,
+      journalBytes: s.journalBytes,
+      answerCacheBytes: s.answerCacheBytes,
       pandapon: defined({ keys: s.keys, scheme: s.scheme, windowMs, requireNonce: s.requireNonce, errors: s.errors }),
       top: defined({ apps: s.apps, windowMs: topWindowMs }),
       admin: defined({ listenHost: host, token: s.adminToken || undefined }),

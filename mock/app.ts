@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { toCappedText } from "../protocol/capped-text.js";
 import type { Catalog } from "../schemas/catalog.js";
 import { createAdminGuard } from "./admin-guard.js";
 import type { MockCore } from "./create-core.js";
@@ -81,7 +82,7 @@ async function createAdminApp(core: MockCore): Promise<(req: IncomingMessage, re
     res.status(refusal.status).json({ error: refusal.error });
   });
   admin.get("/__mock/health", (_req, res) => {
-    res.json({ status: "ok", operations: core.catalog.operations.length });
+    res.json({ status: "ok", operations: core.catalog.operations.length, stores: core.readStoreSizes() });
   });
   admin.get("/__mock/journal", (_req, res) => {
     res.json({ entries: core.readJournal().map((e) => ({ ...e, at: new Date(e.at).toISOString() })) });
@@ -90,7 +91,7 @@ async function createAdminApp(core: MockCore): Promise<(req: IncomingMessage, re
     res.json({ operations: core.catalog.operations.map(({ meta }) => ({ name: meta.name, api: meta.api, method: meta.method, path: meta.path, coverage: meta.coverage })) });
   });
   admin.use((req, res) => {
-    res.status(404).json({ error: `No mock endpoint ${req.method} ${req.path}: see GET /__mock/health, /__mock/journal, /__mock/operations.` });
+    res.status(404).json({ error: `No mock endpoint ${req.method} ${toCappedText(req.path)}: see GET /__mock/health, /__mock/journal, /__mock/operations.` });
   });
   return admin;
 }

@@ -1,6 +1,7 @@
 import type { Catalog, Operation } from "../schemas/catalog.js";
 import { getCatalog } from "../schemas/catalog.js";
 import { describeViolations } from "../schemas/violations.js";
+import { MESSAGE_LIMIT, toCappedText, toOwnText } from "../protocol/capped-text.js";
 import { fromWireText } from "../protocol/wire-text.js";
 import type { BoundedMap } from "./bounded-map.js";
 import { createBoundedMap } from "./bounded-map.js";
@@ -18,8 +19,10 @@ export interface MockCore {
   catalog: Catalog;
   producer: Producer;
   nonces: NonceMemory;
-  /** The last `journalSize` entries, oldest first. */
+  /** The last entries (at most `journalSize` of them and `journalBytes` of text), oldest first. */
   readJournal(): JournalEntry[];
+  /** How full the journal and the answer cache are, in entries and bytes (for tests and measurements). */
+  readStoreSizes(): StoreSizes;
   record(entry: Omit<JournalEntry, "at">): void;
   /** The JSON text of an operation's Data for a request: cached (from its second time), or generated. */
   produceDataText(operation: Operation, request: unknown): AnswerText;
@@ -27,13 +30,33 @@ export interface MockCore {
   assertValidResponse(operation: Operation, body: string): void;
 }
 
+export interface StoreSizes {
+  journal: { entries: number; bytes: number };
+  answerCache: { entries: number; bytes: number };
+}
+
+/** What an entry weighs besides its texts: the journal's JSON members, an answer's request id and key prefix. */
+const ENTRY_OVERHEAD = 100;
+/** An answer weighing more than this share of the cache is not kept: it would push out many small ones. */
+const LARGEST_ANSWER_SHARE = 1 / 16;
+
 export function createCore(options: MockOptions, catalog: Catalog = getCatalog()): MockCore {
-  const journal: JournalEntry[] = [];
-  let next = 0;
+  // Keyed by a running number; entries weigh their texts (capped by record) and the members around them.
+  const journal: BoundedMap<JournalEntry, number> = createBoundedMap(options.journalSize, {
+    maxBytes: options.journalBytes,
+    sizeOf: (_, entry) => ENTRY_OVERHEAD + entry.operation.length + entry.message.length,
+  });
+  let recorded = 0;
   const producer = createProducer(catalog, { seed: options.seed, refDate: options.refDate });
   // Answers are a pure function of (seed, operation, request): a remembered answer is byte for byte
   // what generation would give, so repeated requests (clients polling a refund) skip the work.
-  const answers: BoundedMap<AnswerText> = createBoundedMap(options.answerCacheSize);
+  // An answer weighs its data text (wire text: one byte a character) and its request's canonical text
+  // (the key), counted alike: requests are mostly ASCII.
+  const answers: BoundedMap<AnswerText> = createBoundedMap(options.answerCacheSize, {
+    maxBytes: options.answerCacheBytes,
+    sizeOf: (key, answer) => ENTRY_OVERHEAD + key.length + answer.dataText.length,
+    maxEntryBytes: options.answerCacheBytes * LARGEST_ANSWER_SHARE,
+  });
   // An answer is kept from the second time its request is seen: a request seen once (a new id every
   // time) would only push 2 KB texts through the heap's old generation, which cost ~15% of the
   // server's CPU per fresh answer. What is remembered of a request is a 32-bit hash, no text.
@@ -43,13 +66,17 @@ export function createCore(options: MockOptions, catalog: Catalog = getCatalog()
     catalog,
     producer,
     nonces: createNonceMemory({ bytes: options.nonceMemoryBytes, windowMs: options.pandapon.windowMs, now: options.now }),
-    readJournal: () => [...journal.slice(next), ...journal.slice(0, next)],
+    readJournal: () => [...journal.values()],
+    readStoreSizes: () => ({
+      journal: { entries: journal.size, bytes: journal.bytes },
+      answerCache: { entries: answers.size, bytes: answers.bytes },
+    }),
     record(entry) {
-      const full = { at: options.now(), ...entry };
-      if (journal.length < options.journalSize) journal.push(full);
-      else if (options.journalSize > 0) journal[next] = full;
-      if (options.journalSize > 0 && journal.length === options.journalSize) next = (next + 1) % options.journalSize;
-      options.log?.(`${new Date(full.at).toISOString()} ${entry.api} ${entry.operation} → ${entry.status} ${entry.code} ${entry.message}`);
+      // What an entry repeats of a request is capped (the error builders cap their messages already)
+      // and copied: a slice of a request's text would keep all of that text alive as long as the entry.
+      const full = { at: options.now(), ...entry, operation: toOwnText(toCappedText(entry.operation)), message: toOwnText(toCappedText(entry.message, MESSAGE_LIMIT)) };
+      journal.set(recorded++, full);
+      options.log?.(`${new Date(full.at).toISOString()} ${full.api} ${full.operation} → ${full.status} ${full.code} ${full.message}`);
     },
     produceDataText(operation, request) {
       const canonical = toCanonicalText(request);

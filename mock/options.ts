@@ -51,8 +51,12 @@ export interface MockOptions {
   nonceMemoryBytes: number;
   /** Entries kept in the request journal (GET /__mock/journal). */
   journalSize: number;
+  /** Bytes the journal's entries may hold together (oldest forgotten first). */
+  journalBytes: number;
   /** Answers remembered for repeated identical requests, from their second time (0: generate every time). */
   answerCacheSize: number;
+  /** Bytes the remembered answers and their requests may hold together; an answer over a sixteenth of it is not kept. */
+  answerCacheBytes: number;
   /** One line per request, without secrets; undefined for silence. */
   log?: (line: string) => void;
   now: () => number;
@@ -84,7 +88,9 @@ export function toMockOptions(partial: DeepPartial<MockOptions> = {}): MockOptio
     bodyLimitBytes: partial.bodyLimitBytes ?? 1024 * 1024,
     nonceMemoryBytes: partial.nonceMemoryBytes ?? DEFAULT_NONCE_MEMORY_BYTES,
     journalSize: partial.journalSize ?? 200,
+    journalBytes: partial.journalBytes ?? 4 * 1024 * 1024,
     answerCacheSize: partial.answerCacheSize ?? 1000,
+    answerCacheBytes: partial.answerCacheBytes ?? 32 * 1024 * 1024,
     log: partial.log as MockOptions["log"],
     now: (partial.now as (() => number) | undefined) ?? Date.now,
   };

@@ -1,4 +1,5 @@
 import type { ErrorObject } from "ajv";
+import { toCappedText } from "../protocol/capped-text.js";
 
 /** One way a payload breaks its contract. Data, not an exception. */
 export interface Violation {
@@ -52,9 +53,9 @@ export function toViolations(errors: readonly ErrorObject[] | null | undefined):
   return out;
 }
 
-/** `refundId is required; vouchers must NOT have more than 10 items` */
+/** `refundId is required; vouchers must NOT have more than 10 items` (paths, which come from the payload, capped). */
 export function describeViolations(violations: readonly Violation[], limit = 5): string {
-  const shown = violations.slice(0, limit).map((v) => `${v.path || "(root)"} ${v.message}`);
+  const shown = violations.slice(0, limit).map((v) => `${toCappedText(v.path) || "(root)"} ${v.message}`);
   const more = violations.length > limit ? `; and ${violations.length - limit} more` : "";
   return shown.join("; ") + more;
 }

@@ -5,28 +5,8 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { PACKAGE_ROOT } from "../schemas/package-root.js";
 import { DEMO_PANDAPON } from "../protocol/demo.js";
-import { DEFAULT_SCHEME, signPandapon } from "../signing/pandapon-scheme.js";
-
-// The file `npm start` and the `pandapon-mock` bin run (built by `npm run build`, which `npm test` runs first).
-const BUNDLE = join(PACKAGE_ROOT, "dist/cli/pandapon-mock.js");
-
-function startServe(args: string[]) {
-  const child = spawn(process.execPath, [BUNDLE, "serve", "--port", "0", ...args], { stdio: ["ignore", "pipe", "pipe"] });
-  let output = "";
-  child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  const ready = new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve did not start: ${output}`)), 15_000);
-    child.stdout.on("data", () => {
-      const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1];
-      if (url && output.includes("Sign a request")) {
-        clearTimeout(timer);
-        resolve(url);
-      }
-    });
-  });
-  return { child, ready, output: () => output };
-}
+import { DEFAULT_SCHEME } from "../signing/pandapon-scheme.js";
+import { BUNDLE, sendDemoRefundInfo, startBundledServe as startServe } from "./helpers/start-bundled-serve.js";
 
 describe("the bundled CLI", () => {
   it("serves signed PandaPon requests, prints the demo credentials, and exits 0 on SIGTERM", async () => {
@@ -38,10 +18,7 @@ describe("the bundled CLI", () => {
       expect(output()).toMatch(/1688 after-sales: .*POST \/alibaba\/refund\/info/);
       expect(output()).toMatch(/TOP 采购宝 after-sales: .*taobao\.pc\.refund\.detail/);
       expect((await fetch(`${url}/__mock/health`)).status).toBe(200);
-      const headers = { "access-key": DEMO_PANDAPON.accessKey, "nonce-str": "ab".repeat(16), timestamp: String(Date.now()), "user-id": DEMO_PANDAPON.userId };
-      const { signature } = signPandapon(DEFAULT_SCHEME, { headers }, DEMO_PANDAPON.secret);
-      const res = await fetch(`${url}/alibaba/refund/info`, { method: "POST", headers: { ...headers, signature, "content-type": "application/json" }, body: '{"refundId":"TQ77"}' });
-      expect(await res.json()).toMatchObject({ code: 200, data: { refundId: "TQ77" } });
+      expect(await sendDemoRefundInfo(url, DEFAULT_SCHEME)).toMatchObject({ code: 200, data: { refundId: "TQ77" } });
     } finally {
       child.kill("SIGTERM");
     }

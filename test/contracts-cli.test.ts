@@ -4,8 +4,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
-import { runCheck } from "../cli/commands/check.js";
+import { registerCheck, runCheck } from "../cli/commands/check.js";
 import { SCHEMA_DIR } from "../schemas/catalog.js";
+import { createCommandRunner } from "./helpers/command-runner.js";
+import { createTestIo } from "./helpers/create-test-io.js";
 
 const ROOT = join(SCHEMA_DIR, "..");
 const EXAMPLES = join(SCHEMA_DIR, "examples");
@@ -23,15 +25,13 @@ async function cli(...args: string[]): Promise<{ code: number; stdout: string; s
 }
 
 function setup() {
-  let stdout = "";
-  let stderr = "";
-  const io = { stdout: (t: string) => void (stdout += t), stderr: (t: string) => void (stderr += t) };
+  const test = createTestIo();
   const dir = mkdtempSync(join(tmpdir(), "contracts-cli-"));
   const write = (name: string, text: string) => {
     writeFileSync(join(dir, name), text);
     return join(dir, name);
   };
-  return { io, write, out: () => stdout, err: () => stderr };
+  return { io: test.io, write, out: () => test.out };
 }
 
 describe("pandapon-mock check", () => {
@@ -83,11 +83,12 @@ describe("pandapon-mock check", () => {
     expect(report.violations.map((v) => v.rule)).toEqual(["enum", "enum", "enum", "enum"]);
   });
 
-  it("exits 2 for an unknown operation or a missing file", () => {
-    const { io, err } = setup();
-    expect(runCheck("/alibaba/refund/nope", join(EXAMPLES, "alibaba-refund-info", "request.documented.json"), {}, io)).toBe(2);
-    expect(runCheck("/alibaba/refund/info", join(tmpdir(), "no-such-file.json"), {}, io)).toBe(2);
-    expect(err()).toContain('Unknown operation "/alibaba/refund/nope"');
-    expect(err()).toContain("no-such-file.json");
+  it("exits 2 for an unknown operation or a missing file", async () => {
+    const { run } = createCommandRunner(registerCheck, "check");
+    const unknown = await run("/alibaba/refund/nope", join(EXAMPLES, "alibaba-refund-info", "request.documented.json"));
+    const missing = await run("/alibaba/refund/info", join(tmpdir(), "no-such-file.json"));
+    expect([unknown.exitCode, missing.exitCode]).toEqual([2, 2]);
+    expect(unknown.err).toContain('Unknown operation "/alibaba/refund/nope"');
+    expect(missing.err).toContain("no-such-file.json");
   });
 });

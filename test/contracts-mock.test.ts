@@ -6,6 +6,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { describe, expect, it } from "vitest";
 import { runVerify } from "../cli/commands/verify.js";
+import { createTestIo } from "./helpers/create-test-io.js";
 import { createPandaponClient } from "../client/create-pandapon-client.js";
 import { createTopClient } from "../client/create-top-client.js";
 import { findRequestExample } from "../verify/find-request-example.js";
@@ -55,7 +56,7 @@ describe("the runner against the mock", () => {
       let stdout = "";
       const code = await runVerify(
         { baseUrl, demo: true, only: ["/alibaba/refund/info", "/v2/alibaba/refund/goods/return", "taobao.pc.refund.detail"], format: "xml" },
-        { env: {}, stdout: (t) => void (stdout += t), stderr: (t) => void (stdout += t) },
+        { ...createTestIo().io, out: (t) => void (stdout += t), err: (t) => void (stdout += t) },
       );
       expect(stdout).toContain("credentials: PandaPon demo, TOP demo");
       expect(stdout).toMatch(/3 operations: 3 passed.*, 0 failed, 0 skipped; \d+ warnings?; \d+ ms\. OK/);
@@ -72,7 +73,7 @@ describe("the runner against the mock", () => {
       const report = join(mkdtempSync(join(tmpdir(), "verify-")), "results.json");
       const code = await runVerify(
         { baseUrl, demo: true, generatedRequests: true, format: "json", json: report },
-        { env: {}, stdout: (t) => void (stdout += t), stderr: (t) => void (stdout += t) },
+        { ...createTestIo().io, out: (t) => void (stdout += t), err: (t) => void (stdout += t) },
       );
       expect(callable.length).toBeGreaterThan(withExample.length);
       const sources = (JSON.parse(readFileSync(report, "utf8")) as { results: Array<{ requestSource?: string }> }).results.map((r) => r.requestSource);

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import express from "express";
 import { describe, expect, it } from "vitest";
-import { runVerify } from "../cli/commands/verify.js";
+import { registerVerify, runVerify } from "../cli/commands/verify.js";
 import { createPandaponClient } from "../client/create-pandapon-client.js";
 import { createTopClient } from "../client/create-top-client.js";
 import { findRequestExample } from "../verify/find-request-example.js";
@@ -16,6 +16,8 @@ import { parseXmlTree } from "../checks/parse-top-xml.js";
 import { getCatalog } from "../schemas/catalog.js";
 import { DEFAULT_SCHEME } from "../signing/pandapon-scheme.js";
 import { verifyPandaponSignature, verifyTopSignature } from "../signing/verify.js";
+import { createCommandRunner } from "./helpers/command-runner.js";
+import { createTestIo } from "./helpers/create-test-io.js";
 
 const SEEDS = ["/alibaba/refund/info", "/v2/alibaba/refund/goods/return", "taobao.pc.refund.detail"];
 const CREDENTIALS = { accessKey: "ak-live-7d1c9e", secret: "s3cret-do-not-print", userId: "2100007341207" };
@@ -107,16 +109,16 @@ function toKeys(result: OperationResult): string[] {
   return result.responseViolations.map((v) => `${v.path} ${v.rule} ${v.severity}`);
 }
 
-function createOutput() {
-  let stdout = "";
-  let stderr = "";
+/** A command's outside world with this environment (and transport), its output recorded. */
+function createOutput(env: Record<string, string> = ENV, fetch?: typeof globalThis.fetch) {
+  const test = createTestIo({ env, fetch });
   return {
-    io: { stdout: (t: string) => void (stdout += t), stderr: (t: string) => void (stderr += t) },
+    io: test.io,
     get stdout() {
-      return stdout;
+      return test.out;
     },
     get stderr() {
-      return stderr;
+      return test.err;
     },
   };
 }
@@ -211,7 +213,7 @@ describe("pandapon-mock verify against a drifting server", () => {
       const out = createOutput();
       const code = await runVerify(
         { baseUrl, only: SEEDS, json: join(dir, "out", "run.json"), junit: join(dir, "out", "junit.xml") },
-        { env: ENV, ...out.io, retryDelayMs: 1 },
+        out.io,
       );
       expect(code).toBe(1);
       const lines = out.stdout.split("\n");
@@ -233,7 +235,7 @@ describe("pandapon-mock verify against a drifting server", () => {
       { "/alibaba/refund/info": [200, `{"code":200,"msg":"成功","data":{"refundId":"TQ1","refundChannel":"alipay"}}`] },
       async ({ baseUrl }) => {
         const out = createOutput();
-        expect(await runVerify({ baseUrl, only: ["/alibaba/refund/info"] }, { env: ENV, ...out.io })).toBe(0);
+        expect(await runVerify({ baseUrl, only: ["/alibaba/refund/info"] }, out.io)).toBe(0);
         expect(out.stdout).toMatch(/\nWARN  +POST \/alibaba\/refund\/info  HTTP 200  \d+ ms  1 warning\n/);
         expect(out.stdout).toMatch(/1 operation: 1 passed \(1 with warnings\), 0 failed, 0 skipped; 1 warning; \d+ ms\. OK\n$/);
       },
@@ -249,7 +251,7 @@ describe("pandapon-mock verify against a drifting server", () => {
         const dir = mkdtempSync(join(tmpdir(), "contracts-secrets-"));
         const out = createOutput();
         const files = { json: join(dir, "run.json"), junit: join(dir, "junit.xml") };
-        const code = await runVerify({ baseUrl, only: ["/alibaba/refund/info", "taobao.pc.refund.detail"], ...files }, { env: ENV, ...out.io });
+        const code = await runVerify({ baseUrl, only: ["/alibaba/refund/info", "taobao.pc.refund.detail"], ...files }, out.io);
         expect(code).toBe(1);
         const everything = [out.stdout, out.stderr, readFileSync(files.json, "utf8"), readFileSync(files.junit, "utf8")].join("\n");
         expect(everything).toContain("bad key ****** for secret ******");
@@ -261,8 +263,8 @@ describe("pandapon-mock verify against a drifting server", () => {
 
   it("skips the operations of an API without credentials, saying which variables to set", () =>
     withServer(DRIFTED, async ({ baseUrl, received }) => {
-      const out = createOutput();
-      const code = await runVerify({ baseUrl, only: ["taobao.pc.refund.detail"] }, { env: {}, ...out.io });
+      const out = createOutput({});
+      const code = await runVerify({ baseUrl, only: ["taobao.pc.refund.detail"] }, out.io);
       expect(code).toBe(1);
       expect(received).toEqual([]);
       expect(out.stdout).toContain("SKIP   taobao.pc.refund.detail  — no TOP credentials: set TOP_APP_KEY, TOP_SECRET (or --demo against the mock)");
@@ -270,11 +272,12 @@ describe("pandapon-mock verify against a drifting server", () => {
     }));
 
   it("exits 2 for an unknown operation or a base URL that is not a URL", async () => {
-    const out = createOutput();
-    expect(await runVerify({ baseUrl: "http://127.0.0.1:9", only: ["/alibaba/refund/nope"] }, { env: ENV, ...out.io })).toBe(2);
-    expect(await runVerify({ baseUrl: "127.0.0.1 4010" }, { env: ENV, ...out.io })).toBe(2);
-    expect(out.stderr).toContain('Unknown operation "/alibaba/refund/nope"');
-    expect(out.stderr).toContain('"127.0.0.1 4010" is not a URL');
+    const { run } = createCommandRunner(registerVerify, "verify", { env: ENV });
+    const unknown = await run("--base-url", "http://127.0.0.1:9", "--only", "/alibaba/refund/nope");
+    const notUrl = await run("--base-url", "127.0.0.1 4010");
+    expect([unknown.exitCode, notUrl.exitCode]).toEqual([2, 2]);
+    expect(unknown.err).toContain('Unknown operation "/alibaba/refund/nope"');
+    expect(notUrl.err).toContain('"127.0.0.1 4010" is not a URL');
   });
 
   it("calls $PANDAPON_MOCK_URL, else http://127.0.0.1:4010, when no --base-url is given", async () => {
@@ -284,11 +287,11 @@ describe("pandapon-mock verify against a drifting server", () => {
       return new Response(`{"code":200,"msg":"成功","data":{"refundId":"TQ1"}}`, { headers: { "content-type": "application/json" } });
     }) as typeof globalThis.fetch;
     const only = ["/alibaba/refund/info", "taobao.pc.refund.detail"];
-    const named = createOutput();
-    await runVerify({ only }, { env: { ...ENV, PANDAPON_MOCK_URL: "http://127.0.0.1:4999/" }, fetch, ...named.io });
+    const named = createOutput({ ...ENV, PANDAPON_MOCK_URL: "http://127.0.0.1:4999/" }, fetch);
+    await runVerify({ only }, named.io);
     expect(named.stdout).toContain("Verifying http://127.0.0.1:4999/ (TOP gateway http://127.0.0.1:4999/router/rest)");
-    const plain = createOutput();
-    await runVerify({ only }, { env: ENV, fetch, ...plain.io });
+    const plain = createOutput(ENV, fetch);
+    await runVerify({ only }, plain.io);
     expect(plain.stdout).toContain("Verifying http://127.0.0.1:4010 (TOP gateway http://127.0.0.1:4010/router/rest)");
     expect(called).toEqual([
       "http://127.0.0.1:4999/alibaba/refund/info",
@@ -301,8 +304,8 @@ describe("pandapon-mock verify against a drifting server", () => {
   it("says where each credential came from: given values are not called demo", async () => {
     const fetch = (async () => new Response("{}")) as typeof globalThis.fetch;
     const line = async (options: Parameters<typeof runVerify>[0], env: Record<string, string> = {}) => {
-      const out = createOutput();
-      await runVerify({ baseUrl: "http://127.0.0.1:9", only: ["/alibaba/refund/info"], ...options }, { env, fetch, ...out.io });
+      const out = createOutput(env, fetch);
+      await runVerify({ baseUrl: "http://127.0.0.1:9", only: ["/alibaba/refund/info"], ...options }, out.io);
       return out.stdout.split("\n")[0]!.replace(/^.*credentials: /, "");
     };
     expect(await line({ demo: true })).toBe("PandaPon demo, TOP demo.");
@@ -315,7 +318,7 @@ describe("pandapon-mock verify against a drifting server", () => {
   it("names --fixtures and --generated-requests when it skips an operation without an example request", async () => {
     const without = getCatalog().operations.find((op) => op.meta.api === "pandapon" && !findRequestExample(op).ok)!;
     const out = createOutput();
-    await runVerify({ baseUrl: "http://127.0.0.1:9", only: [without.meta.name] }, { env: ENV, ...out.io });
+    await runVerify({ baseUrl: "http://127.0.0.1:9", only: [without.meta.name] }, out.io);
     expect(out.stdout).toMatch(/SKIP .* no example request; give one with --fixtures <dir> \(file <dir>\/[\w-]+\.json\), or send a generated one with --generated-requests \(for the mock\)/);
   });
 });
@@ -333,7 +336,7 @@ describe("JUnit output of a verify run", () => {
       const dir = mkdtempSync(join(tmpdir(), "contracts-junit-"));
       const file = join(dir, "junit.xml");
       const empty = createOutput();
-      await runVerify({ baseUrl, only: SEEDS, junit: file }, { env: ENV, ...empty.io });
+      await runVerify({ baseUrl, only: SEEDS, junit: file }, empty.io);
       const xml = readFileSync(file, "utf8");
       expect(parseXmlTree(xml).ok).toBe(true);
       expect(readTags(xml, "testsuites")).toEqual([expect.objectContaining({ tests: "3", failures: "3", errors: "0", skipped: "0" })]);

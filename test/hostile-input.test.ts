@@ -12,6 +12,7 @@ import { handlePandapon } from "../mock/pandapon/handle-pandapon.js";
 import { startServer } from "../mock/start-server.js";
 import { parseXmlTree } from "../checks/parse-top-xml.js";
 import { getCatalog } from "../schemas/catalog.js";
+import { describeViolations } from "../schemas/violations.js";
 import { isSameSecretValue } from "../signing/digest.js";
 import { exposeGc } from "./helpers/expose-gc.js";
 import { NOW, setupMock } from "./helpers/mock-setup.js";
@@ -546,6 +547,171 @@ describe("a burst of bad requests on loopback", () => {
       await running.close();
     }
   });
+});
+
+// ── Bounded by bytes: echoes capped, journal and answer cache (issue 16) ──────────────────────
+
+describe("error messages cap what they echo of a request", () => {
+  const MB = "x".repeat(1_000_000);
+  const LONG_PATH = `/open/order/refund/cancel/${"7".repeat(10_000)}`;
+  /** Each case: a request whose text an error message would repeat, and the error it gets. */
+  const cases: Array<{ name: string; options?: Parameters<typeof setup>[0]; request(s: ReturnType<typeof setup>): Promise<{ text: string; message: string }> }> = [
+    {
+      name: "a 1 MB TOP parameter in a signature error's string-to-sign (sub_msg)",
+      async request({ send, topParams }) {
+        const form = new URLSearchParams(topParams({ refund_detail_order_req: REFUND_REQ, session: MB }, { sign: "0".repeat(32) })).toString();
+        const res = await send("POST", TOP, { "content-type": "application/x-www-form-urlencoded" }, Buffer.from(form));
+        expect(JSON.parse(res.text).error_response.code).toBe(25);
+        return { text: res.text, message: JSON.parse(res.text).error_response.sub_msg };
+      },
+    },
+    {
+      name: "a 1 MB TOP parameter in XML",
+      async request({ send, topParams }) {
+        const form = new URLSearchParams(topParams({ refund_detail_order_req: REFUND_REQ, session: MB }, { sign: "0".repeat(32), format: undefined })).toString();
+        const res = await send("POST", TOP, { "content-type": "application/x-www-form-urlencoded" }, Buffer.from(form));
+        expectTopAnswer(res);
+        const tree = parseXmlTree(res.text);
+        return { text: res.text, message: tree.ok ? (tree.value.children.find((c) => c.name === "sub_msg")?.text ?? "") : "" };
+      },
+    },
+    {
+      name: "a TOP version of 500,000 digits",
+      async request({ send, topParams }) {
+        const form = new URLSearchParams(topParams({ refund_detail_order_req: REFUND_REQ }, { v: "2".repeat(500_000) })).toString();
+        const res = await send("POST", TOP, { "content-type": "application/x-www-form-urlencoded" }, Buffer.from(form));
+        return { text: res.text, message: JSON.parse(res.text).error_response.sub_msg };
+      },
+    },
+    {
+      name: "a 1 MB PandaPon body in a signature error's string-to-sign (a scheme that signs the body)",
+      options: { pandapon: { scheme: { includeBody: true } } },
+      async request({ send, pandaponHeaders }) {
+        const res = await send("POST", INFO, { ...pandaponHeaders({ signature: "0".repeat(32) }), "content-type": "application/json" }, Buffer.from(JSON.stringify({ refundId: "TQ1", note: MB })));
+        expect(JSON.parse(res.text).code).toBe(40104);
+        return { text: res.text, message: JSON.parse(res.text).msg };
+      },
+    },
+    {
+      name: "an unknown PandaPon path of 10,000 characters",
+      async request({ send, pandaponHeaders }) {
+        const res = await send("POST", `/nothing/${"a".repeat(10_000)}`, { ...pandaponHeaders(), "content-type": "application/json" }, Buffer.from("{}"));
+        expect(JSON.parse(res.text).code).toBe(40401);
+        return { text: res.text, message: JSON.parse(res.text).msg };
+      },
+    },
+    {
+      name: "a path parameter of 10,000 characters with the wrong method",
+      async request({ send, pandaponHeaders }) {
+        const res = await send("POST", LONG_PATH, { ...pandaponHeaders(), "content-type": "application/json" }, Buffer.from("{}"));
+        expect(JSON.parse(res.text).code).toBe(40501);
+        return { text: res.text, message: JSON.parse(res.text).msg };
+      },
+    },
+    {
+      name: "an unknown /__mock/ path of 10,000 characters",
+      async request({ send }) {
+        const res = await send("GET", `/__mock/${"a".repeat(10_000)}`, {});
+        expect(res.status).toBe(404);
+        return { text: res.text, message: JSON.parse(res.text).error };
+      },
+    },
+  ];
+
+  for (const { name, options, request: ask } of cases) {
+    it(`caps ${name} at 200 characters a value and a few KB a message, saying how much was left out`, async () => {
+      const s = setup(options);
+      const { text, message } = await ask(s);
+      expect(message).toMatch(/…\(\d+ more characters\)/);
+      expect(message.length).toBeLessThanOrEqual(4_096 + 40);
+      expect(text.length).toBeLessThan(6_000);
+      const journal = getCore(s.app).readJournal();
+      for (const entry of journal) {
+        expect(entry.message.length).toBeLessThanOrEqual(4_096 + 40);
+        expect(entry.operation.length).toBeLessThanOrEqual(200 + 40);
+      }
+    });
+  }
+
+  it("caps a 40002 violation list's echoed paths at 200 characters each", () => {
+    const long = `items[0].${"k".repeat(5_000)}`;
+    const text = describeViolations([{ path: long, rule: "type", message: "must be string", severity: "error" }]);
+    expect(text).toBe(`items[0].${"k".repeat(191)}…(4809 more characters) must be string`);
+  });
+});
+
+describe("stores bounded by bytes under 1 MB requests on loopback", () => {
+  const MIB = 1024 * 1024;
+  /** A full garbage collection, so what is measured is what the mock keeps. */
+  const collectGarbage = exposeGc();
+
+  it("keeps the journal, its answer and what it holds on to under journalBytes after 200 TOP requests of 1 MB each", async () => {
+    const journalBytes = 256 * 1024;
+    const { app, topParams } = setup({ journalBytes, log: undefined });
+    const running = await startServer(app, 0, "127.0.0.1");
+    const pool = new Pool(running.url, { connections: 4 });
+    collectGarbage();
+    const before = process.memoryUsage().heapUsed;
+    try {
+      // The clock stands still, so each request can be sent many times: a wrong signature echoes the
+      // 1 MB session in the string-to-sign, an unknown method echoes itself, a good one is answered.
+      const huge = "x".repeat(1_000_000);
+      const form = (params: Record<string, string>) => Buffer.from(new URLSearchParams(params).toString());
+      const kinds = [
+        { body: form(topParams({ refund_detail_order_req: REFUND_REQ, session: huge }, { sign: "0".repeat(32) })), code: 25 },
+        { body: form(topParams({ refund_detail_order_req: REFUND_REQ, session: huge })), code: undefined },
+        { body: form(topParams({}, { method: `taobao.pc.${huge}` })), code: 22 },
+      ];
+      await runBounded(Array.from({ length: 200 }, (_, i) => kinds[i % kinds.length]!), 4, async ({ body, code }) => {
+        const res = await pool.request({ method: "POST", path: TOP, headers: { "content-type": "application/x-www-form-urlencoded" }, body });
+        expect(JSON.parse(await res.body.text()).error_response?.code).toBe(code);
+      });
+      const sizes = getCore(app).readStoreSizes().journal;
+      expect(sizes.bytes).toBeLessThanOrEqual(journalBytes);
+      // The bytes, not the 200 entries, are what limit it here.
+      expect(sizes.entries).toBeLessThan(200);
+      const journal = await pool.request({ method: "GET", path: "/__mock/journal" });
+      const text = await journal.body.text();
+      expect(Buffer.byteLength(text)).toBeLessThanOrEqual(journalBytes);
+      expect(JSON.parse(text).entries).toHaveLength(sizes.entries);
+      // An entry must not keep the request text it was cut from (a method name sliced from a 1 MB body did: +1 MB each).
+      collectGarbage();
+      expect(process.memoryUsage().heapUsed - before).toBeLessThan(16 * MIB);
+    } finally {
+      await pool.close();
+      await running.close();
+    }
+  }, 120_000);
+
+  it("keeps the answer cache under answerCacheBytes, heap and RSS with it, after 150 distinct ~1 MB PandaPon bodies sent twice", async () => {
+    const answerCacheBytes = 32 * MIB;
+    const { app, pandaponHeaders } = setup({ answerCacheBytes, validateResponses: false, log: undefined });
+    const running = await startServer(app, 0, "127.0.0.1");
+    const pool = new Pool(running.url, { connections: 4 });
+    collectGarbage();
+    const before = process.memoryUsage();
+    try {
+      const filler = "x".repeat(1_000_000);
+      // Each body twice in a row: an answer is kept from its request's second sight.
+      await runBounded(Array.from({ length: 300 }, (_, i) => i >> 1), 4, async (n) => {
+        const body = Buffer.from(`{"refundId":"TQ${n}","note":"${filler}"}`);
+        const res = await pool.request({ method: "POST", path: INFO, headers: { ...pandaponHeaders(), "content-type": "application/json" }, body });
+        expect(res.statusCode).toBe(200);
+        await res.body.dump();
+      });
+      const sizes = getCore(app).readStoreSizes().answerCache;
+      expect(sizes.bytes).toBeLessThanOrEqual(answerCacheBytes);
+      expect(sizes.bytes).toBeGreaterThan(answerCacheBytes / 2);
+      collectGarbage();
+      const after = process.memoryUsage();
+      // Bounded by entries only, the cache would keep the 150 request texts: +150 MB of heap.
+      expect(after.heapUsed - before.heapUsed).toBeLessThan(answerCacheBytes + 40 * MIB);
+      expect(after.rss - before.rss).toBeLessThan(200 * MIB);
+    } finally {
+      await pool.close();
+      await running.close();
+    }
+  }, 120_000);
 });
 
 // ── Replays and the nonce-str length (issue 16) ──────────────────────────────────────────────

@@ -68,7 +68,21 @@ describe("serve configuration", () => {
     expect(() => toServeConfig({ errors: { NOT_A_FAILURE: { code: 1 } } as never })).toThrow("NOT_A_FAILURE not in the error table");
   });
 
+  it("takes the journal and answer-cache byte bounds and the drain deadline from the config file or the environment", () => {
+    const file = readFileSettings(setupFile({ journalBytes: 1000, answerCacheBytes: 2000, drainSeconds: 2 }));
+    const env = readEnvSettings({ PANDAPON_MOCK_ANSWER_CACHE_BYTES: "3000", PANDAPON_MOCK_DRAIN_SECONDS: "0.5" });
+    const config = toServeConfig(file, env);
+    expect(config.drainMs).toBe(500);
+    const core = getCore(createApp(config.mock));
+    expect([core.options.journalBytes, core.options.answerCacheBytes]).toEqual([1000, 3000]);
+    const defaults = getCore(createApp(toServeConfig().mock)).options;
+    expect([defaults.journalBytes, defaults.answerCacheBytes]).toEqual([4 * 1024 * 1024, 32 * 1024 * 1024]);
+    expect(toServeConfig().drainMs).toBeUndefined();
+  });
+
   it("rejects bad values with a message that names them", () => {
+    expect(() => toServeConfig({ journalBytes: "lots" as never })).toThrow('Invalid journalBytes: "lots"');
+    expect(() => readEnvSettings({ PANDAPON_MOCK_DRAIN_SECONDS: "-1" })).toThrow("PANDAPON_MOCK_DRAIN_SECONDS");
     expect(() => readEnvSettings({ PORT: "eighty" })).toThrow('Invalid PORT="eighty"');
     expect(() => readEnvSettings({ PANDAPON_MOCK_VERIFY_SIGNATURES: "maybe" })).toThrow("use true or false");
     expect(() => readEnvSettings({ PANDAPON_MOCK_KEYS: "[{oops" })).toThrow("Failed to read PANDAPON_MOCK_KEYS");

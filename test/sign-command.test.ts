@@ -148,7 +148,7 @@ describe("sign pandapon", () => {
 describe("sign top", () => {
   it("explains the official md5 vector with the secret masked", async () => {
     const result = await setup().run(
-      "top", "taobao.item.seller.get", "--session", "test", "--timestamp", "2016-01-01 12:00:00",
+      "top", "taobao.item.seller.get", "--top-session", "test", "--timestamp", "2016-01-01 12:00:00",
       "--param", "fields=num_iid,title,nick,price,num", "--param", "num_iid=11223344", "--explain",
     );
     const params = Object.fromEntries(new URLSearchParams(result.out.trim()));
@@ -160,7 +160,7 @@ describe("sign top", () => {
   });
 
   it("reproduces the hmac and hmac-sha256 regression vectors", async () => {
-    const args = ["top", "taobao.item.seller.get", "--session", "test", "--timestamp", "2016-01-01 12:00:00", "--param", "fields=num_iid,title,nick,price,num", "--param", "num_iid=11223344"];
+    const args = ["top", "taobao.item.seller.get", "--top-session", "test", "--timestamp", "2016-01-01 12:00:00", "--param", "fields=num_iid,title,nick,price,num", "--param", "num_iid=11223344"];
     const hmac = new URLSearchParams((await setup().run(...args, "--sign-method", "hmac")).out.trim());
     expect(hmac.get("sign")).toBe("D56D7858309C31B6251083A874D48273");
     const sha = new URLSearchParams((await setup().run(...args, "--sign-method", "hmac-sha256")).out.trim());

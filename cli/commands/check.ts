@@ -1,4 +1,3 @@
-import { readFileSync } from "node:fs";
 import type { Command } from "commander";
 import { checkRequest } from "../../checks/check-request.js";
 import { parseLossless } from "../../protocol/parse-lossless.js";
@@ -7,17 +6,13 @@ import { toOperation } from "../../checks/to-operation.js";
 import type { Catalog, Operation } from "../../schemas/catalog.js";
 import { getCatalog } from "../../schemas/catalog.js";
 import type { Violation } from "../../schemas/violations.js";
+import type { CommandIo } from "../command-io.js";
+import { InputError, PROCESS_IO, addCommand, readInputFile, runAction } from "../command-io.js";
 
 export interface CheckOptions {
   direction?: "request" | "response";
   strict?: boolean;
   json?: boolean;
-}
-
-export interface CheckIo {
-  stdout: (text: string) => void;
-  stderr: (text: string) => void;
-  catalog?: Catalog;
 }
 
 const ENVELOPE_MEMBERS = ["requestId", "code", "msg", "data", "developId"];
@@ -53,18 +48,21 @@ function toLines(violations: readonly Violation[]): string[] {
   return violations.map((v) => `  ${v.severity === "error" ? "✗" : "!"} ${v.path || "(root)"}  [${v.rule}] ${v.message}`);
 }
 
-/** Checks one saved request or response; returns the exit status (0 valid, 1 violations, 2 usage error). */
-export function runCheck(operationName: string, file: string, options: CheckOptions, io: CheckIo): number {
-  const catalog = io.catalog ?? getCatalog();
-  let operation: Operation;
-  let text: string;
+function readOperation(catalog: Catalog, name: string): Operation {
   try {
-    operation = toOperation(catalog, operationName);
-    text = readFileSync(file, "utf8");
+    return toOperation(catalog, name);
   } catch (error) {
-    io.stderr(`${(error as Error).message}\n`);
-    return 2;
+    throw new InputError((error as Error).message, { cause: error });
   }
+}
+
+/** Checks one saved request or response; returns the exit status (0 valid, 1 violations); bad input throws InputError. */
+export function runCheck(operationName: string, file: string, options: CheckOptions, io: CommandIo, catalog: Catalog = getCatalog()): number {
+  if (options.direction !== undefined && options.direction !== "request" && options.direction !== "response") {
+    throw new InputError(`--direction must be "request" or "response", not "${String(options.direction)}".`);
+  }
+  const operation = readOperation(catalog, operationName);
+  const text = readInputFile(io, file);
   const subject = toSubject(operation, text, options.direction);
   const violations =
     subject.direction === "request"
@@ -73,7 +71,7 @@ export function runCheck(operationName: string, file: string, options: CheckOpti
   const failures = violations.filter((v) => v.severity === "error" || options.strict === true).length;
   const warnings = violations.filter((v) => v.severity === "warning").length;
   if (options.json) {
-    io.stdout(JSON.stringify({ operation: operation.meta.name, direction: subject.direction, ok: failures === 0, violations }, null, 2) + "\n");
+    io.out(JSON.stringify({ operation: operation.meta.name, direction: subject.direction, ok: failures === 0, violations }, null, 2) + "\n");
     return failures === 0 ? 0 : 1;
   }
   const assumed = subject.guessed ? ` (read as a ${subject.direction}; use --direction to say otherwise)` : "";
@@ -82,13 +80,12 @@ export function runCheck(operationName: string, file: string, options: CheckOpti
     failures === 0
       ? `OK: ${file} is a valid ${subject.direction} of ${operation.meta.name}${warnings > 0 ? ` with ${warnings} warning(s)` : ""}${assumed}`
       : `FAIL: ${file} is not a valid ${subject.direction} of ${operation.meta.name}: ${counts}${assumed}`;
-  io.stdout([head, ...toLines(violations)].join("\n") + "\n");
+  io.out([head, ...toLines(violations)].join("\n") + "\n");
   return failures === 0 ? 0 : 1;
 }
 
-export function registerCheck(program: Command): void {
-  program
-    .command("check")
+export function registerCheck(program: Command, io: CommandIo = PROCESS_IO): void {
+  addCommand(program, "check", io)
     .description("validate one saved request or response (JSON, or TOP XML) against an operation's contract")
     .argument("<operation>", "operation name, e.g. /alibaba/refund/info or taobao.pc.refund.detail")
     .argument("<file>", "a saved body: JSON or XML, or an examples-format file {direction, payload}")
@@ -99,15 +96,5 @@ export function registerCheck(program: Command): void {
       "after",
       "\nExit status: 0 valid (warnings allowed unless --strict), 1 violations, 2 unknown operation or unreadable file.",
     )
-    .action((operation: string, file: string, options: CheckOptions) => {
-      if (options.direction !== undefined && options.direction !== "request" && options.direction !== "response") {
-        process.stderr.write(`--direction must be "request" or "response", not "${String(options.direction)}".\n`);
-        process.exitCode = 2;
-        return;
-      }
-      process.exitCode = runCheck(operation, file, options, {
-        stdout: (t) => process.stdout.write(t),
-        stderr: (t) => process.stderr.write(t),
-      });
-    });
+    .action((operation: string, file: string, options: CheckOptions) => runAction(io, () => runCheck(operation, file, options, io)));
 }

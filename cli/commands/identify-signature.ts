@@ -6,7 +6,8 @@ import type { Identification, SignedRequest } from "../../signing/identify-signa
 import { identifySignature } from "../../signing/identify-signature.js";
 import { SECRET_MASK, describeScheme } from "../../signing/pandapon-scheme.js";
 import type { CommandIo } from "../command-io.js";
-import { InputError, PROCESS_IO, exitOnCommanderError, runAction } from "../command-io.js";
+import { InputError, PROCESS_IO, addCommand, readInputFile, runAction } from "../command-io.js";
+import { readTextOption } from "../read-text-option.js";
 
 interface IdentifyOptions {
   accessKey?: string;
@@ -22,17 +23,6 @@ interface IdentifyOptions {
 }
 
 type PartialRequest = { [K in keyof SignedRequest]?: SignedRequest[K] };
-
-/** A `--curl`/`--http` value: `-` (stdin), the command or request itself, or a file name. */
-function readRequestText(value: string, looksInline: RegExp, io: CommandIo): string {
-  if (value === "-") return io.readText("-");
-  if (looksInline.test(value.trim())) return value;
-  try {
-    return io.readText(value);
-  } catch (error) {
-    throw new InputError(`Failed to read "${value}": ${(error as Error).message}.`, { cause: error });
-  }
-}
 
 function fromRequest(request: RequestData): PartialRequest {
   const h = request.headers;
@@ -64,15 +54,15 @@ function fromJsonFile(text: string): PartialRequest {
 
 function readSignedRequest(options: IdentifyOptions, io: CommandIo): SignedRequest {
   let base: PartialRequest = {};
-  if (options.file) base = fromJsonFile(readRequestText(options.file, /^\{/, io));
+  if (options.file) base = fromJsonFile(readTextOption(options.file, io, /^\{/));
   const parsed = options.curl
-    ? parseCurl(readRequestText(options.curl, /^curl\s/, io))
+    ? parseCurl(readTextOption(options.curl, io, /^curl\s/))
     : options.http
-      ? parseHttpRequest(readRequestText(options.http, /^[A-Z]+ \S+/, io))
+      ? parseHttpRequest(readTextOption(options.http, io, /^[A-Z]+ \S+/))
       : undefined;
   if (parsed && !parsed.ok) throw new InputError(parsed.message);
   if (parsed) base = { ...base, ...fromRequest(parsed.request) };
-  const body = options.body?.startsWith("@") ? readRequestText(options.body.slice(1), /$^/, io) : options.body;
+  const body = options.body?.startsWith("@") ? readInputFile(io, options.body.slice(1)) : options.body;
   const merged = {
     accessKey: options.accessKey ?? base.accessKey,
     timestamp: options.timestamp ?? base.timestamp,
@@ -117,7 +107,7 @@ function toReport(result: Identification, secretNote: string, ms: number): strin
   return lines.join("\n");
 }
 
-function runIdentify(options: IdentifyOptions, io: CommandIo): void {
+function runIdentify(options: IdentifyOptions, io: CommandIo): number {
   const request = readSignedRequest(options, io);
   const fromFlag = options.secret !== undefined;
   const secret = options.secret ?? io.env.PANDAPON_SECRET;
@@ -138,12 +128,11 @@ function runIdentify(options: IdentifyOptions, io: CommandIo): void {
   } else {
     io.out(toReport(result, secretNote, ms) + "\n");
   }
-  io.setExitCode(result.matches.length > 0 ? 0 : 1);
+  return result.matches.length > 0 ? 0 : 1;
 }
 
 export function registerIdentifySignature(program: Command, io: CommandIo = PROCESS_IO): void {
-  program
-    .command("identify-signature")
+  addCommand(program, "identify-signature", io)
     .description("find the signature scheme that reproduces one request your working integration signed (offline; exit 0 found, 1 none, 2 bad input)")
     .option("--access-key <key>", "the access-key header value")
     .option("--timestamp <timestamp>", "the timestamp header value, exactly as sent")
@@ -155,6 +144,5 @@ export function registerIdentifySignature(program: Command, io: CommandIo = PROC
     .option("--curl <file>", "a curl command (bash quoting), from a file, - for stdin, or inline")
     .option("--http <file>", "a raw HTTP request (request line, headers, blank line, body), from a file or - for stdin")
     .option("--json", "print the result as JSON")
-    .exitOverride(exitOnCommanderError(io))
     .action((options: IdentifyOptions) => runAction(io, () => runIdentify(options, io)));
 }

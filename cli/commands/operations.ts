@@ -1,6 +1,8 @@
 import type { Command } from "commander";
 import { getCatalog } from "../../schemas/catalog.js";
 import { listCoveredOperations, readUndocumented, toCallText, toGroups } from "../../schemas/coverage.js";
+import type { CommandIo } from "../command-io.js";
+import { PROCESS_IO, addCommand, runAction } from "../command-io.js";
 
 function toText(): string {
   const ops = listCoveredOperations(getCatalog());
@@ -22,15 +24,15 @@ function toText(): string {
   return lines.join("\n");
 }
 
-export function registerOperations(program: Command): void {
-  program
-    .command("operations")
+function runOperations(options: { json?: boolean }, io: CommandIo): number {
+  const text = options.json ? JSON.stringify({ operations: listCoveredOperations(getCatalog()), undocumented: readUndocumented() }, null, 2) : toText();
+  io.out(text + "\n");
+  return 0;
+}
+
+export function registerOperations(program: Command, io: CommandIo = PROCESS_IO): void {
+  addCommand(program, "operations", io)
     .description("list the operations the kit covers, by group, with their documentation coverage")
     .option("--json", "print JSON: the operations and the documented operations without a schema")
-    .action((options: { json?: boolean }) => {
-      const text = options.json
-        ? JSON.stringify({ operations: listCoveredOperations(getCatalog()), undocumented: readUndocumented() }, null, 2)
-        : toText();
-      process.stdout.write(text + "\n");
-    });
+    .action((options: { json?: boolean }) => runAction(io, () => runOperations(options, io)));
 }

@@ -1,13 +1,18 @@
 import type { Command } from "commander";
 import { DEFAULT_HOST, DEFAULT_PORT, DEMO_PANDAPON, DEMO_TOP } from "../../protocol/demo.js";
 import type { ServeSettings } from "../../config/load-config.js";
-import { readEnvSettings, readFileSettings, readJsonArgument, toServeConfig } from "../../config/load-config.js";
+import { readEnvSettings, readFileSettings, toServeConfig } from "../../config/load-config.js";
 import { checkAdminExposure } from "../../mock/admin-guard.js";
 import { createApp, getCore } from "../../mock/app.js";
 import type { MockCore } from "../../mock/create-core.js";
-import { startServer } from "../../mock/start-server.js";
+import { DEFAULT_DRAIN_MS, startServer } from "../../mock/start-server.js";
 import { listCoveredOperations, toGroups } from "../../schemas/coverage.js";
 import { describeScheme } from "../../signing/pandapon-scheme.js";
+import type { CommandIo } from "../command-io.js";
+import { InputError, PROCESS_IO, addCommand, runAction } from "../command-io.js";
+import { readIntegerOption } from "../read-integer-option.js";
+import { readNumberOption } from "../read-number-option.js";
+import { SCHEME_OPTION_HELP, readSchemeOption } from "../read-scheme-option.js";
 
 interface ServeFlags {
   port?: string;
@@ -25,19 +30,19 @@ interface ServeFlags {
   log?: boolean;
 }
 
-function toFlagSettings(flags: ServeFlags): ServeSettings {
+function toFlagSettings(flags: ServeFlags, io: CommandIo): ServeSettings {
   return {
-    port: flags.port === undefined ? undefined : Number(flags.port),
+    port: readIntegerOption(flags.port, "--port", undefined),
     host: flags.host,
     seed: flags.seed,
-    scheme: flags.scheme ? readJsonArgument(flags.scheme, "--scheme") : undefined,
-    windowSeconds: flags.window === undefined ? undefined : Number(flags.window),
-    topWindowSeconds: flags.topWindow === undefined ? undefined : Number(flags.topWindow),
+    scheme: flags.scheme === undefined ? undefined : readSchemeOption(flags.scheme, io),
+    windowSeconds: readNumberOption(flags.window, "--window", undefined),
+    topWindowSeconds: readNumberOption(flags.topWindow, "--top-window", undefined),
     adminToken: flags.adminToken,
     verifySignatures: flags.verifySignatures,
     requireNonce: flags.requireNonce,
     validateResponses: flags.validateResponses,
-    nonceMemoryBytes: flags.nonceMemoryBytes === undefined ? undefined : Number(flags.nonceMemoryBytes),
+    nonceMemoryBytes: readIntegerOption(flags.nonceMemoryBytes, "--nonce-memory-bytes", undefined),
     log: flags.log,
   };
 }
@@ -78,15 +83,14 @@ function toWindowText(core: MockCore): string {
   return top === pandapon ? `${pandapon} s` : `${pandapon} s (TOP ±${top} s)`;
 }
 
-export function registerServe(program: Command): void {
-  program
-    .command("serve")
+export function registerServe(program: Command, io: CommandIo = PROCESS_IO): void {
+  addCommand(program, "serve", io)
     .description("start the mock (PandaPon paths and the TOP gateway at /router/rest) on one HTTP server")
     .option("-p, --port <port>", `port (env PORT; default ${DEFAULT_PORT})`, undefined)
     .option("--host <host>", `address to listen on (env HOST; default ${DEFAULT_HOST})`, undefined)
     .option("--seed <seed>", "same seed and request, same answer (env PANDAPON_MOCK_SEED; default 1)")
     .option("-c, --config <file>", "JSON config file (env PANDAPON_MOCK_CONFIG): host, port, seed, keys, apps, scheme, windowSeconds, …")
-    .option("--scheme <json|file>", "PandaPon signature scheme (env PANDAPON_MOCK_SCHEME); see `identify-signature`")
+    .option("--scheme <json|file>", `${SCHEME_OPTION_HELP} (env PANDAPON_MOCK_SCHEME)`)
     .option("--window <seconds>", "allowed timestamp distance, PandaPon and TOP (env PANDAPON_MOCK_WINDOW_SECONDS; default 600)")
     .option("--top-window <seconds>", "TOP's own timestamp window (env PANDAPON_MOCK_TOP_WINDOW_SECONDS; default: --window)")
     .option("--admin-token <token>", "require Authorization: Bearer <token> on /__mock/*; needed to listen beyond loopback (env PANDAPON_MOCK_ADMIN_TOKEN, preferred: flags show in ps)")
@@ -95,41 +99,49 @@ export function registerServe(program: Command): void {
     .option("--validate-responses", "check every answer against its schema before sending it")
     .option("--nonce-memory-bytes <bytes>", "bytes of the replay memory (env PANDAPON_MOCK_NONCE_MEMORY_BYTES; default 33554432: 1,048,576 nonces)")
     .option("--log", "print one line per request (env PANDAPON_MOCK_LOG)")
-    .action(async (flags: ServeFlags, command: Command) => {
-      try {
-        await runServe(flags, command);
-      } catch (error) {
-        const e = error as NodeJS.ErrnoException;
-        const reason = e.code === "EADDRINUSE" ? "the port is in use: pass --port (or PORT) with a free one" : e.message;
-        console.error(`pandapon-mock serve: ${reason}`);
-        process.exitCode = 2;
-      }
-    });
+    .action((flags: ServeFlags, command: Command) =>
+      runAction(io, () =>
+        runServe(flags, command, io).catch((error: unknown) => {
+          throw toStartError(error);
+        }),
+      ),
+    );
 }
 
-async function runServe(flags: ServeFlags, command: Command): Promise<void> {
-  const fromFlags = toFlagSettings(flags);
+/** Whatever keeps the mock from starting (a bad setting, a busy port) is bad input: one line, exit code 2. */
+function toStartError(error: unknown): InputError {
+  const e = error as NodeJS.ErrnoException;
+  const reason = e.code === "EADDRINUSE" ? "the port is in use: pass --port (or PORT) with a free one" : e.message;
+  return new InputError(`pandapon-mock serve: ${reason}`, { cause: error });
+}
+
+async function runServe(flags: ServeFlags, command: Command, io: CommandIo): Promise<number> {
+  const fromFlags = toFlagSettings(flags, io);
   if (command.getOptionValueSource("verifySignatures") === "default") delete fromFlags.verifySignatures;
-  const env = readEnvSettings(process.env);
-  const file = readFileSettings(flags.config ?? process.env.PANDAPON_MOCK_CONFIG);
+  const env = readEnvSettings(io.env);
+  const file = readFileSettings(flags.config ?? io.env.PANDAPON_MOCK_CONFIG);
   const settings = [file, env, fromFlags];
   const config = toServeConfig(...settings);
   const exposure = checkAdminExposure(config.host, config.mock.admin?.token);
   if (exposure) throw new Error(exposure);
   const log = settings.reduce<boolean | undefined>((on, s) => s.log ?? on, undefined);
-  const app = createApp({ ...config.mock, log: log ? (line) => console.log(line) : undefined });
-  const running = await startServer(app, config.port, config.host);
-  console.log(toStartBanner(getCore(app), running.url));
+  const app = createApp({ ...config.mock, log: log ? (line) => io.out(line + "\n") : undefined });
+  const drainMs = config.drainMs ?? DEFAULT_DRAIN_MS;
+  const running = await startServer(app, config.port, config.host, { drainMs });
+  io.out(toStartBanner(getCore(app), running.url) + "\n");
   let stopping = false;
+  // close() resolves within the drain deadline whatever the clients do; a second signal (Ctrl-C
+  // reaches both npm and the server, and npm forwards it) changes nothing.
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    console.log(`${signal}: finishing in-flight requests and closing ${running.url}`);
+    io.out(`${signal}: finishing in-flight requests (at most ${drainMs / 1000} s) and closing ${running.url}\n`);
     running.close().then(
       () => process.exit(0),
       () => process.exit(1),
     );
   };
-  process.once("SIGTERM", () => stop("SIGTERM"));
-  process.once("SIGINT", () => stop("SIGINT"));
+  process.on("SIGTERM", () => stop("SIGTERM"));
+  process.on("SIGINT", () => stop("SIGINT"));
+  return 0;
 }

@@ -1,5 +1,3 @@
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { dirname } from "node:path";
 import type { Command } from "commander";
 import { createProducer } from "../../mock/generate/create-producer.js";
 import { toJsonText } from "../../protocol/json-wire.js";
@@ -15,10 +13,12 @@ import { maskUrl } from "../../verify/mask-secrets.js";
 import { DEMO_PANDAPON, DEMO_TOP } from "../../protocol/demo.js";
 import type { Catalog, Operation } from "../../schemas/catalog.js";
 import { getCatalog } from "../../schemas/catalog.js";
-import type { SignatureScheme } from "../../signing/pandapon-scheme.js";
-import { toScheme } from "../../signing/pandapon-scheme.js";
 import { isTopSignMethod } from "../../signing/top-sign.js";
+import type { CommandIo } from "../command-io.js";
+import { InputError, PROCESS_IO, addCommand, runAction, writeOutputFile } from "../command-io.js";
+import { readIntegerOption } from "../read-integer-option.js";
 import { DEFAULT_MOCK_URL, readMockUrl } from "../read-mock-url.js";
+import { SCHEME_OPTION_HELP, readSchemeOption } from "../read-scheme-option.js";
 
 export interface VerifyOptions {
   baseUrl?: string;
@@ -42,37 +42,6 @@ export interface VerifyOptions {
   retries?: string;
   strict?: boolean;
   generatedRequests?: boolean;
-}
-
-export interface VerifyIo {
-  env: Readonly<Record<string, string | undefined>>;
-  stdout: (text: string) => void;
-  stderr: (text: string) => void;
-  catalog?: Catalog;
-  /** Injected transport, for tests. */
-  fetch?: typeof fetch;
-  /** Wait before retry n: `retryDelayMs * n` (default 250). */
-  retryDelayMs?: number;
-}
-
-class UsageError extends Error {
-  override readonly name = "UsageError";
-}
-
-function toInteger(value: string | undefined, fallback: number, flag: string): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new UsageError(`${flag} must be a whole number, not "${value}".`);
-  return n;
-}
-
-function readScheme(file: string | undefined): SignatureScheme | undefined {
-  if (!file) return undefined;
-  try {
-    return toScheme(JSON.parse(readFileSync(file, "utf8")) as Partial<SignatureScheme>);
-  } catch (error) {
-    throw new UsageError(`Failed to read the signature scheme "${file}": ${(error as Error).message}`);
-  }
 }
 
 interface Credentials<T> {
@@ -100,7 +69,7 @@ function toSourceText(sources: Array<[string, Source]>): string {
   return kinds.map((kind) => `${sources.filter(([, s]) => s === kind).map(([name]) => name).join(" and ")} ${kind}`).join(", ");
 }
 
-function readPandaponCredentials(options: VerifyOptions, env: VerifyIo["env"]): Credentials<{ accessKey: string; secret: string; userId: string }> {
+function readPandaponCredentials(options: VerifyOptions, env: CommandIo["env"]): Credentials<{ accessKey: string; secret: string; userId: string }> {
   const demo = options.demo ? DEMO_PANDAPON : undefined;
   const [accessKey, keyFrom] = pickCredential(options.accessKey, env.PANDAPON_ACCESS_KEY, demo?.accessKey);
   const [secret, secretFrom] = pickCredential(options.secret, env.PANDAPON_SECRET, demo?.secret);
@@ -111,7 +80,7 @@ function readPandaponCredentials(options: VerifyOptions, env: VerifyIo["env"]): 
   return { missing: `no PandaPon credentials: set ${absent.join(", ")} (or --demo against the mock)`, from };
 }
 
-function readTopCredentials(options: VerifyOptions, env: VerifyIo["env"]): Credentials<{ appKey: string; secret: string }> {
+function readTopCredentials(options: VerifyOptions, env: CommandIo["env"]): Credentials<{ appKey: string; secret: string }> {
   const demo = options.demo ? DEMO_TOP : undefined;
   const [appKey, keyFrom] = pickCredential(options.appKey, env.TOP_APP_KEY, demo?.appKey);
   const [secret, secretFrom] = pickCredential(options.topSecret, env.TOP_SECRET, demo?.secret);
@@ -119,11 +88,6 @@ function readTopCredentials(options: VerifyOptions, env: VerifyIo["env"]): Crede
   if (appKey && secret) return { values: { appKey, secret }, from };
   const absent = [!appKey && "TOP_APP_KEY", !secret && "TOP_SECRET"].filter(Boolean);
   return { missing: `no TOP credentials: set ${absent.join(", ")} (or --demo against the mock)`, from };
-}
-
-function writeReport(file: string, text: string): void {
-  mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, text);
 }
 
 interface Clients {
@@ -134,19 +98,18 @@ interface Clients {
 }
 
 /** The two signing clients from flags, environment and (with --demo) the mock's demo credentials. */
-function createClients(options: VerifyOptions, io: VerifyIo, catalog: Catalog, baseUrl: string, topGateway: string): Clients {
+function createClients(options: VerifyOptions, io: CommandIo, catalog: Catalog, baseUrl: string, topGateway: string): Clients {
   const signMethod = options.signMethod ?? io.env.TOP_SIGN_METHOD ?? "md5";
-  if (!isTopSignMethod(signMethod)) throw new UsageError(`--sign-method must be md5, hmac or hmac-sha256, not "${signMethod}".`);
+  if (!isTopSignMethod(signMethod)) throw new InputError(`--sign-method must be md5, hmac or hmac-sha256, not "${signMethod}".`);
   const format = options.format ?? "json";
-  if (format !== "json" && format !== "xml") throw new UsageError(`--format must be json or xml, not "${format}".`);
+  if (format !== "json" && format !== "xml") throw new InputError(`--format must be json or xml, not "${format}".`);
   const transport = {
-    timeoutMs: toInteger(options.timeout, 10_000, "--timeout"),
-    retries: toInteger(options.retries, 2, "--retries"),
-    retryDelayMs: io.retryDelayMs,
+    timeoutMs: readIntegerOption(options.timeout, "--timeout", 10_000),
+    retries: readIntegerOption(options.retries, "--retries", 2),
     fetch: io.fetch,
     catalog,
   };
-  const scheme = readScheme(options.scheme);
+  const scheme = options.scheme === undefined ? undefined : readSchemeOption(options.scheme, io);
   const pandapon = readPandaponCredentials(options, io.env);
   const top = readTopCredentials(options, io.env);
   const session = options.topSession ?? io.env.TOP_SESSION;
@@ -172,50 +135,38 @@ function toGeneratedRequest(catalog: Catalog): (operation: Operation) => unknown
   };
 }
 
-/** Runs `verify`; returns the exit status (0 nothing failed, 1 failures or nothing verified, 2 usage error). */
-export async function runVerify(options: VerifyOptions, io: VerifyIo): Promise<number> {
-  try {
-    const catalog = io.catalog ?? getCatalog();
-    const baseUrl = options.baseUrl ?? (io.env.PANDAPON_BASE_URL || readMockUrl(io.env));
-    const topGateway = options.topGateway ?? io.env.TOP_GATEWAY ?? `${baseUrl.replace(/\/+$/, "")}/router/rest`;
-    for (const url of [baseUrl, topGateway]) {
-      if (!URL.canParse(url)) throw new UsageError(`"${maskUrl(url)}" is not a URL.`);
-    }
-    try {
-      selectOperations(catalog, options.only);
-    } catch (error) {
-      throw new UsageError((error as Error).message);
-    }
-    const clients = createClients(options, io, catalog, baseUrl, topGateway);
-    io.stdout(
-      `Verifying ${maskUrl(baseUrl)} (TOP gateway ${maskUrl(topGateway)}); credentials: PandaPon ${clients.from.pandapon}, TOP ${clients.from.top}.\n`,
-    );
-    const run: ContractRun = await runContracts({
-      catalog,
-      only: options.only,
-      fixturesDir: options.fixtures,
-      generateRequest: options.generatedRequests ? toGeneratedRequest(catalog) : undefined,
-      strict: options.strict,
-      secrets: clients.secrets,
-      createClient: clients.createClient,
-      onResult: (result) => io.stdout([toConsoleLine(result), ...toConsoleDetails(result)].join("\n") + "\n"),
-    });
-    io.stdout(`\n${toConsoleSummary(run)}\n`);
-    if (options.json) writeReport(options.json, reportJson(run, { baseUrl, topGateway }));
-    if (options.junit) writeReport(options.junit, reportJunit(run));
-    return run.ok ? 0 : 1;
-  } catch (error) {
-    if (error instanceof UsageError) {
-      io.stderr(`${error.message}\n`);
-      return 2;
-    }
-    throw error;
+/** Runs `verify`; returns the exit status (0 nothing failed, 1 failures or nothing verified); bad input throws InputError. */
+export async function runVerify(options: VerifyOptions, io: CommandIo, catalog: Catalog = getCatalog()): Promise<number> {
+  const baseUrl = options.baseUrl ?? (io.env.PANDAPON_BASE_URL || readMockUrl(io.env));
+  const topGateway = options.topGateway ?? io.env.TOP_GATEWAY ?? `${baseUrl.replace(/\/+$/, "")}/router/rest`;
+  for (const url of [baseUrl, topGateway]) {
+    if (!URL.canParse(url)) throw new InputError(`"${maskUrl(url)}" is not a URL.`);
   }
+  try {
+    selectOperations(catalog, options.only);
+  } catch (error) {
+    throw new InputError((error as Error).message, { cause: error });
+  }
+  const clients = createClients(options, io, catalog, baseUrl, topGateway);
+  io.out(`Verifying ${maskUrl(baseUrl)} (TOP gateway ${maskUrl(topGateway)}); credentials: PandaPon ${clients.from.pandapon}, TOP ${clients.from.top}.\n`);
+  const run: ContractRun = await runContracts({
+    catalog,
+    only: options.only,
+    fixturesDir: options.fixtures,
+    generateRequest: options.generatedRequests ? toGeneratedRequest(catalog) : undefined,
+    strict: options.strict,
+    secrets: clients.secrets,
+    createClient: clients.createClient,
+    onResult: (result) => io.out([toConsoleLine(result), ...toConsoleDetails(result)].join("\n") + "\n"),
+  });
+  io.out(`\n${toConsoleSummary(run)}\n`);
+  if (options.json) writeOutputFile(io, options.json, reportJson(run, { baseUrl, topGateway }));
+  if (options.junit) writeOutputFile(io, options.junit, reportJunit(run));
+  return run.ok ? 0 : 1;
 }
 
-export function registerVerify(program: Command): void {
-  program
-    .command("verify")
+export function registerVerify(program: Command, io: CommandIo = PROCESS_IO): void {
+  addCommand(program, "verify", io)
     .description("call each operation on a base URL (the mock, or the real API), check request and answer, report")
     .option("--base-url <url>", `the mock's or the real API's base URL (default: $PANDAPON_BASE_URL, else $PANDAPON_MOCK_URL, else ${DEFAULT_MOCK_URL})`)
     .option("--top-gateway <url>", "TOP gateway (env TOP_GATEWAY); default <base-url>/router/rest")
@@ -231,7 +182,7 @@ export function registerVerify(program: Command): void {
     .option("--top-session <session>", "TOP session key, for methods that need one (env TOP_SESSION)")
     .option("--sign-method <method>", "TOP sign_method: md5, hmac or hmac-sha256 (env TOP_SIGN_METHOD; default md5)")
     .option("--format <format>", "TOP answer format: json or xml", "json")
-    .option("--scheme <file>", "PandaPon signature scheme as JSON (fields overriding the default scheme)")
+    .option("--scheme <json|file>", `${SCHEME_OPTION_HELP} (default: the default scheme)`)
     .option("--no-nonce", "do not send nonce-str (it is optional in the docs)")
     .option("--demo", "use the mock's demo credentials for whatever the environment and flags do not give")
     .option("--timeout <ms>", "per attempt", "10000")
@@ -251,11 +202,5 @@ export function registerVerify(program: Command): void {
         "2 a usage error. Credentials are never printed.",
       ].join("\n"),
     )
-    .action(async (options: VerifyOptions) => {
-      process.exitCode = await runVerify(options, {
-        env: process.env,
-        stdout: (t) => process.stdout.write(t),
-        stderr: (t) => process.stderr.write(t),
-      });
-    });
+    .action((options: VerifyOptions) => runAction(io, () => runVerify(options, io)));
 }

@@ -7,6 +7,7 @@ import type { PandaponErrorName } from "../../protocol/pandapon-error-table.js";
 import { PANDAPON_ERRORS } from "../../protocol/pandapon-error-table.js";
 import { readPandaponRequest } from "./read-pandapon-request.js";
 import { toPandaponRequestId } from "./to-pandapon-request-id.js";
+import { MESSAGE_LIMIT, toCappedText } from "../../protocol/capped-text.js";
 import { asWireText, toWireText } from "../../protocol/wire-text.js";
 
 /** The success message, as the wire text the envelope is written in. */
@@ -18,8 +19,8 @@ export function handlePandapon(core: MockCore, req: MockRequest): MockResponse {
   if (!route) {
     const other = ["GET", "POST"].find((m) => m !== req.method && core.catalog.matchRoute(m, req.path));
     return other
-      ? toPandaponError(core, "METHOD_NOT_ALLOWED", `${req.method} ${req.path}`, `Method ${req.method} is not allowed on ${req.path}: use ${other}.`)
-      : toPandaponError(core, "UNKNOWN_OPERATION", `${req.method} ${req.path}`, `No PandaPon operation at ${req.method} ${req.path.slice(0, 200)}: see GET /__mock/operations for the served paths.`);
+      ? toPandaponError(core, "METHOD_NOT_ALLOWED", `${req.method} ${req.path}`, `Method ${req.method} is not allowed on ${toCappedText(req.path)}: use ${other}.`)
+      : toPandaponError(core, "UNKNOWN_OPERATION", `${req.method} ${req.path}`, `No PandaPon operation at ${req.method} ${toCappedText(req.path)}: see GET /__mock/operations for the served paths.`);
   }
   const { operation, pathParams } = route;
   const query = readParams(req.query);
@@ -50,16 +51,17 @@ function toPandaponSuccess(core: MockCore, operation: Operation, req: MockReques
   return { status: 200, contentType: JSON_TYPE, body };
 }
 
-/** The one place PandaPon errors are shaped: the envelope with data null, status and code from the table. */
+/** The one place PandaPon errors are shaped: the envelope with data null, status and code from the table, the message capped. */
 export function toPandaponError(core: MockCore, name: PandaponErrorName, operation: string, message: string): MockResponse {
   const entry = PANDAPON_ERRORS[name];
   const override = core.options.pandapon.errors[name];
   const status = override?.status ?? entry.status;
   const code = override?.code ?? entry.code;
-  core.record({ api: "pandapon", operation, status, code, message });
+  const msg = toCappedText(message, MESSAGE_LIMIT);
+  core.record({ api: "pandapon", operation, status, code, message: msg });
   return {
     status,
     contentType: JSON_TYPE,
-    body: toWireText(JSON.stringify({ requestId: null, code, developId: null, msg: message, data: null })),
+    body: toWireText(JSON.stringify({ requestId: null, code, developId: null, msg, data: null })),
   };
 }

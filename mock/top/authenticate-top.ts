@@ -1,3 +1,4 @@
+import { toCappedText } from "../../protocol/capped-text.js";
 import { isTopSignMethod } from "../../signing/top-sign.js";
 import { checkTopTimestamp, verifyTopSignature } from "../../signing/verify.js";
 import type { MockOptions } from "../options.js";
@@ -18,7 +19,7 @@ export function authenticateTop(params: Map<string, string>, options: MockOption
   if (!time.ok) return { error: "INVALID_TIMESTAMP", subMsg: time.reason };
   const v = params.get("v");
   if (!v) return { error: "MISSING_VERSION" };
-  if (v !== "2.0" && v !== "2") return /^\d+(\.\d+)*$/.test(v) ? { error: "UNSUPPORTED_VERSION", subMsg: `v ${v}: use 2.0` } : { error: "INVALID_VERSION", subMsg: "v must be 2.0" };
+  if (v !== "2.0" && v !== "2") return /^\d+(\.\d+)*$/.test(v) ? { error: "UNSUPPORTED_VERSION", subMsg: `v ${toCappedText(v)}: use 2.0` } : { error: "INVALID_VERSION", subMsg: "v must be 2.0" };
   const method = params.get("sign_method") ?? "md5";
   if (!isTopSignMethod(method)) return { error: "INVALID_SIGNATURE", subCode: "isv.invalid-parameter:sign_method", subMsg: `sign_method ${method.slice(0, 40)} is not md5, hmac or hmac-sha256` };
   if (!params.get("sign")) return { error: "MISSING_SIGNATURE" };

@@ -3,6 +3,7 @@ import type { JsonSchema } from "../../schemas/operation.js";
 import { toTopResponseKey } from "../../schemas/operation.js";
 import { describeViolations } from "../../schemas/violations.js";
 import { toTopWireXml, toTopXml } from "../../protocol/top-xml.js";
+import { MESSAGE_LIMIT, toCappedText } from "../../protocol/capped-text.js";
 import { asWireText, toWireText } from "../../protocol/wire-text.js";
 import { primaryKind } from "../../schemas/primary-kind.js";
 import { hashBytesToSeed, hashToSeed } from "../generate/randomizer.js";
@@ -32,7 +33,7 @@ export function handleTop(core: MockCore, req: MockRequest): MockResponse {
   const method = params.get("method");
   if (!method) return toTopError(core, format, requestId, "-", { error: "MISSING_METHOD" });
   const operation = core.catalog.find(method);
-  if (!operation || operation.meta.api !== "top") return toTopError(core, format, requestId, method.slice(0, 80), { error: "INVALID_METHOD", subMsg: `method ${method.slice(0, 80)} is not served by the mock` });
+  if (!operation || operation.meta.api !== "top") return toTopError(core, format, requestId, method, { error: "INVALID_METHOD", subMsg: `method ${toCappedText(method)} is not served by the mock` });
   if (core.options.verifySignatures) {
     const failure = authenticateTop(params, core.options);
     if (failure) return toTopError(core, format, requestId, method, failure);
@@ -40,7 +41,7 @@ export function handleTop(core: MockCore, req: MockRequest): MockResponse {
   const business = readBusinessParams(core, operation, params);
   if (!business.ok) return toTopError(core, format, requestId, method, business);
   const root = toTopResponseKey(method);
-  core.record({ api: "top", operation: method, status: 200, code: 0, message: "success" });
+  core.record({ api: "top", operation: operation.meta.name, status: 200, code: 0, message: "success" });
   if (format === "xml") {
     const data = core.producer.produceWireData(operation, business.payload) as Record<string, unknown> | null;
     return { status: 200, contentType: XML_TYPE, body: toTopWireXml(root, { ...data, request_id: requestId }) };
@@ -105,24 +106,25 @@ function toTopRequestId(req: MockRequest): string {
 
 /** Whether the real gateway answers other spellings of its path is not documented (it could not be tried): the mock does not. */
 function toPathReason(path: string): string {
-  return `the TOP gateway is at /router/rest (lower case, no trailing slash), not ${path.slice(0, 80)}: fix the gateway URL`;
+  return `the TOP gateway is at /router/rest (lower case, no trailing slash), not ${toCappedText(path)}: fix the gateway URL`;
 }
 
 /**
- * The one place TOP errors are shaped: `error_response` in the requested format, HTTP 200. A
- * sub_msg goes out only beside a sub_code (see top-error-table.ts).
+ * The one place TOP errors are shaped: `error_response` in the requested format, HTTP 200, what it
+ * echoes capped. A sub_msg goes out only beside a sub_code (see top-error-table.ts).
  */
 export function toTopError(core: MockCore, format: Format, requestId: string, operation: string, failure: TopFailure): MockResponse {
   const entry: TopErrorEntry = TOP_ERRORS[failure.error];
   const { code, msg } = entry;
-  const subCode = failure.subCode ?? entry.subCode;
+  const subCode = toCappedText(failure.subCode ?? entry.subCode ?? "");
+  const subMsg = failure.subMsg && toCappedText(failure.subMsg, MESSAGE_LIMIT);
   const error: Record<string, unknown> = { code, msg };
   if (subCode) {
     error.sub_code = subCode;
-    if (failure.subMsg) error.sub_msg = failure.subMsg;
+    if (subMsg) error.sub_msg = subMsg;
   }
   error.request_id = requestId;
-  core.record({ api: "top", operation, status: 200, code, message: [msg, subCode, failure.subMsg].filter(Boolean).join(" | ") });
+  core.record({ api: "top", operation, status: 200, code, message: [msg, subCode, subMsg].filter(Boolean).join(" | ") });
   return format === "json"
     ? { status: 200, contentType: JSON_TYPE, body: toWireText(JSON.stringify({ error_response: error })) }
     : { status: 200, contentType: XML_TYPE, body: toWireText(toTopXml("error_response", error)) };

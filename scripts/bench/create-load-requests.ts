@@ -48,18 +48,23 @@ export function createPandaponRequest(): { method: "POST"; path: string; headers
   return { method: "POST", path: PANDAPON_PATH, headers: { ...toSignedPandaponHeaders(nonce), "content-type": "application/json" }, body };
 }
 
-/** A form-encoded, md5-signed `taobao.pc.refund.detail` in JSON, signed afresh (TOP has no nonce). */
-export function createTopRequest(): { method: "POST"; path: string; headers: Record<string, string>; body: string } {
-  const { n } = nextIds();
-  const params: Record<string, string> = {
+/** The parameters of a `taobao.pc.refund.detail` in JSON for the demo app, timestamped now, not yet signed. */
+export function toTopRefundParams(refundDetailOrderReq: string): Record<string, string> {
+  return {
     method: TOP_METHOD,
     app_key: DEMO_TOP.appKey,
     timestamp: toTopTimestamp(Date.now()),
     v: "2.0",
     sign_method: "md5",
     format: "json",
-    refund_detail_order_req: JSON.stringify({ dispute_id: String(10_000_000 + n), buyer_id: 10_000_001 }),
+    refund_detail_order_req: refundDetailOrderReq,
   };
+}
+
+/** A form-encoded, md5-signed `taobao.pc.refund.detail` in JSON, signed afresh (TOP has no nonce). */
+export function createTopRequest(): { method: "POST"; path: string; headers: Record<string, string>; body: string } {
+  const { n } = nextIds();
+  const params = toTopRefundParams(JSON.stringify({ dispute_id: String(10_000_000 + n), buyer_id: 10_000_001 }));
   params.sign = signTop(params, DEMO_TOP.secret, "md5");
   return { method: "POST", path: TOP_PATH, headers: { "content-type": "application/x-www-form-urlencoded;charset=UTF-8" }, body: new URLSearchParams(params).toString() };
 }
