@@ -5,9 +5,9 @@ export type { MockApp } from "./mock/app.js";
 export { createApp, getCore } from "./mock/app.js";
 export type { RunningServer } from "./mock/start-server.js";
 export { startServer } from "./mock/start-server.js";
-export { PANDAPON_ERRORS } from "./mock/pandapon/error-table.js";
-export type { PandaponErrorName } from "./mock/pandapon/error-table.js";
-export { TOP_ERRORS } from "./mock/top/top-error-table.js";
+export { PANDAPON_ERRORS } from "./protocol/pandapon-error-table.js";
+export type { PandaponErrorName } from "./protocol/pandapon-error-table.js";
+export { TOP_ERRORS } from "./protocol/top-error-table.js";
 export type { Catalog, Operation, RouteMatch } from "./schemas/catalog.js";
 export { getCatalog, loadCatalog } from "./schemas/catalog.js";
 export type { OperationMeta, JsonSchema } from "./schemas/operation.js";
@@ -41,4 +41,4 @@ export type { CallResult, CallOptions, TransportOptions } from "./client/call-re
 export type { CallbackMessage, CallbackVerification, CallbackMiddlewareOptions } from "./receiver/index.js";
 export { verifyCallback, createCallbackMiddleware } from "./receiver/index.js";
 export type { OperationTypes, OperationName } from "./generated/index.js";
-export { DEMO_PANDAPON, DEMO_TOP } from "./config/demo.js";
+export { DEMO_PANDAPON, DEMO_TOP } from "./protocol/demo.js";

@@ -1,4 +1,4 @@
-import { DEFAULT_HOST, DEFAULT_PORT } from "../config/demo.js";
+import { DEFAULT_HOST, DEFAULT_PORT } from "../protocol/demo.js";
 
 /** Where `serve` listens unless told otherwise. */
 export const DEFAULT_MOCK_URL = `http://${DEFAULT_HOST}:${DEFAULT_PORT}`;

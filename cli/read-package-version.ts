@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { PACKAGE_ROOT } from "../config/package-root.js";
+import { PACKAGE_ROOT } from "../schemas/package-root.js";
 
 /** The installed package's version, as its package.json says (what `--version` prints). */
 export function readPackageVersion(): string {

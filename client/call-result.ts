@@ -1,4 +1,4 @@
-import type { ApiError } from "../contracts/find-api-error.js";
+import type { ApiError } from "../checks/find-api-error.js";
 import type { Violation } from "../schemas/violations.js";
 
 /** A request as sent (the secret is never part of it; the signature is). */

@@ -1,5 +1,5 @@
-import { readResponse } from "../contracts/read-response.js";
-import { toPlainValue } from "../contracts/parse-lossless.js";
+import { readResponse } from "../checks/read-response.js";
+import { toPlainValue } from "../protocol/parse-lossless.js";
 import type { Catalog, Operation } from "../schemas/catalog.js";
 import { toTopResponseKey } from "../schemas/operation.js";
 import type { CallResult } from "./call-result.js";

@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import type { DeepPartial, MockOptions, PandaponKey, TopApp } from "../mock/options.js";
-import { PANDAPON_ERRORS } from "../mock/pandapon/error-table.js";
+import { PANDAPON_ERRORS } from "../protocol/pandapon-error-table.js";
 import type { SignatureScheme } from "../signing/pandapon-scheme.js";
-import { DEFAULT_HOST, DEFAULT_PORT } from "./demo.js";
+import { DEFAULT_HOST, DEFAULT_PORT } from "../protocol/demo.js";
 
 /** Everything `serve` can be told, from flags, the environment or a JSON config file. */
 export interface ServeConfig {

@@ -1,9 +1,9 @@
 import type { MatcherState } from "vitest";
 import type { Catalog } from "../schemas/catalog.js";
 import type { Violation } from "../schemas/violations.js";
-import { checkRequest } from "./check-request.js";
-import { toPlainValue } from "./parse-lossless.js";
-import { readResponse } from "./read-response.js";
+import { checkRequest } from "../checks/check-request.js";
+import { toPlainValue } from "../protocol/parse-lossless.js";
+import { readResponse } from "../checks/read-response.js";
 
 export type ContractDirection = "request" | "response";
 

@@ -1,8 +1,8 @@
-import { DEFAULT_HOST, DEMO_PANDAPON, DEMO_TOP } from "../config/demo.js";
+import { DEFAULT_HOST, DEMO_PANDAPON, DEMO_TOP } from "../protocol/demo.js";
 import type { SignatureScheme } from "../signing/pandapon-scheme.js";
 import { DEFAULT_SCHEME, toScheme } from "../signing/pandapon-scheme.js";
 import { DEFAULT_NONCE_MEMORY_BYTES } from "./nonce-memory.js";
-import type { PandaponErrorName } from "./pandapon/error-table.js";
+import type { PandaponErrorName } from "../protocol/pandapon-error-table.js";
 
 export interface PandaponKey {
   accessKey: string;

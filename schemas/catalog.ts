@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
-import { PACKAGE_ROOT } from "../config/package-root.js";
+import { PACKAGE_ROOT } from "./package-root.js";
 import type { Ajv, ValidateFunction } from "ajv";
 import type { JsonSchema, OperationMeta } from "./operation.js";
 import { createRouteTable } from "./route-table.js";
@@ -48,7 +48,12 @@ export interface Catalog {
   resolve(schema: JsonSchema, within: Operation): JsonSchema;
   /** Resolves a `$ref` against the `$id` of the file it sits in; returns the target and the target's file. */
   resolveRef(schema: JsonSchema, base: string): { schema: JsonSchema; base: string };
-  /** The shared validator instance (strict, all errors, custom keywords registered). */
+  /** The schema at an absolute reference (a file's `$id`, or `<$id>#/pointer`); undefined when there is none. */
+  getSchema(ref: string): JsonSchema | undefined;
+  /**
+   * The shared validator instance (strict, all errors, custom keywords registered).
+   * @deprecated Read schemas with `getSchema` and `resolveRef`, validate with `getValidator` or an operation's checks.
+   */
   readonly ajv: Ajv;
   /** Checks every schema file against the metaschema now (a directory other than the package's is otherwise checked file by file on first use). */
   checkAllFiles(): void;
@@ -132,6 +137,7 @@ export function loadCatalog(dir = SCHEMA_DIR): Catalog {
       return found && { operation: found.target, pathParams: found.pathParams };
     },
     resolveRef: store.resolveRef,
+    getSchema: store.getSchema,
     resolve: (schema, within) => store.resolveRef(schema, within.id).schema,
   };
 }

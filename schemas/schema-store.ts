@@ -51,6 +51,8 @@ export interface SchemaStore {
   checkAllFiles(): void;
   /** The compiled validator of a schema reference (`<$id>#/definitions/X`), once. */
   getValidator(ref: string, options?: { coerce?: boolean }): ValidateFunction;
+  /** The schema at an absolute reference (a file's `$id`, or `<$id>#/pointer`); undefined when there is none. */
+  getSchema(ref: string): JsonSchema | undefined;
   /** Resolves `$ref`s against the file each sits in; returns the target and its file's `$id`. */
   resolveRef(schema: JsonSchema, base: string): { schema: JsonSchema; base: string };
 }
@@ -83,6 +85,10 @@ export function createSchemaStore(files: ReadonlyArray<[string, JsonSchema]>, op
   const checkOnUse = (id: string): void => {
     if (options.checkOnFirstUse) checkFile(id);
   };
+  const getSchema = (ref: string): JsonSchema | undefined => {
+    const target = ajv.getSchema(ref)?.schema;
+    return target && typeof target === "object" ? (target as JsonSchema) : undefined;
+  };
   const getCoercing = (): Ajv => {
     if (!coercing) {
       coercing = createAjv({ coerceTypes: true, validateSchema: false });
@@ -96,6 +102,7 @@ export function createSchemaStore(files: ReadonlyArray<[string, JsonSchema]>, op
     add: (schema) => void ajv.addSchema(schema),
     checkFile,
     checkAllFiles: () => fileById.forEach((_entry, id) => checkFile(id)),
+    getSchema,
     getValidator(ref, options = {}) {
       const key = `${options.coerce ? "coerce:" : ""}${ref}`;
       let validate = validators.get(key);
@@ -114,9 +121,9 @@ export function createSchemaStore(files: ReadonlyArray<[string, JsonSchema]>, op
       for (let hops = 0; typeof current.$ref === "string"; hops++) {
         const ref = current.$ref;
         const absolute = ref.startsWith("#") ? currentBase + ref : ref;
-        const target = ajv.getSchema(absolute)?.schema;
-        if (!target || typeof target !== "object" || hops > 20) throw new Error(`Failed to resolve "${ref}" in "${currentBase}".`);
-        current = target as JsonSchema;
+        const target = getSchema(absolute);
+        if (!target || hops > 20) throw new Error(`Failed to resolve "${ref}" in "${currentBase}".`);
+        current = target;
         currentBase = absolute.replace(/#.*$/, "");
         checkOnUse(currentBase);
       }

@@ -1,5 +1,5 @@
-import type { PandaponErrorName } from "../mock/pandapon/error-table.js";
-import { PANDAPON_ERRORS } from "../mock/pandapon/error-table.js";
+import type { PandaponErrorName } from "../protocol/pandapon-error-table.js";
+import { PANDAPON_ERRORS } from "../protocol/pandapon-error-table.js";
 import type { Operation } from "./catalog.js";
 import type { JsonSchema } from "./operation.js";
 

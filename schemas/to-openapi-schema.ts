@@ -22,7 +22,7 @@ export function toOpenApiSchema(catalog: Catalog, operation: Operation, schema: 
 
   if (typeof s.$ref === "string") {
     const absolute = s.$ref.startsWith("#") ? base + s.$ref : s.$ref;
-    const target = catalog.ajv.getSchema(absolute)?.schema;
+    const target = catalog.getSchema(absolute);
     if (!target) throw new Error(`Failed to export "${operation.meta.name}" to OpenAPI: cannot resolve "${s.$ref}".`);
     return toOpenApiSchema(catalog, operation, target, absolute.split("#")[0]!, depth + 1);
   }

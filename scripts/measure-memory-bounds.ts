@@ -14,7 +14,7 @@ import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { DEMO_TOP } from "../config/demo.js";
+import { DEMO_TOP } from "../protocol/demo.js";
 import type { StoreSizes } from "../mock/create-core.js";
 import { signTop } from "../signing/top-sign.js";
 import { PANDAPON_PATH, TOP_PATH, toSignedPandaponHeaders, toTopRefundParams } from "./bench/create-load-requests.js";

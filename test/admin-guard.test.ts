@@ -6,7 +6,7 @@ import { join } from "node:path";
 import request from "supertest";
 import { describe, expect, it, vi } from "vitest";
 import { toServeConfig } from "../config/load-config.js";
-import { PACKAGE_ROOT } from "../config/package-root.js";
+import { PACKAGE_ROOT } from "../schemas/package-root.js";
 import { checkAdminExposure, isLoopbackListenHost } from "../mock/admin-guard.js";
 import { startServer } from "../mock/start-server.js";
 import { setupMock } from "./helpers/mock-setup.js";

@@ -37,6 +37,17 @@ describe("the catalog", () => {
     expect(ownChecks).not.toHaveBeenCalled();
   });
 
+  it("reads a schema by its absolute reference, and resolves a $ref to the same schema", () => {
+    const catalog = getCatalog();
+    const info = catalog.find("/alibaba/refund/info")!;
+    const data = catalog.getSchema(`${info.id}#/definitions/Data`);
+    expect(data).toBe(info.data);
+    expect(catalog.getSchema(info.id)).toBe(info.schema);
+    expect(catalog.resolveRef({ $ref: "#/definitions/Data" }, info.id)).toEqual({ schema: data, base: info.id });
+    expect(catalog.getSchema(`${info.id}#/definitions/NoSuchThing`)).toBeUndefined();
+    expect(catalog.getSchema("https://pandapon-mock.dev/schemas/no-such-file.json")).toBeUndefined();
+  });
+
   it("refuses an x-operation block without its required members", () => {
     const dir = setupSchemaDir((s) => {
       delete s["x-operation"].coverage;

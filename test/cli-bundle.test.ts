@@ -3,8 +3,8 @@ import { once } from "node:events";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { PACKAGE_ROOT } from "../config/package-root.js";
-import { DEMO_PANDAPON } from "../config/demo.js";
+import { PACKAGE_ROOT } from "../schemas/package-root.js";
+import { DEMO_PANDAPON } from "../protocol/demo.js";
 import { DEFAULT_SCHEME } from "../signing/pandapon-scheme.js";
 import { BUNDLE, sendDemoRefundInfo, startBundledServe as startServe } from "./helpers/start-bundled-serve.js";
 

@@ -2,10 +2,10 @@ import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { isLosslessNumber } from "lossless-json";
 import { describe, expect, it } from "vitest";
-import { checkRequest } from "../contracts/check-request.js";
-import { checkResponse } from "../contracts/check-response.js";
-import { readResponse } from "../contracts/read-response.js";
-import { toOperationStem } from "../contracts/to-operation.js";
+import { checkRequest } from "../checks/check-request.js";
+import { checkResponse } from "../checks/check-response.js";
+import { readResponse } from "../checks/read-response.js";
+import { toOperationStem } from "../checks/to-operation.js";
 import { SCHEMA_DIR, getCatalog } from "../schemas/catalog.js";
 import type { Violation } from "../schemas/violations.js";
 

@@ -6,7 +6,7 @@ import { describe, expect, expectTypeOf, it } from "vitest";
 import { ClientError } from "../client/client-error.js";
 import { createPandaponClient } from "../client/create-pandapon-client.js";
 import { createTopClient } from "../client/create-top-client.js";
-import { DEMO_PANDAPON, DEMO_TOP } from "../config/demo.js";
+import { DEMO_PANDAPON, DEMO_TOP } from "../protocol/demo.js";
 import type { AlibabaRefundInfoResponse, OperationTypes } from "../generated/index.js";
 import { loadCatalog } from "../schemas/catalog.js";
 import { verifyTopSignature } from "../signing/verify.js";

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { reportJunit } from "../contracts/report-junit.js";
-import type { ContractRun, OperationResult } from "../contracts/run-contracts.js";
-import { toSummary } from "../contracts/run-contracts.js";
-import { parseXmlTree } from "../protocol/parse-top-xml.js";
-import type { XmlElement } from "../protocol/parse-top-xml.js";
+import { reportJunit } from "../verify/report-junit.js";
+import type { ContractRun, OperationResult } from "../verify/run-contracts.js";
+import { toSummary } from "../verify/run-contracts.js";
+import { parseXmlTree } from "../checks/parse-top-xml.js";
+import type { XmlElement } from "../checks/parse-top-xml.js";
 
 function setup(): ContractRun {
   const base = { requestViolations: [], responseViolations: [], warnings: 0, durationMs: 12 };

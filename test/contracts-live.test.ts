@@ -3,9 +3,9 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { createPandaponClient } from "../client/create-pandapon-client.js";
 import { createTopClient } from "../client/create-top-client.js";
-import { reportConsole } from "../contracts/report-console.js";
-import { runContracts } from "../contracts/run-contracts.js";
-import { toOperationStem } from "../contracts/to-operation.js";
+import { reportConsole } from "../verify/report-console.js";
+import { runContracts } from "../verify/run-contracts.js";
+import { toOperationStem } from "../checks/to-operation.js";
 import type { Api } from "../schemas/operation.js";
 import { getCatalog } from "../schemas/catalog.js";
 

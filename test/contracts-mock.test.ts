@@ -9,9 +9,9 @@ import { runVerify } from "../cli/commands/verify.js";
 import { createTestIo } from "./helpers/create-test-io.js";
 import { createPandaponClient } from "../client/create-pandapon-client.js";
 import { createTopClient } from "../client/create-top-client.js";
-import { findRequestExample } from "../contracts/find-request-example.js";
-import { runContracts } from "../contracts/run-contracts.js";
-import { DEMO_PANDAPON, DEMO_TOP } from "../config/demo.js";
+import { findRequestExample } from "../verify/find-request-example.js";
+import { runContracts } from "../verify/run-contracts.js";
+import { DEMO_PANDAPON, DEMO_TOP } from "../protocol/demo.js";
 import { createApp } from "../mock/app.js";
 import { getCatalog } from "../schemas/catalog.js";
 

@@ -1,7 +1,7 @@
 import { isLosslessNumber } from "lossless-json";
 import { describe, expect, it } from "vitest";
-import { toOperationCursor } from "../contracts/schema-cursor.js";
-import { parseTopXml, parseXmlTree } from "../protocol/parse-top-xml.js";
+import { toOperationCursor } from "../schemas/schema-cursor.js";
+import { parseTopXml, parseXmlTree } from "../checks/parse-top-xml.js";
 import { getCatalog } from "../schemas/catalog.js";
 
 function setup() {

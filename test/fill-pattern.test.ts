@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { compileDigitsNumber, compilePattern, toDecimalText, toDigitText } from "../mock/generate/fill-pattern.js";
 import { createRandomizer } from "../mock/generate/randomizer.js";
-import type { GenerationContext } from "../mock/generate/value-generators.js";
+import type { GenerationContext } from "../mock/generate/generation-context.js";
 
 function contextFor(seed: number): GenerationContext {
   const randomizer = createRandomizer(seed);

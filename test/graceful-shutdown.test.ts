@@ -8,7 +8,7 @@ import { connect, createServer } from "node:net";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { DEMO_PANDAPON } from "../config/demo.js";
+import { DEMO_PANDAPON } from "../protocol/demo.js";
 import { createApp } from "../mock/app.js";
 import { startServer } from "../mock/start-server.js";
 import { getCatalog } from "../schemas/catalog.js";

@@ -1,6 +1,6 @@
 import request from "supertest";
 import { describe, expect, it } from "vitest";
-import { DEMO_PANDAPON } from "../config/demo.js";
+import { DEMO_PANDAPON } from "../protocol/demo.js";
 import { getCore } from "../mock/app.js";
 import { getCatalog } from "../schemas/catalog.js";
 import { NOW, setupMock } from "./helpers/mock-setup.js";

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import request from "supertest";
 import { describe, expect, it } from "vitest";
-import { DEMO_TOP } from "../config/demo.js";
+import { DEMO_TOP } from "../protocol/demo.js";
 import { getCatalog } from "../schemas/catalog.js";
 import { toTopTimestamp } from "../signing/verify.js";
 import { NOW, setupMock } from "./helpers/mock-setup.js";

@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { PACKAGE_ROOT } from "../config/package-root.js";
+import { PACKAGE_ROOT } from "../schemas/package-root.js";
 
 // The README, followed from top to bottom on a port other than 4010, with the built CLI (`npm test` builds it first).
 const BUNDLE = join(PACKAGE_ROOT, "dist/cli/pandapon-mock.js");

@@ -8,7 +8,7 @@ import { createCommandRunner } from "./helpers/command-runner.js";
 import { registerSign } from "../cli/commands/sign.js";
 import { createApp } from "../mock/app.js";
 import { parseCurl } from "../client/parse-curl.js";
-import { findRequestExample } from "../contracts/find-request-example.js";
+import { findRequestExample } from "../verify/find-request-example.js";
 import { getCatalog } from "../schemas/catalog.js";
 import type { SignatureScheme } from "../signing/index.js";
 import { DEFAULT_SCHEME, signPandapon, verifyPandaponSignature, verifyTopSignature } from "../signing/index.js";

@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { PACKAGE_ROOT } from "../config/package-root.js";
+import { PACKAGE_ROOT } from "../schemas/package-root.js";
 
 /**
  * Pointers to notes a user of the project does not have: the team's design notes, its collected API

@@ -2,9 +2,9 @@ import request from "supertest";
 import { describe, expect, it } from "vitest";
 import { readEnvSettings, toServeConfig } from "../config/load-config.js";
 import { createApp, getCore } from "../mock/app.js";
-import type { TopErrorEntry, TopErrorName } from "../mock/top/top-error-table.js";
-import { TOP_ERRORS } from "../mock/top/top-error-table.js";
-import { parseTopXml } from "../protocol/parse-top-xml.js";
+import type { TopErrorEntry, TopErrorName } from "../protocol/top-error-table.js";
+import { TOP_ERRORS } from "../protocol/top-error-table.js";
+import { parseTopXml } from "../checks/parse-top-xml.js";
 import { toTopTimestamp } from "../signing/verify.js";
 import { NOW, setupMock } from "./helpers/mock-setup.js";
 

@@ -1,8 +1,8 @@
 import type { Command } from "commander";
-import { checkRequest } from "../../contracts/check-request.js";
-import { parseLossless } from "../../contracts/parse-lossless.js";
-import { readResponse } from "../../contracts/read-response.js";
-import { toOperation } from "../../contracts/to-operation.js";
+import { checkRequest } from "../../checks/check-request.js";
+import { parseLossless } from "../../protocol/parse-lossless.js";
+import { readResponse } from "../../checks/read-response.js";
+import { toOperation } from "../../checks/to-operation.js";
 import type { Catalog, Operation } from "../../schemas/catalog.js";
 import { getCatalog } from "../../schemas/catalog.js";
 import type { Violation } from "../../schemas/violations.js";

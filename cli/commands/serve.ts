@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { DEFAULT_HOST, DEFAULT_PORT, DEMO_PANDAPON, DEMO_TOP } from "../../config/demo.js";
+import { DEFAULT_HOST, DEFAULT_PORT, DEMO_PANDAPON, DEMO_TOP } from "../../protocol/demo.js";
 import type { ServeSettings } from "../../config/load-config.js";
 import { readEnvSettings, readFileSettings, toServeConfig } from "../../config/load-config.js";
 import { checkAdminExposure } from "../../mock/admin-guard.js";

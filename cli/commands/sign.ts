@@ -3,7 +3,7 @@ import { buildCurl } from "../../client/build-curl.js";
 import { createPandaponHeaders } from "../../client/create-pandapon-headers.js";
 import { createTopParams, toFormBody } from "../../client/create-top-params.js";
 import { toQuerySigned } from "../../client/to-query-signed.js";
-import { DEMO_PANDAPON, DEMO_TOP } from "../../config/demo.js";
+import { DEMO_PANDAPON, DEMO_TOP } from "../../protocol/demo.js";
 import type { Operation } from "../../schemas/catalog.js";
 import { getCatalog } from "../../schemas/catalog.js";
 import { explainSignature } from "../../signing/explain-signature.js";

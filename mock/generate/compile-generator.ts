@@ -1,6 +1,9 @@
 import type { Catalog, Operation } from "../../schemas/catalog.js";
 import type { JsonSchema } from "../../schemas/operation.js";
-import type { GenerationContext, Kind, MockSpec, Scope, ValueGen } from "./value-generators.js";
+import type { Kind } from "../../schemas/primary-kind.js";
+import { primaryKind } from "../../schemas/primary-kind.js";
+import type { GenerationContext } from "./generation-context.js";
+import type { MockSpec, Scope, ValueGen } from "./value-generators.js";
 import { compilePattern } from "./fill-pattern.js";
 import { intBetween, pickOne } from "./random-picks.js";
 import { readPath } from "./read-path.js";
@@ -161,16 +164,6 @@ function putInOrder(items: unknown[], member: string): void {
 function toSpec(value: unknown): MockSpec | undefined {
   if (value === undefined) return undefined;
   return typeof value === "string" ? { gen: value } : (value as MockSpec);
-}
-
-export function primaryKind(schema: JsonSchema): Kind {
-  const types = Array.isArray(schema.type) ? (schema.type as Kind[]) : schema.type ? [schema.type as Kind] : [];
-  const first = types.find((t) => t !== "null");
-  if (first) return first;
-  if (types.includes("null")) return "null";
-  if (schema.properties) return "object";
-  if (schema.items) return "array";
-  return "string";
 }
 
 function allowsNull(schema: JsonSchema): boolean {

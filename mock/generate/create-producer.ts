@@ -7,7 +7,7 @@ import { asWireText, fromWireValue, toWireValue } from "../../protocol/wire-text
 import { compileGenerator } from "./compile-generator.js";
 import { compilePattern } from "./fill-pattern.js";
 import { createRandomizer, hashToSeed } from "./randomizer.js";
-import type { GenerationContext } from "./value-generators.js";
+import type { GenerationContext } from "./generation-context.js";
 
 /** Where generated times end: fixed, so answers are the same on every machine and every day. */
 /** Mixed into an answer's seed for its request id, so the id's draws are not the data's. */

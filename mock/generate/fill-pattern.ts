@@ -1,5 +1,5 @@
 import { toWireText } from "../../protocol/wire-text.js";
-import type { GenerationContext } from "./value-generators.js";
+import type { GenerationContext } from "./generation-context.js";
 
 /** Fills a pattern for one answer (compiled once per pattern). */
 export type PatternFill = (ctx: GenerationContext) => string;

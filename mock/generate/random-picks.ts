@@ -1,4 +1,4 @@
-import type { GenerationContext } from "./value-generators.js";
+import type { GenerationContext } from "./generation-context.js";
 
 export function intBetween(ctx: GenerationContext, min: number, max: number): number {
   return min + Math.floor(ctx.random() * (max - min + 1));

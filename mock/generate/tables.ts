@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { PACKAGE_ROOT } from "../../config/package-root.js";
+import { PACKAGE_ROOT } from "../../schemas/package-root.js";
 import { toWireValue } from "../../protocol/wire-text.js";
 
 /** One row of a realism table (mock/tables/<name>.json). */

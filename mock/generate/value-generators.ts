@@ -1,5 +1,7 @@
 import type { Faker } from "@faker-js/faker";
 import { formatChinaTime, parseChinaTime } from "./china-time.js";
+import type { GenerationContext } from "./generation-context.js";
+import type { Kind } from "../../schemas/primary-kind.js";
 import type { PatternFill } from "./fill-pattern.js";
 import { compileDigitsNumber, compilePattern, toDecimalText, toDigitText, toDigitsOnlyWidth } from "./fill-pattern.js";
 import { intBetween, pickOne } from "./random-picks.js";
@@ -9,20 +11,6 @@ import { toWireText, toWireValue } from "../../protocol/wire-text.js";
 
 /** Returned by a generator when the member is to be left out of its object. */
 export const OMIT: unique symbol = Symbol("omit");
-
-export interface GenerationContext {
-  faker: Faker;
-  /** Uniform [0, 1) from the request's seeded sequence. */
-  random: () => number;
-  /** The validated request, for `from` echoes. */
-  request: unknown;
-  /** The fixed "now" generated times lie before (deterministic on every machine). */
-  refDateMs: number;
-  /** The request element a mirrored list item answers (`from: "@item.…"`). */
-  item?: unknown;
-  /** The position of the list item being generated (`table` with `row: "index"`). */
-  index?: number;
-}
 
 /** The object being generated, the table rows its members share (created when first needed), and the enclosing object's scope. */
 export interface Scope {
@@ -75,9 +63,6 @@ export interface MockSpec {
   mirror?: string;
   product?: string[];
 }
-
-/** What kind of JSON value the schema wants, so generators can return the right type. */
-export type Kind = "string" | "integer" | "number" | "boolean" | "object" | "array" | "null";
 
 
 /** Digits that fit a signed 64-bit integer (the APIs' Long ids): 1 to 18 digits, or 19 up to 2^63 − 1. */

@@ -2,7 +2,7 @@ import type { Operation } from "../../schemas/catalog.js";
 import { checkPandaponTimestamp, verifyPandaponSignature } from "../../signing/verify.js";
 import type { NonceMemory } from "../nonce-memory.js";
 import type { MockOptions, PandaponKey } from "../options.js";
-import type { PandaponErrorName } from "./error-table.js";
+import type { PandaponErrorName } from "../../protocol/pandapon-error-table.js";
 
 export type Authentication = { ok: true; key: PandaponKey } | { ok: false; error: PandaponErrorName; message: string };
 

@@ -1,7 +1,7 @@
 import type { Operation } from "../../schemas/catalog.js";
 import { describeViolations } from "../../schemas/violations.js";
 import { readJson } from "../read-json.js";
-import type { PandaponErrorName } from "./error-table.js";
+import type { PandaponErrorName } from "../../protocol/pandapon-error-table.js";
 
 export type RequestReading = { ok: true; payload: Record<string, unknown> } | { ok: false; error: PandaponErrorName; message: string };
 

@@ -1,6 +1,6 @@
 import { readPath } from "../generate/read-path.js";
 import type { Row } from "../generate/tables.js";
-import type { Kind } from "../generate/value-generators.js";
+import type { Kind } from "../../schemas/primary-kind.js";
 import { isLongDigits, toInteger } from "../generate/value-generators.js";
 import { compareValues, isEqual, isSet, isTruthy, toAmount, toText } from "./compare-values.js";
 import type { EntityTimer } from "./entity.js";

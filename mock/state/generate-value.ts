@@ -1,6 +1,8 @@
 import { Faker, base, zh_CN } from "@faker-js/faker";
 import { fromWireValue, toWireValue } from "../../protocol/wire-text.js";
-import type { GenerationContext, Kind, MockSpec, ValueGen } from "../generate/value-generators.js";
+import type { Kind } from "../../schemas/primary-kind.js";
+import type { GenerationContext } from "../generate/generation-context.js";
+import type { MockSpec, ValueGen } from "../generate/value-generators.js";
 import { GENERATORS, OMIT } from "../generate/value-generators.js";
 import type { Evaluate } from "./compile-expression.js";
 

@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Catalog, Operation } from "../../schemas/catalog.js";
 import { SCHEMA_DIR, getCatalog } from "../../schemas/catalog.js";
-import type { Kind } from "../generate/value-generators.js";
+import type { Kind } from "../../schemas/primary-kind.js";
 import type { Evaluate } from "./compile-expression.js";
 import { checkLifecycleFormat } from "./lifecycle-format.js";
 import type { LifecycleFile } from "./lifecycle-file.js";

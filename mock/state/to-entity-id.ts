@@ -1,7 +1,7 @@
 import { fromWireText } from "../../protocol/wire-text.js";
 import { compilePattern } from "../generate/fill-pattern.js";
 import { createRandomizer, hashToSeed } from "../generate/randomizer.js";
-import type { GenerationContext } from "../generate/value-generators.js";
+import type { GenerationContext } from "../generate/generation-context.js";
 import type { Lifecycle } from "./lifecycle.js";
 
 /**

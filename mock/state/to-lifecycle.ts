@@ -1,6 +1,6 @@
 import type { Catalog } from "../../schemas/catalog.js";
 import type { JsonSchema } from "../../schemas/operation.js";
-import { primaryKind } from "../generate/compile-generator.js";
+import { primaryKind } from "../../schemas/primary-kind.js";
 import { compileExpression } from "./compile-expression.js";
 import { findFieldSchema, type PlacedSchema } from "./find-field-schema.js";
 import type { Assignment, Lifecycle, LifecycleAction, LifecycleState } from "./lifecycle.js";

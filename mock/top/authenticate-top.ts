@@ -2,7 +2,7 @@ import { toCappedText } from "../../protocol/capped-text.js";
 import { isTopSignMethod } from "../../signing/top-sign.js";
 import { checkTopTimestamp, verifyTopSignature } from "../../signing/verify.js";
 import type { MockOptions } from "../options.js";
-import type { TopFailure } from "./top-error-table.js";
+import type { TopFailure } from "../../protocol/top-error-table.js";
 
 /**
  * TOP system parameters in the gateway's order: app_key, timestamp (±10 min, GMT+8), v, then the

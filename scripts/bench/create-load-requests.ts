@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { DEMO_PANDAPON, DEMO_TOP } from "../../config/demo.js";
+import { DEMO_PANDAPON, DEMO_TOP } from "../../protocol/demo.js";
 import { DEFAULT_SCHEME, signPandapon } from "../../signing/pandapon-scheme.js";
 import { signTop } from "../../signing/top-sign.js";
 import { toTopTimestamp } from "../../signing/verify.js";

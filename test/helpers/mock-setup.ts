@@ -1,6 +1,6 @@
 import { createApp } from "../../mock/app.js";
 import type { DeepPartial, MockOptions } from "../../mock/options.js";
-import { DEMO_PANDAPON, DEMO_TOP } from "../../config/demo.js";
+import { DEMO_PANDAPON, DEMO_TOP } from "../../protocol/demo.js";
 import { DEFAULT_SCHEME, signPandapon } from "../../signing/pandapon-scheme.js";
 import { signTop } from "../../signing/top-sign.js";
 import { toTopTimestamp } from "../../signing/verify.js";

@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { join } from "node:path";
-import { DEMO_PANDAPON } from "../../config/demo.js";
-import { PACKAGE_ROOT } from "../../config/package-root.js";
+import { DEMO_PANDAPON } from "../../protocol/demo.js";
+import { PACKAGE_ROOT } from "../../schemas/package-root.js";
 import type { SignatureScheme } from "../../signing/pandapon-scheme.js";
 import { signPandapon } from "../../signing/pandapon-scheme.js";
 

@@ -2,12 +2,12 @@ import type { CallResult } from "../client/call-result.js";
 import type { Catalog, Operation } from "../schemas/catalog.js";
 import type { Api } from "../schemas/operation.js";
 import type { Violation } from "../schemas/violations.js";
-import { checkRequest } from "./check-request.js";
-import type { ApiError } from "./find-api-error.js";
-import { describeApiError } from "./find-api-error.js";
+import { checkRequest } from "../checks/check-request.js";
+import type { ApiError } from "../checks/find-api-error.js";
+import { describeApiError } from "../checks/find-api-error.js";
 import { findRequestExample } from "./find-request-example.js";
 import { maskSecrets } from "./mask-secrets.js";
-import { toOperation } from "./to-operation.js";
+import { toOperation } from "../checks/to-operation.js";
 
 /** What the runner needs of a client: one signed call. Both createPandaponClient and createTopClient fit. */
 export interface ContractClient {

@@ -1,5 +1,5 @@
 import { isLosslessNumber, parse } from "lossless-json";
-import { toExactNumber } from "../protocol/to-exact-number.js";
+import { toExactNumber } from "./to-exact-number.js";
 
 /** A parse outcome: the value, or the problem as data. */
 export type Parsed<T = unknown> = { ok: true; value: T } | { ok: false; message: string };

@@ -1,6 +1,6 @@
 import { isLosslessNumber } from "lossless-json";
 import type { Violation } from "../schemas/violations.js";
-import type { SchemaCursor } from "./schema-cursor.js";
+import type { SchemaCursor } from "../schemas/schema-cursor.js";
 import { toChildPath } from "./to-child-path.js";
 
 /** True when the schema allows this kind of value here (or says nothing), so walking below makes sense. */

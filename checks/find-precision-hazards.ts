@@ -1,7 +1,7 @@
 import { isLosslessNumber } from "lossless-json";
 import type { Violation } from "../schemas/violations.js";
-import { toUnsafeIntegerDigits } from "./parse-lossless.js";
-import type { SchemaCursor } from "./schema-cursor.js";
+import { toUnsafeIntegerDigits } from "../protocol/parse-lossless.js";
+import type { SchemaCursor } from "../schemas/schema-cursor.js";
 import { toChildPath } from "./to-child-path.js";
 
 function toNote(cursor: SchemaCursor | undefined): string {

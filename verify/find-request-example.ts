@@ -2,8 +2,8 @@ import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Operation } from "../schemas/catalog.js";
 import { SCHEMA_DIR } from "../schemas/catalog.js";
-import { parseLossless } from "./parse-lossless.js";
-import { toOperationStem } from "./to-operation.js";
+import { parseLossless } from "../protocol/parse-lossless.js";
+import { toOperationStem } from "../checks/to-operation.js";
 
 /** A request payload to send, and where it came from; or why there is none. */
 export type RequestExample =

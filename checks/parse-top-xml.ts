@@ -1,5 +1,5 @@
 import { LosslessNumber } from "lossless-json";
-import type { SchemaCursor } from "../contracts/schema-cursor.js";
+import type { SchemaCursor } from "../schemas/schema-cursor.js";
 
 /** One element of TOP's simple XML: a name, child elements and text (attributes are not used by TOP). */
 export interface XmlElement {

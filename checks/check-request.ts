@@ -3,9 +3,9 @@ import { getCatalog } from "../schemas/catalog.js";
 import type { Violation } from "../schemas/violations.js";
 import { findDrift } from "./find-drift.js";
 import { findPrecisionHazards } from "./find-precision-hazards.js";
-import { parseLossless, toExactValue } from "./parse-lossless.js";
-import type { SchemaCursor } from "./schema-cursor.js";
-import { toOperationCursor } from "./schema-cursor.js";
+import { parseLossless, toExactValue } from "../protocol/parse-lossless.js";
+import type { SchemaCursor } from "../schemas/schema-cursor.js";
+import { toOperationCursor } from "../schemas/schema-cursor.js";
 import { toOperation } from "./to-operation.js";
 import { toSortedViolations } from "./to-sorted-violations.js";
 

@@ -1,10 +1,10 @@
-import type { Catalog, Operation } from "../schemas/catalog.js";
-import envelopes from "../schemas/common/envelopes.json" with { type: "json" };
-import type { JsonSchema } from "../schemas/operation.js";
+import type { Catalog, Operation } from "./catalog.js";
+import envelopes from "./common/envelopes.json" with { type: "json" };
+import type { JsonSchema } from "./operation.js";
 
 /**
  * A position in a schema while a payload is walked beside it: `$ref` followed (through the
- * catalog's ajv), `allOf`/`anyOf`/`oneOf`/`then`/`else` merged as a union. Used to find drift,
+ * catalog), `allOf`/`anyOf`/`oneOf`/`then`/`else` merged as a union. Used to find drift,
  * to annotate precision hazards and to give TOP XML its JSON shape.
  */
 export interface SchemaCursor {
@@ -33,7 +33,7 @@ const documents = new WeakMap<Catalog, Map<string, unknown>>();
 function getDocument(catalog: Catalog, url: string): unknown {
   let cache = documents.get(catalog);
   if (!cache) documents.set(catalog, (cache = new Map()));
-  if (!cache.has(url)) cache.set(url, catalog.ajv.getSchema(url)?.schema);
+  if (!cache.has(url)) cache.set(url, catalog.getSchema(url));
   return cache.get(url);
 }
 
