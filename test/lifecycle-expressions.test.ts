@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { createRandomizer } from "../mock/generate/randomizer.js";
-import { compileExpression, type ExpressionScope } from "../mock/state/compile-expression.js";
+import { compileExpression } from "../mock/state/compile-expression.js";
+import type { ExpressionScope } from "../mock/state/expression-scope.js";
 import { readTime } from "../mock/state/entity-time.js";
 
 /** 2025-05-14 20:00:00 China time. */

@@ -2,7 +2,7 @@ import type { Row } from "../generate/tables.js";
 import { createRandomizer, hashToSeed } from "../generate/randomizer.js";
 import { readPath } from "../generate/read-path.js";
 import { isLongDigits, toInteger } from "../generate/value-generators.js";
-import type { ExpressionScope } from "./compile-expression.js";
+import type { ExpressionScope } from "./expression-scope.js";
 import { isTruthy } from "./compare-values.js";
 import type { EntityHistoryEntry, EntityRecord, EntityTimer } from "./entity.js";
 import type { Assignment, Lifecycle, LifecycleAction } from "./lifecycle.js";

@@ -5,7 +5,7 @@ import { createRandomizer, hashToSeed } from "../generate/randomizer.js";
 import type { ActionStep, NewEntity } from "./apply-action.js";
 import { applyAction, isEntityId, toNewFields } from "./apply-action.js";
 import { applyDueTimers } from "./apply-due-timers.js";
-import type { ExpressionScope } from "./compile-expression.js";
+import type { ExpressionScope } from "./expression-scope.js";
 import type { EntityRecord } from "./entity.js";
 import type { Lifecycle, LifecycleAction } from "./lifecycle.js";
 import { setPath } from "./set-path.js";

@@ -1,5 +1,5 @@
 import { readPath } from "../generate/read-path.js";
-import type { ExpressionScope } from "./compile-expression.js";
+import type { ExpressionScope } from "./expression-scope.js";
 import { isTruthy, toText } from "./compare-values.js";
 import type { EntityRecord } from "./entity.js";
 import type { Lifecycle } from "./lifecycle.js";

@@ -1,37 +1,13 @@
 import { readPath } from "../generate/read-path.js";
-import type { Row } from "../generate/tables.js";
 import type { Kind } from "../../schemas/primary-kind.js";
 import { isLongDigits, toInteger } from "../generate/value-generators.js";
 import { compareValues, isEqual, isSet, isTruthy, toAmount, toText } from "./compare-values.js";
-import type { EntityTimer } from "./entity.js";
+import type { Evaluate, ExpressionScope } from "./expression-scope.js";
 import { readTime, toTimeValue, type TimeFormat } from "./entity-time.js";
 import { compileGenerate } from "./generate-value.js";
 import { findRows } from "./read-plain-table.js";
 import { readJsonText, writeJsonText } from "./read-json-text.js";
 
-/** What an expression reads: the entity as set so far, the action's input and time, the seeded randomness. */
-export interface ExpressionScope {
-  fields: Record<string, unknown>;
-  input: unknown;
-  vars: Record<string, unknown>;
-  /** The element `map` and `object` are at. */
-  item: unknown;
-  /** The state before the action (null at creation). */
-  before: string | null;
-  /** The state after it (in `requires` and `to`: still the state before). */
-  after: string | null;
-  /** The action's time (epoch ms). */
-  now: number;
-  /** The entity's timers after the action. */
-  timers: readonly EntityTimer[];
-  random: () => number;
-  /** Table and address rows shared by the `generate` calls of one action. */
-  rows: Map<string, Row>;
-  /** The type of the field being set (what `generate` makes unless told). */
-  kind: Kind | undefined;
-}
-
-export type Evaluate = (scope: ExpressionScope) => unknown;
 type Node = Record<string, unknown>;
 type Compile = (node: unknown, at: string) => Evaluate;
 type OperatorCompiler = (node: Node, compile: Compile, at: string) => Evaluate;

@@ -4,7 +4,7 @@ import type { Kind } from "../../schemas/primary-kind.js";
 import type { GenerationContext } from "../generate/generation-context.js";
 import type { MockSpec, ValueGen } from "../generate/value-generators.js";
 import { GENERATORS, OMIT } from "../generate/value-generators.js";
-import type { Evaluate } from "./compile-expression.js";
+import type { Evaluate } from "./expression-scope.js";
 
 /** Only the locale's definitions are read (family and given names); every draw comes from the action's seeded randomness. */
 let faker: Faker | undefined;

@@ -3,7 +3,7 @@ import type { JsonSchema } from "../../schemas/operation.js";
 import { primaryKind } from "../../schemas/primary-kind.js";
 import { compileExpression } from "./compile-expression.js";
 import { findFieldSchema, type PlacedSchema } from "./find-field-schema.js";
-import type { Assignment, Lifecycle, LifecycleAction, LifecycleState } from "./lifecycle.js";
+import type { Assignment, Lifecycle, LifecycleAction, LifecycleState } from "./lifecycle-model.js";
 import type { ActionFile, LifecycleFile, StateFile } from "./lifecycle-file.js";
 import { toOperationNames, toSetFields } from "./lifecycle-file.js";
 

@@ -1,0 +1,66 @@
+import type { Operation } from "../../schemas/catalog.js";
+import type { Kind } from "../../schemas/primary-kind.js";
+import type { Evaluate } from "./expression-scope.js";
+
+/** A lifecycle as the engine uses it: its file read, checked and compiled (see lifecycle.ts). */
+export type Actor = "buyer" | "seller" | "platform" | "timer";
+
+/** A field set to an expression's value; `kind` is the field's type in the entity's schema, `nullable` whether it allows null (else null removes it). */
+export interface Assignment {
+  field: string;
+  value: Evaluate;
+  kind: Kind | undefined;
+  nullable: boolean;
+}
+
+export interface LifecycleState {
+  name: string;
+  title: string;
+  /** What the state field shows. */
+  value: string | number;
+  initial: boolean;
+  final: boolean;
+  /** Set whenever an action enters the state from another. */
+  set: Assignment[];
+  timers: Array<{ after: number; action: string }>;
+  /** Birth: the weight of stopping here. */
+  stay: number;
+}
+
+export interface LifecycleAction {
+  name: string;
+  title: string;
+  actor: Actor;
+  /** The PandaPon paths or TOP methods that perform a buyer action (the first is the one born entities use). */
+  operations: Operation[];
+  /** null: the action creates the entity. */
+  from: string[] | null;
+  requires: Array<{ that: Evaluate; reason: string }>;
+  to: Array<{ when: Evaluate | undefined; state: string }>;
+  let: Array<[name: string, value: Evaluate]>;
+  set: Assignment[];
+  log: Array<[member: string, value: Evaluate]> | undefined;
+  birth: { weight: number; delay: [number, number]; input: Array<[path: string, value: Evaluate]> };
+}
+
+export interface Lifecycle {
+  type: string;
+  title: string;
+  /** The file below schemas/lifecycles/. */
+  file: string;
+  /** The operation whose schema defines the fields, the definition, and where it sits in the operation's Data. */
+  data: { operation: Operation; definition: string; at: string; schemaRef: string };
+  /** The id field (if a field holds the id), its type in the schema, and the pattern of created ids. */
+  id: { field: string | undefined; pattern: string; kind: Kind | undefined };
+  stateField: string | undefined;
+  states: ReadonlyMap<string, LifecycleState>;
+  actions: ReadonlyMap<string, LifecycleAction>;
+  always: Assignment[];
+  log: { field: string; format: "list" | "json-text"; order: "newest-first" | "oldest-first"; max: number } | undefined;
+  invariants: Array<{ name: string; description: string; that: Evaluate }>;
+  birth: { age: [number, number]; maxSteps: number };
+  /** Every field the lifecycle sets (a member below one of them is its part): the entity owns them, a view generates the others. */
+  owned: readonly string[];
+  /** Owned fields whose schema does not allow null: absent while unset (a view leaves them out). */
+  optional: ReadonlySet<string>;
+}
