@@ -6,9 +6,9 @@ import type { WireText } from "../protocol/wire-text.js";
 import type { BoundedMap } from "./bounded-map.js";
 import { createBoundedMap } from "./bounded-map.js";
 import { checkAnswer } from "./check-answer.js";
+import { createAnswerCache } from "./create-answer-cache.js";
 import type { AnswerFormat, EncodedAnswer, Producer } from "./generate/create-producer.js";
-import { createProducer, toCanonicalText } from "./generate/create-producer.js";
-import { hashToSeed } from "./generate/randomizer.js";
+import { createProducer } from "./generate/create-producer.js";
 import type { JournalEntry, MockResponse } from "./exchange.js";
 import { JSON_TYPE, XML_TYPE } from "./exchange.js";
 import type { NonceMemory } from "./nonce-memory.js";
@@ -40,14 +40,11 @@ export interface StoreSizes {
   answerCache: { entries: number; bytes: number };
 }
 
-/** What an entry weighs besides its texts: the journal's JSON members, an answer's request id and key prefix. */
+/** What an entry weighs besides its texts: the journal's JSON members. */
 const ENTRY_OVERHEAD = 100;
 /** What the journal says of a success, by API (the code and message its envelope carries). */
 const SUCCESS_ENTRY = { pandapon: { code: 200, message: "成功" }, top: { code: 0, message: "success" } } as const;
 const CONTENT_TYPES: Record<AnswerFormat, string> = { json: JSON_TYPE, xml: XML_TYPE };
-
-/** An answer weighing more than this share of the cache is not kept: it would push out many small ones. */
-const LARGEST_ANSWER_SHARE = 1 / 16;
 
 export function createCore(options: MockOptions, catalog: Catalog = getCatalog()): MockCore {
   // Keyed by a running number; entries weigh their texts (capped by record) and the members around them.
@@ -57,30 +54,7 @@ export function createCore(options: MockOptions, catalog: Catalog = getCatalog()
   });
   let recorded = 0;
   const producer = createProducer(catalog, { seed: options.seed, refDate: options.refDate });
-  // Answers are a pure function of (seed, operation, request, format): a remembered answer is byte
-  // for byte what generation would give, so repeated requests (clients polling a refund) skip the work.
-  // An answer weighs its encoded text (wire text: one byte a character) and its request's canonical
-  // text (the key), counted alike: requests are mostly ASCII.
-  const answers: BoundedMap<EncodedAnswer> = createBoundedMap(options.answerCacheSize, {
-    maxBytes: options.answerCacheBytes,
-    sizeOf: (key, answer) => ENTRY_OVERHEAD + key.length + answer.text.length,
-    maxEntryBytes: options.answerCacheBytes * LARGEST_ANSWER_SHARE,
-  });
-  // An answer is kept from the second time its request is seen: a request seen once (a new id every
-  // time) would only push 2 KB texts through the heap's old generation, which cost ~15% of the
-  // server's CPU per fresh answer. What is remembered of a request is a 32-bit hash, no text.
-  const seen: BoundedMap<true, number> = createBoundedMap(options.answerCacheSize * 4);
-  const produceEncoded = (operation: Operation, request: unknown, format: AnswerFormat): EncodedAnswer => {
-    const canonical = toCanonicalText(request);
-    const key = `${format}|${operation.meta.name}|${canonical}`;
-    const cached = answers.get(key);
-    if (cached) return cached;
-    const answer = producer.produceAnswer(operation, request, format, canonical);
-    const hash = hashToSeed(key);
-    if (seen.get(hash)) answers.set(key, answer);
-    else seen.set(hash, true);
-    return answer;
-  };
+  const answers = createAnswerCache(producer, { entries: options.answerCacheSize, bytes: options.answerCacheBytes });
   const record = (entry: Omit<JournalEntry, "at">): void => {
     // What an entry repeats of a request is capped (the error builders cap their messages already)
     // and copied: a slice of a request's text would keep all of that text alive as long as the entry.
@@ -96,11 +70,11 @@ export function createCore(options: MockOptions, catalog: Catalog = getCatalog()
     readJournal: () => [...journal.values()],
     readStoreSizes: () => ({
       journal: { entries: journal.size, bytes: journal.bytes },
-      answerCache: { entries: answers.size, bytes: answers.bytes },
+      answerCache: answers.readSize(),
     }),
     record,
     answer(operation, request, format, wrap) {
-      const body = wrap(produceEncoded(operation, request, format));
+      const body = wrap(answers.produce(operation, request, format));
       if (options.validateResponses) {
         const violations = checkAnswer(catalog, operation, format, body);
         if (violations.length > 0) {
