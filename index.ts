@@ -13,12 +13,10 @@ export { getCatalog, loadCatalog } from "./schemas/catalog.js";
 export type { OperationMeta, JsonSchema } from "./schemas/operation.js";
 export { toTopResponseKey } from "./schemas/operation.js";
 export type { Violation } from "./schemas/violations.js";
-export type { Producer } from "./mock/generate/create-producer.js";
+export type { AnswerFormat, EncodedAnswer, Producer } from "./mock/generate/create-producer.js";
 export { createProducer } from "./mock/generate/create-producer.js";
 export { toJsonText } from "./protocol/json-wire.js";
 export { toTopXml } from "./protocol/top-xml.js";
-export type { WireText } from "./protocol/wire-text.js";
-export { fromWireText, toWireText } from "./protocol/wire-text.js";
 export type { SignatureScheme, SignedValues, TopParams, TopSignMethod, Verification } from "./signing/index.js";
 export {
   DEFAULT_SCHEME,

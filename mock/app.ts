@@ -8,10 +8,12 @@ import type { MockRequest, MockResponse } from "./exchange.js";
 import { JSON_TYPE } from "./exchange.js";
 import type { DeepPartial, MockOptions } from "./options.js";
 import { toMockOptions } from "./options.js";
-import { handlePandapon, toPandaponError } from "./pandapon/handle-pandapon.js";
+import { answerPandaponError } from "./pandapon/answer-pandapon-error.js";
+import { handlePandapon } from "./pandapon/handle-pandapon.js";
 import type { BodyProblem } from "./read-body.js";
 import { readBody } from "./read-body.js";
-import { handleTop, toTopError } from "./top/handle-top.js";
+import { answerTopError } from "./top/answer-top-error.js";
+import { handleTop } from "./top/handle-top.js";
 import { isTopGatewayPath } from "./top/is-top-gateway-path.js";
 
 const ADMIN_PREFIX = "/__mock/";
@@ -48,13 +50,13 @@ export function createApp(options: DeepPartial<MockOptions> = {}, catalog?: Cata
       let answer: MockResponse;
       try {
         if (!reading.ok) {
-          answer = toBodyError(core, req.method ?? "GET", path, query, reading.problem);
+          answer = answerBodyError(core, req.method ?? "GET", path, query, reading.problem);
         } else {
           const request: MockRequest = { method: req.method ?? "GET", path, query, headers: req.headers as Record<string, string | undefined>, rawBody: reading.body };
           answer = isTopGatewayPath(path) ? handleTop(core, request) : handlePandapon(core, request);
         }
       } catch (error) {
-        answer = toFault(core, req.method ?? "GET", path, query, error);
+        answer = answerFault(core, req.method ?? "GET", path, query, error);
       }
       send(res, answer, !reading.ok);
     });
@@ -105,8 +107,8 @@ function send(res: ServerResponse, answer: MockResponse, closeConnection: boolea
   res.end(answer.body, "latin1");
 }
 
-/** A body that could not be read, in the protocol's own error shape: the caller's fault, never a 5xx. */
-function toBodyError(core: MockCore, method: string, path: string, query: string, problem: BodyProblem): MockResponse {
+/** A body that could not be read: journaled and answered in the protocol's own error shape (the caller's fault, never a 5xx). */
+function answerBodyError(core: MockCore, method: string, path: string, query: string, problem: BodyProblem): MockResponse {
   const reason =
     problem.kind === "too-large"
       ? `Request body too large: the limit is ${problem.limit} bytes.`
@@ -114,19 +116,19 @@ function toBodyError(core: MockCore, method: string, path: string, query: string
         ? `Unsupported Content-Encoding "${problem.encoding}": send identity, gzip, deflate or br.`
         : `Could not read the request body: ${problem.reason}.`;
   if (isTopGatewayPath(path)) {
-    return toTopError(core, toTopFormat(query), "0mock", "-", { error: "INVALID_ARGUMENTS", subCode: "isv.invalid-parameter", subMsg: reason });
+    return answerTopError(core, toTopFormat(query), "0mock", "-", { error: "INVALID_ARGUMENTS", subCode: "isv.invalid-parameter", subMsg: reason });
   }
   const name = problem.kind === "too-large" ? "BODY_TOO_LARGE" : problem.kind === "unsupported-encoding" ? "UNSUPPORTED_MEDIA_TYPE" : "BAD_JSON";
-  return toPandaponError(core, name, `${method} ${path}`, reason);
+  return answerPandaponError(core, name, `${method} ${path}`, reason);
 }
 
-/** A fault of the mock itself: logged, and answered in the protocol's shape. */
-function toFault(core: MockCore, method: string, path: string, query: string, error: unknown): MockResponse {
+/** A fault of the mock itself: logged, journaled once, and answered in the protocol's shape. */
+function answerFault(core: MockCore, method: string, path: string, query: string, error: unknown): MockResponse {
   core.options.log?.(`mock fault on ${method} ${path}: ${(error as Error)?.stack ?? String(error)}`);
   const reason = "The mock failed to answer this request; see the server log.";
   return isTopGatewayPath(path)
-    ? toTopError(core, toTopFormat(query), "0mock", "-", { error: "REMOTE_SERVICE_ERROR", subCode: "isp.unknown-error", subMsg: reason })
-    : toPandaponError(core, "SERVER_ERROR", `${method} ${path}`, reason);
+    ? answerTopError(core, toTopFormat(query), "0mock", "-", { error: "REMOTE_SERVICE_ERROR", subCode: "isp.unknown-error", subMsg: reason })
+    : answerPandaponError(core, "SERVER_ERROR", `${method} ${path}`, reason);
 }
 
 function toTopFormat(query: string): "json" | "xml" {

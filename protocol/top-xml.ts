@@ -29,15 +29,26 @@ function toElement(name: string, value: unknown, escape: (text: string) => strin
   return `<${name}>${escape(String(value))}</${name}>`;
 }
 
+/** The declaration every TOP XML answer starts with. */
+export const TOP_XML_PROLOG = '<?xml version="1.0" encoding="utf-8" ?>';
+
 /**
  * TOP's XML form of a response: the same tree as the JSON form, arrays as repeated elements named
  * by their member (lists are already wrapped by element type in the wire shape).
  */
 export function toTopXml(rootKey: string, value: unknown): string {
-  return `<?xml version="1.0" encoding="utf-8" ?>${toElement(rootKey, value, escapeXml)}`;
+  return `${TOP_XML_PROLOG}${toElement(rootKey, value, escapeXml)}`;
 }
 
-/** The same XML written from a value whose texts are wire text (generated data), as wire text. */
-export function toTopWireXml(rootKey: string, value: unknown): WireText {
-  return asWireText(`<?xml version="1.0" encoding="utf-8" ?>${toElement(rootKey, value, escapeWireXml)}`);
+/**
+ * The members of an object (generated data, its texts wire text) as XML elements, as wire text: what
+ * goes inside the root element (toTopXml of `{ ...value, more }` is the prolog, the root's start tag,
+ * these elements, `more`'s and the end tag).
+ */
+export function toTopWireXmlMembers(value: unknown): WireText {
+  let inner = "";
+  if (value !== null && typeof value === "object") {
+    for (const [key, child] of Object.entries(value as Record<string, unknown>)) inner += toElement(key, child, escapeWireXml);
+  }
+  return asWireText(inner);
 }

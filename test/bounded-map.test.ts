@@ -109,12 +109,12 @@ describe("the answer cache", () => {
     const core = getCore(createApp({ answerCacheSize: 10 }));
     const info = core.catalog.find("/alibaba/refund/info")!;
     let generated = 0;
-    const produce = core.producer.produceAnswerText;
-    core.producer.produceAnswerText = (...args) => {
+    const produce = core.producer.produceAnswer;
+    core.producer.produceAnswer = (...args) => {
       generated += 1;
       return produce(...args);
     };
-    const ask = (refundId: string) => core.produceDataText(info, { refundId }).dataText;
+    const ask = (refundId: string) => core.answer(info, { refundId }, "json", (data) => data.text).body;
     const first = ask("TQ1");
     expect([ask("TQ1"), generated]).toEqual([first, 2]);
     expect([ask("TQ1"), ask("TQ1"), generated]).toEqual([first, first, 2]);

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { createProducer } from "../mock/generate/create-producer.js";
 import { toJsonText } from "../protocol/json-wire.js";
-import { toTopWireXml, toTopXml } from "../protocol/top-xml.js";
+import { toTopXml } from "../protocol/top-xml.js";
+import { writeTopSuccess } from "../mock/top/write-top-envelope.js";
 import { getCatalog } from "../schemas/catalog.js";
 import { toViolations } from "../schemas/violations.js";
 
@@ -41,7 +42,7 @@ describe("answers are generated as wire text (UTF-8 bytes, one per char)", () =>
       for (let run = 0; run < 10; run++) {
         const { producer } = setup(run);
         const request = producer.produceRequest(op, run);
-        const { dataText } = producer.produceAnswerText(op, request);
+        const { text: dataText } = producer.produceAnswer(op, request, "json");
         expect(/[^\x00-\xff]/.test(dataText), `a char above 0xFF in answer #${run}`).toBe(false);
         const text = strict.decode(Buffer.from(dataText, "latin1"));
         expect(text).toBe(toJsonText(producer.produceData(op, request)));
@@ -49,8 +50,9 @@ describe("answers are generated as wire text (UTF-8 bytes, one per char)", () =>
       }
       if (op.meta.api === "top") {
         const request = setup(3).producer.produceRequest(op, 3);
-        const xml = toTopWireXml("r", setup(3).producer.produceWireData(op, request));
-        expect(strict.decode(Buffer.from(xml, "latin1"))).toBe(toTopXml("r", setup(3).producer.produceData(op, request)));
+        const xml = writeTopSuccess("r", "id", setup(3).producer.produceAnswer(op, request, "xml"));
+        const data = setup(3).producer.produceData(op, request) as Record<string, unknown>;
+        expect(strict.decode(Buffer.from(xml, "latin1"))).toBe(toTopXml("r", { ...data, request_id: "id" }));
       }
       // Most answers carry Chinese (names, addresses, reasons): the conversion is exercised, not skipped.
       if (/refund\/info$/.test(op.meta.name)) expect(chinese).toBe(10);
@@ -61,7 +63,7 @@ describe("answers are generated as wire text (UTF-8 bytes, one per char)", () =>
     const op = catalog.find("/alibaba/refund/info")!;
     const { producer } = setup();
     const refundId = "TQ退款😀1";
-    const { dataText } = producer.produceAnswerText(op, { refundId });
+    const { text: dataText } = producer.produceAnswer(op, { refundId }, "json");
     expect(Buffer.from(dataText, "latin1").toString("utf8")).toContain(`"refundId":"${refundId}"`);
     expect((producer.produceData(op, { refundId }) as { refundId: string }).refundId).toBe(refundId);
   });

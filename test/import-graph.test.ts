@@ -20,7 +20,7 @@ const MAY_IMPORT: Record<string, string[]> = {
   client: ["checks", "signing", "schemas", "protocol"],
   verify: ["client", "checks", "signing", "schemas", "protocol"],
   contracts: ["verify", "checks", "schemas", "protocol"],
-  mock: ["signing", "schemas", "protocol"],
+  mock: ["checks", "signing", "schemas", "protocol"],
   config: ["mock", "signing", "schemas", "protocol"],
   cli: ["config", "mock", "contracts", "verify", "client", "checks", "receiver", "signing", "schemas", "protocol", "generated"],
   "(root)": ["cli", "config", "mock", "contracts", "verify", "client", "checks", "receiver", "signing", "schemas", "protocol", "generated"],

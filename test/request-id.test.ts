@@ -14,8 +14,8 @@ function setup(options: Parameters<typeof setupMock>[0] = {}) {
   const mock = setupMock(options);
   const core = getCore(mock.app);
   let generated = 0;
-  const produce = core.producer.produceAnswerText;
-  core.producer.produceAnswerText = (...args) => {
+  const produce = core.producer.produceAnswer;
+  core.producer.produceAnswer = (...args) => {
     generated += 1;
     return produce(...args);
   };

@@ -40,7 +40,7 @@ function setup() {
 const TRIGGERS: Record<TopErrorName, (s: ReturnType<typeof setup>) => PromiseLike<Sent>> = {
   HTTP_ACTION_NOT_ALLOWED: (s) => request(s.app).put("/router/rest").type("form").send(s.form({})),
   REMOTE_SERVICE_ERROR: (s) => {
-    getCore(s.app).produceDataText = () => {
+    getCore(s.app).producer.produceAnswer = () => {
       throw new Error("a fault of the mock, for the test");
     };
     return s.post();

@@ -2,33 +2,38 @@ import { Faker, base, zh_CN } from "@faker-js/faker";
 import type { Catalog, Operation } from "../../schemas/catalog.js";
 import type { JsonSchema } from "../../schemas/operation.js";
 import { writeFreshJson } from "../../protocol/json-wire.js";
+import { toTopWireXmlMembers } from "../../protocol/top-xml.js";
 import type { WireText } from "../../protocol/wire-text.js";
 import { asWireText, fromWireValue, toWireValue } from "../../protocol/wire-text.js";
 import { compileGenerator } from "./compile-generator.js";
-import { compilePattern } from "./fill-pattern.js";
 import { createRandomizer, hashToSeed } from "./randomizer.js";
 import type { GenerationContext } from "./generation-context.js";
 
 /** Where generated times end: fixed, so answers are the same on every machine and every day. */
-/** Mixed into an answer's seed for its request id, so the id's draws are not the data's. */
-const REQUEST_ID_SALT = 0x1d;
-
 export const DEFAULT_REF_DATE = "2025-04-25T12:00:00+08:00";
 
-/** An answer's data as JSON wire text (the bytes it is sent as); the same for every request that asks for it. */
-export interface AnswerText {
-  dataText: WireText;
+/** The formats an answer's data is encoded in: PandaPon and TOP speak JSON, TOP also XML. */
+export type AnswerFormat = "json" | "xml";
+
+/**
+ * An answer's data encoded for one format, as the bytes it is sent as; the same for every request
+ * that asks for it. Opaque: only the envelope writers (mock/pandapon/write-pandapon-envelope.ts,
+ * mock/top/write-top-envelope.ts) read its text.
+ */
+export interface EncodedAnswer {
+  readonly format: AnswerFormat;
+  /** json: the data's JSON text; xml: the data's members as elements, without a root element. Wire text (protocol/wire-text.ts). */
+  readonly text: WireText;
 }
 
 export interface Producer {
   /** The `Data` of an answer to `request`: the same for the same seed, operation and request. */
   produceData(operation: Operation, request: unknown): unknown;
-  /** Data and a 32-hex request id seeded from the data request (the mock names each request by its own bytes instead). */
-  produceAnswer(operation: Operation, request: unknown): { data: unknown; requestId: string };
-  /** An answer's data with its texts as wire text, for writers of wire text (TOP's XML). */
-  produceWireData(operation: Operation, request: unknown): unknown;
-  /** The same answer with its data as JSON wire text (what the socket sends); `canonical`: the request's toCanonicalText, when known. */
-  produceAnswerText(operation: Operation, request: unknown, canonical?: string): AnswerText;
+  /**
+   * The same data encoded for `format`, for an envelope writer (what the mock sends); `canonical`:
+   * the request's toCanonicalText, when known.
+   */
+  produceAnswer(operation: Operation, request: unknown, format: AnswerFormat, canonical?: string): EncodedAnswer;
   /** A realistic, valid request for an operation (for examples, the contract runner, the benchmark). */
   produceRequest(operation: Operation, variant?: number): unknown;
 }
@@ -67,12 +72,11 @@ export function createProducer(catalog: Catalog, options: { seed?: number | stri
 
   // Generators work in wire text: the request they echo from is converted (shared as is when ASCII),
   // and what they make is converted back for callers that want data (produceData, produceRequest).
-  const contextFor = (seedValue: number | number[], request: unknown): GenerationContext => {
+  const contextFor = (seedValue: number, request: unknown): GenerationContext => {
     randomizer.seed(seedValue);
     return { faker, random: randomizer.next, request: toWireValue(request), refDateMs };
   };
-  const toHexId = compilePattern("{x32}");
-  /** One hash of (seed, operation, request) seeds the data; the same hash salted seeds the request id. */
+  /** One hash of (seed, operation, request) seeds the data. */
   const toSeed = (operation: Operation, request: unknown, canonical = toCanonicalText(request)) => hashToSeed(`${seed}|${operation.meta.name}|${canonical}`);
   const produceData = (operation: Operation, request: unknown, seedValue: number): unknown => {
     if (!operation.data) return null;
@@ -82,17 +86,12 @@ export function createProducer(catalog: Catalog, options: { seed?: number | stri
 
   return {
     produceData: (operation, request) => fromWireValue(produceData(operation, request, toSeed(operation, request))),
-    produceAnswer(operation, request) {
-      const seedValue = toSeed(operation, request);
-      // The id first: generating the data reseeds the same randomizer.
-      const requestId = toHexId(contextFor([seedValue, REQUEST_ID_SALT], undefined));
-      return { data: fromWireValue(produceData(operation, request, seedValue)), requestId };
-    },
-    produceWireData: (operation, request) => produceData(operation, request, toSeed(operation, request)),
-    produceAnswerText(operation, request, canonical) {
+    produceAnswer(operation, request, format, canonical) {
+      // Generated in wire text and written as is: JSON.stringify of wire text is wire text (it
+      // escapes nothing at or above 0x80), and the XML writer escapes wire text as such.
       const data = produceData(operation, request, toSeed(operation, request, canonical));
-      // JSON.stringify of wire text is wire text: it escapes nothing at or above 0x80.
-      return { dataText: asWireText(data === undefined ? "null" : writeFreshJson(data)) };
+      if (format === "xml") return { format, text: toTopWireXmlMembers(data) };
+      return { format, text: asWireText(data === undefined ? "null" : writeFreshJson(data)) };
     },
     produceRequest(operation, variant = 0) {
       if (!operation.request) return {};

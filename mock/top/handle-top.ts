@@ -2,57 +2,43 @@ import type { Operation } from "../../schemas/catalog.js";
 import type { JsonSchema } from "../../schemas/operation.js";
 import { toTopResponseKey } from "../../schemas/operation.js";
 import { describeViolations } from "../../schemas/violations.js";
-import { toTopWireXml, toTopXml } from "../../protocol/top-xml.js";
-import { MESSAGE_LIMIT, toCappedText } from "../../protocol/capped-text.js";
-import { asWireText, toWireText } from "../../protocol/wire-text.js";
+import { toCappedText } from "../../protocol/capped-text.js";
 import { primaryKind } from "../../schemas/primary-kind.js";
 import { toHash53 } from "../to-hash53.js";
 import type { MockCore } from "../create-core.js";
 import type { MockRequest, MockResponse } from "../exchange.js";
-import { JSON_TYPE, XML_TYPE } from "../exchange.js";
 import { readJson } from "../read-json.js";
+import { answerTopError } from "./answer-top-error.js";
 import { authenticateTop } from "./authenticate-top.js";
 import { TOP_GATEWAY_PATH } from "./is-top-gateway-path.js";
 import { readTopParams } from "./read-top-params.js";
-import type { TopErrorEntry, TopFailure } from "../../protocol/top-error-table.js";
-import { TOP_ERRORS } from "../../protocol/top-error-table.js";
+import { writeTopSuccess } from "./write-top-envelope.js";
+import type { TopFailure } from "../../protocol/top-error-table.js";
 
-type Format = "json" | "xml";
 type BusinessReading = { ok: true; payload: Record<string, unknown> } | ({ ok: false } & TopFailure);
 
 /** The TOP gateway pipeline (/router/rest): parameters → path → method → authenticate → read and validate → produce → respond. */
 export function handleTop(core: MockCore, req: MockRequest): MockResponse {
   const requestId = toTopRequestId(req);
-  if (req.method !== "GET" && req.method !== "POST") return toTopError(core, "xml", requestId, "-", { error: "HTTP_ACTION_NOT_ALLOWED" });
+  if (req.method !== "GET" && req.method !== "POST") return answerTopError(core, "xml", requestId, "-", { error: "HTTP_ACTION_NOT_ALLOWED" });
   const reading = readTopParams(req.query, req.rawBody, req.headers["content-type"]);
-  if (!reading.ok) return toTopError(core, "xml", requestId, "-", { error: "INVALID_ARGUMENTS", subMsg: reading.reason });
+  if (!reading.ok) return answerTopError(core, "xml", requestId, "-", { error: "INVALID_ARGUMENTS", subMsg: reading.reason });
   const { params } = reading;
   const format = params.get("format") ?? "xml";
-  if (format !== "json" && format !== "xml") return toTopError(core, "xml", requestId, "-", { error: "INVALID_FORMAT", subMsg: "format must be json or xml" });
-  if (req.path !== TOP_GATEWAY_PATH) return toTopError(core, format, requestId, "-", { error: "INVALID_METHOD", subMsg: toPathReason(req.path) });
+  if (format !== "json" && format !== "xml") return answerTopError(core, "xml", requestId, "-", { error: "INVALID_FORMAT", subMsg: "format must be json or xml" });
+  if (req.path !== TOP_GATEWAY_PATH) return answerTopError(core, format, requestId, "-", { error: "INVALID_METHOD", subMsg: toPathReason(req.path) });
   const method = params.get("method");
-  if (!method) return toTopError(core, format, requestId, "-", { error: "MISSING_METHOD" });
+  if (!method) return answerTopError(core, format, requestId, "-", { error: "MISSING_METHOD" });
   const operation = core.catalog.find(method);
-  if (!operation || operation.meta.api !== "top") return toTopError(core, format, requestId, method, { error: "INVALID_METHOD", subMsg: `method ${toCappedText(method)} is not served by the mock` });
+  if (!operation || operation.meta.api !== "top") return answerTopError(core, format, requestId, method, { error: "INVALID_METHOD", subMsg: `method ${toCappedText(method)} is not served by the mock` });
   if (core.options.verifySignatures) {
     const failure = authenticateTop(params, core.options);
-    if (failure) return toTopError(core, format, requestId, method, failure);
+    if (failure) return answerTopError(core, format, requestId, method, failure);
   }
   const business = readBusinessParams(core, operation, params);
-  if (!business.ok) return toTopError(core, format, requestId, method, business);
+  if (!business.ok) return answerTopError(core, format, requestId, method, business);
   const root = toTopResponseKey(method);
-  core.record({ api: "top", operation: operation.meta.name, status: 200, code: 0, message: "success" });
-  if (format === "xml") {
-    const data = core.producer.produceWireData(operation, business.payload) as Record<string, unknown> | null;
-    return { status: 200, contentType: XML_TYPE, body: toTopWireXml(root, { ...data, request_id: requestId }) };
-  }
-  const { dataText } = core.produceDataText(operation, business.payload);
-  const id = JSON.stringify(requestId);
-  const members = dataText === "null" || dataText === "{}" ? `{"request_id":${id}}` : `${dataText.slice(0, -1)},"request_id":${id}}`;
-  // The request id and the root key are ASCII: the body stays wire text.
-  const body = asWireText(`{"${root}":${members}}`);
-  core.assertValidResponse(operation, body);
-  return { status: 200, contentType: JSON_TYPE, body };
+  return core.answer(operation, business.payload, format, (data) => writeTopSuccess(root, requestId, data));
 }
 
 /** Each operation's business parameters, and which arrive as JSON text (struct and list parameters). */
@@ -108,25 +94,4 @@ function toTopRequestId(req: MockRequest): string {
 /** Whether the real gateway answers other spellings of its path is not documented (it could not be tried): the mock does not. */
 function toPathReason(path: string): string {
   return `the TOP gateway is at /router/rest (lower case, no trailing slash), not ${toCappedText(path)}: fix the gateway URL`;
-}
-
-/**
- * The one place TOP errors are shaped: `error_response` in the requested format, HTTP 200, what it
- * echoes capped. A sub_msg goes out only beside a sub_code (see top-error-table.ts).
- */
-export function toTopError(core: MockCore, format: Format, requestId: string, operation: string, failure: TopFailure): MockResponse {
-  const entry: TopErrorEntry = TOP_ERRORS[failure.error];
-  const { code, msg } = entry;
-  const subCode = toCappedText(failure.subCode ?? entry.subCode ?? "");
-  const subMsg = failure.subMsg && toCappedText(failure.subMsg, MESSAGE_LIMIT);
-  const error: Record<string, unknown> = { code, msg };
-  if (subCode) {
-    error.sub_code = subCode;
-    if (subMsg) error.sub_msg = subMsg;
-  }
-  error.request_id = requestId;
-  core.record({ api: "top", operation, status: 200, code, message: [msg, subCode, subMsg].filter(Boolean).join(" | ") });
-  return format === "json"
-    ? { status: 200, contentType: JSON_TYPE, body: toWireText(JSON.stringify({ error_response: error })) }
-    : { status: 200, contentType: XML_TYPE, body: toWireText(toTopXml("error_response", error)) };
 }

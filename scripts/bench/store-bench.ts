@@ -134,7 +134,7 @@ async function benchSqlite(): Promise<Record<string, unknown>> {
   const catalog = getCatalog();
   const operation = catalog.find("/alibaba/refund/info")!;
   const producer = createProducer(catalog, { seed: 1 });
-  const fresh = async (i: number) => producer.produceAnswerText(operation, { refundId: `TQ${toUnknownId(i)}` });
+  const fresh = async (i: number) => producer.produceAnswer(operation, { refundId: `TQ${toUnknownId(i)}` }, "json");
   const getUnknown = (store: StateStore) => (i: number) => store.get(tenantOf(i), "alibaba-order", toUnknownId(pick[i & 0xffff]!));
   const getStored = (store: StateStore) => (i: number) => store.get(tenantOf(pick[i & 0xffff]!), "alibaba-order", toStoredId(pick[i & 0xffff]!));
   const figures: Record<string, unknown> = {};

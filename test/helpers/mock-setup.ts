@@ -1,5 +1,6 @@
 import { createApp } from "../../mock/app.js";
 import type { DeepPartial, MockOptions } from "../../mock/options.js";
+import type { Catalog } from "../../schemas/catalog.js";
 import { DEMO_PANDAPON, DEMO_TOP } from "../../protocol/demo.js";
 import { DEFAULT_SCHEME, signPandapon } from "../../signing/pandapon-scheme.js";
 import { signTop } from "../../signing/top-sign.js";
@@ -8,9 +9,9 @@ import { toTopTimestamp } from "../../signing/verify.js";
 /** 2025-05-14 12:00:00 UTC: the clock every mock test runs on. */
 export const NOW = Date.UTC(2025, 4, 14, 12, 0, 0);
 
-export function setupMock(options: DeepPartial<MockOptions> = {}) {
+export function setupMock(options: DeepPartial<MockOptions> = {}, catalog?: Catalog) {
   let counter = 0;
-  const app = createApp({ now: () => NOW, validateResponses: true, ...options });
+  const app = createApp({ now: () => NOW, validateResponses: true, ...options }, catalog);
   /** The five PandaPon system headers, signed with the demo key (each call a fresh nonce). */
   const pandaponHeaders = (overrides: Record<string, string | undefined> = {}, secret: string = DEMO_PANDAPON.secret) => {
     counter += 1;
