@@ -43,6 +43,7 @@ export type { EntityResult, EntityView, StateService, StateServiceOptions } from
 export { createState } from "./mock/state/create-state.js";
 export type { OpenStateOptions, StateLocation } from "./mock/state/open-state.js";
 export { openState } from "./mock/state/open-state.js";
+export { DEFAULT_STATE_FILE } from "./mock/state/default-state-file.js";
 export type { CallResult, CallOptions, TransportOptions } from "./client/call-result.js";
 export type { CallbackMessage, CallbackVerification, CallbackMiddlewareOptions } from "./receiver/index.js";
 export { verifyCallback, createCallbackMiddleware } from "./receiver/index.js";
