@@ -48,6 +48,20 @@ describe("the state service", () => {
     expect(toJsonText(again)).toBe(toJsonText(toEntity(await fresh.read(TENANT, REFUND, toTestId(refundLifecycle, 3)))));
   });
 
+  it("bears an unknown id polled twice in one second once, and again when the clock moves on", async () => {
+    const { birth } = setupLifecycles();
+    let births = 0;
+    const store = createSqliteStore({ file: ":memory:" });
+    const state = await createState({ store, seed: SEED, catalog, lifecycles, birth: (key, now) => (births++, birth(key, now)), realNow: () => NOW, clock: { mode: "frozen", at: NOW } });
+    const id = toTestId(refundLifecycle, 5);
+    const first = toEntity(await state.read(TENANT, REFUND, id));
+    expect(toEntity(await state.read(TENANT, REFUND, id))).toEqual(first);
+    expect(births).toBe(1);
+    await state.clock.advance(1);
+    await state.read(TENANT, REFUND, id);
+    expect(births).toBe(2);
+  });
+
   it("stores a born entity on its first action, moved from the state it was born in", async () => {
     const { store, state } = await setup();
     const id = await findBornIn(state, "waitselleragree");
