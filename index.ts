@@ -35,6 +35,13 @@ export {
 export { createPandaponClient } from "./client/create-pandapon-client.js";
 export { createTopClient } from "./client/create-top-client.js";
 export { ClientError } from "./client/client-error.js";
+export type { AdminClient, AdminClientOptions, AdminClock, AdminEntity, AdminEntityPage, AdminEntityType } from "./client/create-admin-client.js";
+export { AdminClientError, createAdminClient } from "./client/create-admin-client.js";
+export type { EntityResult, EntityView, StateService, StateServiceOptions } from "./mock/state/create-state.js";
+export { createState } from "./mock/state/create-state.js";
+export type { OpenStateOptions, StateLocation } from "./mock/state/open-state.js";
+export { openState } from "./mock/state/open-state.js";
+export { DEFAULT_STATE_FILE } from "./mock/state/default-state-file.js";
 export type { CallResult, CallOptions, TransportOptions } from "./client/call-result.js";
 export type { CallbackMessage, CallbackVerification, CallbackMiddlewareOptions } from "./receiver/index.js";
 export { verifyCallback, createCallbackMiddleware } from "./receiver/index.js";

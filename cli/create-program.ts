@@ -7,6 +7,7 @@ import { registerOpenApi } from "./commands/openapi.js";
 import { registerOperations } from "./commands/operations.js";
 import { registerServe } from "./commands/serve.js";
 import { registerSign } from "./commands/sign.js";
+import { registerStateCommands } from "./commands/state-commands.js";
 import { registerVerify } from "./commands/verify.js";
 import { readPackageVersion } from "./read-package-version.js";
 
@@ -25,5 +26,6 @@ export function createProgram(io: CommandIo = PROCESS_IO): Command {
   registerSign(program, io);
   registerIdentifySignature(program, io);
   registerOpenApi(program, io);
+  registerStateCommands(program, io);
   return program;
 }

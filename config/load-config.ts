@@ -3,6 +3,7 @@ import type { DeepPartial, MockOptions, PandaponKey, TopApp } from "../mock/opti
 import { PANDAPON_ERRORS } from "../protocol/pandapon-error-table.js";
 import type { SignatureScheme } from "../signing/pandapon-scheme.js";
 import { DEFAULT_HOST, DEFAULT_PORT } from "../protocol/demo.js";
+import { DEFAULT_STATE_FILE } from "../mock/state/default-state-file.js";
 
 /** Everything `serve` can be told, from flags, the environment or a JSON config file. */
 export interface ServeConfig {
@@ -11,6 +12,8 @@ export interface ServeConfig {
   /** How long a shutdown lets requests in flight finish before ending their connections. */
   drainMs?: number;
   mock: DeepPartial<MockOptions>;
+  /** Where the entities and the clock live: "stateless" (none), "memory", or a state file. */
+  state: string;
 }
 
 /** The settings each source may give; later sources (env, then flags) win over earlier ones. */
@@ -42,6 +45,8 @@ export interface ServeSettings {
   /** PandaPon error table overrides: `{"BAD_SIGNATURE": {"status": 200, "code": 1001}}` (config file). */
   errors?: MockOptions["pandapon"]["errors"];
   log?: boolean;
+  /** A state file (default .pandapon-mock/state.sqlite), "memory", or "stateless". */
+  state?: string;
 }
 
 function readJson<T>(text: string, what: string): T {
@@ -93,6 +98,7 @@ export function readEnvSettings(env: NodeJS.ProcessEnv): ServeSettings {
     keys: env.PANDAPON_MOCK_KEYS ? readJsonArgument(env.PANDAPON_MOCK_KEYS, "PANDAPON_MOCK_KEYS") : undefined,
     apps: env.PANDAPON_MOCK_TOP_APPS ? readJsonArgument(env.PANDAPON_MOCK_TOP_APPS, "PANDAPON_MOCK_TOP_APPS") : undefined,
     log: toBoolean(env.PANDAPON_MOCK_LOG, "PANDAPON_MOCK_LOG"),
+    state: env.PANDAPON_MOCK_STATE || undefined,
   };
 }
 
@@ -134,6 +140,7 @@ export function toServeConfig(...sources: Array<ServeSettings & { signatureSchem
       throw new Error(`Invalid ${name}: ${JSON.stringify(value)} is not a non-negative number.`);
     }
   }
+  if (s.state !== undefined && (typeof s.state !== "string" || s.state === "")) throw new Error('Invalid state: use a file, "memory" or "stateless".');
   const windowMs = s.windowSeconds === undefined ? undefined : s.windowSeconds * 1000;
   const topWindowMs = s.topWindowSeconds === undefined ? windowMs : s.topWindowSeconds * 1000;
   const host = s.host ?? DEFAULT_HOST;
@@ -141,6 +148,7 @@ export function toServeConfig(...sources: Array<ServeSettings & { signatureSchem
     host,
     port: s.port ?? DEFAULT_PORT,
     drainMs: s.drainSeconds === undefined ? undefined : s.drainSeconds * 1000,
+    state: s.state ?? DEFAULT_STATE_FILE,
     mock: defined({
       seed: s.seed,
       refDate: s.refDate,

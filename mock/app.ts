@@ -1,7 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { toCappedText } from "../protocol/capped-text.js";
 import type { Catalog } from "../schemas/catalog.js";
-import { createAdminGuard } from "./admin-guard.js";
+import { createAdminApp } from "./admin/create-admin-app.js";
 import type { MockCore } from "./create-core.js";
 import { createCore } from "./create-core.js";
 import type { MockRequest, MockResponse } from "./exchange.js";
@@ -67,35 +66,6 @@ export function createApp(options: DeepPartial<MockOptions> = {}, catalog?: Cata
 /** The core of an app made by createApp (for tests and the benchmark). */
 export function getCore(app: MockApp): MockCore {
   return app.core;
-}
-
-async function createAdminApp(core: MockCore): Promise<(req: IncomingMessage, res: ServerResponse) => void> {
-  const { default: express } = await import("express");
-  const admin = express();
-  admin.disable("x-powered-by");
-  admin.set("etag", false);
-  // Before every route, so that a refused request never reaches one (not even the 404).
-  const guard = createAdminGuard(core.options.admin);
-  admin.use((req, res, next) => {
-    const refusal = guard(req.method, req.path, req.headers);
-    if (!refusal) return next();
-    core.options.log?.(`mock admin ${refusal.status}: ${refusal.error}`);
-    if (refusal.status === 401) res.set("www-authenticate", 'Bearer realm="pandapon-mock"');
-    res.status(refusal.status).json({ error: refusal.error });
-  });
-  admin.get("/__mock/health", (_req, res) => {
-    res.json({ status: "ok", operations: core.catalog.operations.length, stores: core.readStoreSizes() });
-  });
-  admin.get("/__mock/journal", (_req, res) => {
-    res.json({ entries: core.readJournal().map((e) => ({ ...e, at: new Date(e.at).toISOString() })) });
-  });
-  admin.get("/__mock/operations", (_req, res) => {
-    res.json({ operations: core.catalog.operations.map(({ meta }) => ({ name: meta.name, api: meta.api, method: meta.method, path: meta.path, coverage: meta.coverage })) });
-  });
-  admin.use((req, res) => {
-    res.status(404).json({ error: `No mock endpoint ${req.method} ${toCappedText(req.path)}: see GET /__mock/health, /__mock/journal, /__mock/operations.` });
-  });
-  return admin;
 }
 
 function send(res: ServerResponse, answer: MockResponse, closeConnection: boolean): void {

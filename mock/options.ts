@@ -3,6 +3,7 @@ import type { SignatureScheme } from "../signing/pandapon-scheme.js";
 import { DEFAULT_SCHEME, toScheme } from "../signing/pandapon-scheme.js";
 import { DEFAULT_NONCE_MEMORY_BYTES } from "./nonce-memory.js";
 import type { PandaponErrorName } from "../protocol/pandapon-error-table.js";
+import type { StateService } from "./state/create-state.js";
 
 export interface PandaponKey {
   accessKey: string;
@@ -60,6 +61,8 @@ export interface MockOptions {
   /** One line per request, without secrets; undefined for silence. */
   log?: (line: string) => void;
   now: () => number;
+  /** Entities and the virtual clock behind the admin API (/__mock/entities, /__mock/clock); undefined: stateless. */
+  state?: StateService;
 }
 
 export const DEFAULT_DEVELOP_ID = "1014533973088404335";
@@ -93,6 +96,7 @@ export function toMockOptions(partial: DeepPartial<MockOptions> = {}): MockOptio
     answerCacheBytes: partial.answerCacheBytes ?? 32 * 1024 * 1024,
     log: partial.log as MockOptions["log"],
     now: (partial.now as (() => number) | undefined) ?? Date.now,
+    state: partial.state as StateService | undefined,
   };
 }
 

@@ -19,6 +19,8 @@ await build({
   format: "esm",
   target: "node20",
   legalComments: "none",
+  // A native module: loaded from node_modules, and only when the mock is stateful (serve without --stateless).
+  external: ["better-sqlite3"],
   logLevel: "warning",
   // CommonJS dependencies (express, ajv) call require(); give the ES module bundle one.
   banner: { js: "import { createRequire as __createRequire } from 'node:module';\nconst require = __createRequire(import.meta.url);" },

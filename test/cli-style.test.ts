@@ -50,6 +50,11 @@ describe("bad input, in every command", () => {
     { args: ["identify-signature", "--access-key", "a"], env: { PANDAPON_SECRET: "s" }, message: "Failed to identify the signature: timestamp, signature missing" },
     { args: ["openapi", "--only", "/nope"], message: 'Failed to export "/nope" to OpenAPI' },
     { args: ["openapi", "--out", join(notADir, "openapi.json")], message: `Failed to write "${join(notADir, "openapi.json")}": ` },
+    { args: ["entities", "--base-url", "ftp://mock"], message: '--base-url must be an http(s) URL such as http://127.0.0.1:4010, not "ftp://mock".' },
+    { args: ["entity", "alibaba-refund", "TQ1"], env: { PANDAPON_MOCK_URL: "mock:4010" }, message: '--base-url must be an http(s) URL such as http://127.0.0.1:4010, not "mock:4010".' },
+    { args: ["act", "alibaba-refund", "TQ1", "close", "--input", "{oops"], message: "Failed to read --input: it is not JSON" },
+    { args: ["clock", "--advance", "soon"], message: '--advance must be a non-negative number, not "soon".' },
+    { args: ["reset", "--base-url", "http://127.0.0.1:1"], message: 'Failed to call "POST http://127.0.0.1:1/__mock/reset": ' },
   ];
 
   it.each(cases)("exits 2 with one line for $args", async ({ args, env, message }) => {
@@ -65,7 +70,7 @@ describe("bad input, in every command", () => {
     expect(new Set(cases.map((c) => c.args[0]))).toEqual(new Set(names.filter((name) => name !== "operations")));
   });
 
-  const commands = ["serve", "operations", "verify", "check", "sign pandapon", "sign top", "identify-signature", "openapi"];
+  const commands = ["serve", "operations", "verify", "check", "sign pandapon", "sign top", "identify-signature", "openapi", "entities", "clock", "reset"];
 
   it.each(commands)("exits 2 on an option %s does not know, naming it first, then its usage", async (command) => {
     const result = await setup().run(...command.split(" "), "--bogus");

@@ -3,8 +3,12 @@ import { DEFAULT_HOST, DEFAULT_PORT, DEMO_PANDAPON, DEMO_TOP } from "../../proto
 import type { ServeSettings } from "../../config/load-config.js";
 import { readEnvSettings, readFileSettings, toServeConfig } from "../../config/load-config.js";
 import { checkAdminExposure } from "../../mock/admin-guard.js";
+import { resolve } from "node:path";
 import { createApp, getCore } from "../../mock/app.js";
+import { toMockOptions } from "../../mock/options.js";
+import { DEFAULT_STATE_FILE } from "../../mock/state/default-state-file.js";
 import type { MockCore } from "../../mock/create-core.js";
+import type { StateService } from "../../mock/state/create-state.js";
 import { DEFAULT_DRAIN_MS, startServer } from "../../mock/start-server.js";
 import { listCoveredOperations, toGroups } from "../../schemas/coverage.js";
 import { describeScheme } from "../../signing/pandapon-scheme.js";
@@ -28,6 +32,8 @@ interface ServeFlags {
   validateResponses?: boolean;
   nonceMemoryBytes?: string;
   log?: boolean;
+  state?: string;
+  stateless?: boolean;
 }
 
 function toFlagSettings(flags: ServeFlags, io: CommandIo): ServeSettings {
@@ -44,11 +50,12 @@ function toFlagSettings(flags: ServeFlags, io: CommandIo): ServeSettings {
     validateResponses: flags.validateResponses,
     nonceMemoryBytes: readIntegerOption(flags.nonceMemoryBytes, "--nonce-memory-bytes", undefined),
     log: flags.log,
+    state: flags.stateless ? "stateless" : flags.state,
   };
 }
 
 /** What `serve` prints at start: where, what it serves, its settings, and the demo credentials (never real secrets). */
-function toStartBanner(core: MockCore, url: string): string {
+function toStartBanner(core: MockCore, url: string, state: string): string {
   const ops = core.catalog.operations;
   const served = toGroups(listCoveredOperations(core.catalog).filter((o) => o.api !== "callback")).map(
     ([group, members]) => `    ${group}: ${members.map((o) => (o.api === "top" ? o.name : `${o.method} ${o.path}`)).join(", ")}`,
@@ -65,6 +72,7 @@ function toStartBanner(core: MockCore, url: string): string {
     `  seed ${core.options.seed} · signatures ${core.options.verifySignatures ? "checked" : "NOT checked"} · window ±${toWindowText(core)}`,
     core.options.admin.token ? "  admin token: set (/__mock/* needs Authorization: Bearer <token>)" : "  /__mock/* answers loopback Host names only (no admin token)",
     `  PandaPon signature scheme: ${describeScheme(core.options.pandapon.scheme)}`,
+    toStateLine(state, url),
     usesDemo
       ? [
           "Demo credentials (public, for local use only):",
@@ -74,6 +82,13 @@ function toStartBanner(core: MockCore, url: string): string {
         ].join("\n")
       : `Using ${keys.length} configured PandaPon key(s) and ${apps.length} TOP app(s) (secrets not shown).`,
   ].join("\n");
+}
+
+/** Where the entities and the clock live, and how to start afresh. */
+function toStateLine(state: string, url: string): string {
+  if (state === "stateless") return "  state: none (--stateless): no entities, no virtual clock; /__mock/entities and /__mock/clock answer 404";
+  const where = state === "memory" ? "in memory (lost at exit)" : `in ${resolve(state)} (kept across restarts)`;
+  return `  state: ${where} · entities: ${url}/__mock/entities · reset: npx pandapon-mock reset (POST /__mock/reset) · --stateless for none`;
 }
 
 /** `600 s`, or `600 s (TOP ±900 s)` when TOP has its own window. */
@@ -99,6 +114,8 @@ export function registerServe(program: Command, io: CommandIo = PROCESS_IO): voi
     .option("--validate-responses", "check every answer against its schema before sending it")
     .option("--nonce-memory-bytes <bytes>", "bytes of the replay memory (env PANDAPON_MOCK_NONCE_MEMORY_BYTES; default 33554432: 1,048,576 nonces)")
     .option("--log", "print one line per request (env PANDAPON_MOCK_LOG)")
+    .option("--state <file|memory>", `where entities and the virtual clock live (env PANDAPON_MOCK_STATE; default ${DEFAULT_STATE_FILE}; memory: lost at exit)`)
+    .option("--stateless", "keep no state: no entities, no clock (the pure mode; env PANDAPON_MOCK_STATE=stateless)")
     .action((flags: ServeFlags, command: Command) =>
       runAction(io, () =>
         runServe(flags, command, io).catch((error: unknown) => {
@@ -115,6 +132,12 @@ function toStartError(error: unknown): InputError {
   return new InputError(`pandapon-mock serve: ${reason}`, { cause: error });
 }
 
+/** The state service (and SQLite, the lifecycles) loaded only when the mock is stateful: --stateless keeps the cold start it had. */
+async function openServeState(state: string, seed: string | number): Promise<StateService> {
+  const { openState } = await import("../../mock/state/open-state.js");
+  return openState({ location: state === "memory" ? "memory" : { file: state }, seed });
+}
+
 async function runServe(flags: ServeFlags, command: Command, io: CommandIo): Promise<number> {
   const fromFlags = toFlagSettings(flags, io);
   if (command.getOptionValueSource("verifySignatures") === "default") delete fromFlags.verifySignatures;
@@ -125,10 +148,14 @@ async function runServe(flags: ServeFlags, command: Command, io: CommandIo): Pro
   const exposure = checkAdminExposure(config.host, config.mock.admin?.token);
   if (exposure) throw new Error(exposure);
   const log = settings.reduce<boolean | undefined>((on, s) => s.log ?? on, undefined);
-  const app = createApp({ ...config.mock, log: log ? (line) => io.out(line + "\n") : undefined });
+  const state = config.state === "stateless" ? undefined : await openServeState(config.state, toMockOptions(config.mock).seed);
+  const app = createApp({ ...config.mock, state, log: log ? (line) => io.out(line + "\n") : undefined });
   const drainMs = config.drainMs ?? DEFAULT_DRAIN_MS;
-  const running = await startServer(app, config.port, config.host, { drainMs });
-  io.out(toStartBanner(getCore(app), running.url) + "\n");
+  const running = await startServer(app, config.port, config.host, { drainMs }).catch(async (error: unknown) => {
+    await state?.close();
+    throw error;
+  });
+  io.out(toStartBanner(getCore(app), running.url, config.state) + "\n");
   let stopping = false;
   // close() resolves within the drain deadline whatever the clients do; a second signal (Ctrl-C
   // reaches both npm and the server, and npm forwards it) changes nothing.
@@ -136,7 +163,8 @@ async function runServe(flags: ServeFlags, command: Command, io: CommandIo): Pro
     if (stopping) return;
     stopping = true;
     io.out(`${signal}: finishing in-flight requests (at most ${drainMs / 1000} s) and closing ${running.url}\n`);
-    running.close().then(
+    // The store closes after the last request in flight has been answered.
+    running.close().then(() => state?.close()).then(
       () => process.exit(0),
       () => process.exit(1),
     );

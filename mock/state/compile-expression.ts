@@ -5,6 +5,7 @@ import { compareValues, isEqual, isSet, isTruthy, toAmount, toText } from "./com
 import type { Evaluate, ExpressionScope } from "./expression-scope.js";
 import { readTime, toTimeValue, type TimeFormat } from "./entity-time.js";
 import { compileGenerate } from "./generate-value.js";
+import { copyPlain } from "./copy-plain.js";
 import { findRows } from "./read-plain-table.js";
 import { readJsonText, writeJsonText } from "./read-json-text.js";
 
@@ -81,7 +82,7 @@ function overItems(items: unknown[], s: ExpressionScope, each: (s: ExpressionSco
 const OPERATORS: Readonly<Record<string, OperatorCompiler>> = {
   const: (node) => {
     const value = node.const;
-    return value !== null && typeof value === "object" ? () => structuredClone(value) : () => value;
+    return value !== null && typeof value === "object" ? () => copyPlain(value) : () => value;
   },
   field: (node) => (s) => orNull(readPath(s.fields, String(node.field))),
   input: (node) => (s) => orNull(readPath(s.input, String(node.input))),
@@ -107,12 +108,12 @@ const OPERATORS: Readonly<Record<string, OperatorCompiler>> = {
     const where = compileWhere(node.where, compile, at);
     return (s) => {
       const rows = findRows(String(node.pickRow), where.map(([column, value]) => [column, value(s)]));
-      return rows.length === 0 ? null : structuredClone(rows[Math.floor(s.random() * rows.length)]);
+      return rows.length === 0 ? null : copyPlain(rows[Math.floor(s.random() * rows.length)]);
     };
   },
   rows: (node, compile, at) => {
     const where = compileWhere(node.where, compile, at);
-    return (s) => structuredClone(findRows(String(node.rows), where.map(([column, value]) => [column, value(s)])));
+    return (s) => copyPlain(findRows(String(node.rows), where.map(([column, value]) => [column, value(s)])));
   },
   pick: (node, compile, at) => {
     const items = compile(node.pick, `${at}.pick`);
@@ -196,7 +197,10 @@ const OPERATORS: Readonly<Record<string, OperatorCompiler>> = {
       const out: Record<string, unknown> = {};
       for (const [name, value] of members) {
         const v = value(s);
-        if (v !== null && v !== undefined) Object.defineProperty(out, name, { value: v, enumerable: true, writable: true, configurable: true });
+        if (v === null || v === undefined) continue;
+        // Plain assignment (several times faster); "__proto__" must stay an own member.
+        if (name === "__proto__") Object.defineProperty(out, name, { value: v, enumerable: true, writable: true, configurable: true });
+        else out[name] = v;
       }
       return out;
     };

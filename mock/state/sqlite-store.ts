@@ -13,8 +13,7 @@ import { toStoreSeedRows, toStoreStatements, toStoreTables } from "./store-sql.j
 import type { StateStore, StoreLimits } from "./store.js";
 import { DEFAULT_STORE_LIMITS } from "./store.js";
 
-/** Where `serve` keeps its state unless told otherwise: in the working directory, ignored by git. */
-export const DEFAULT_STATE_FILE = ".pandapon-mock/state.sqlite";
+export { DEFAULT_STATE_FILE } from "./default-state-file.js";
 
 export interface SqliteStoreOptions {
   /** The state file (its folder is made if missing), or ":memory:" for a store that ends with the process. */

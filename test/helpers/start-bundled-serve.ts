@@ -12,8 +12,8 @@ export const BUNDLE = join(PACKAGE_ROOT, "dist/cli/pandapon-mock.js");
 const BANNER_END = /Sign a request|secrets not shown/;
 
 /** `serve --port 0` from the built CLI; `ready` resolves with its URL once the whole banner is printed. */
-export function startBundledServe(args: string[]) {
-  const child = spawn(process.execPath, [BUNDLE, "serve", "--port", "0", ...args], { stdio: ["ignore", "pipe", "pipe"] });
+export function startBundledServe(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}) {
+  const child = spawn(process.execPath, [BUNDLE, "serve", "--port", "0", ...args], { stdio: ["ignore", "pipe", "pipe"], env: options.env ?? process.env, cwd: options.cwd });
   let output = "";
   child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));

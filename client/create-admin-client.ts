@@ -1,0 +1,123 @@
+import { parse } from "lossless-json";
+import { toJsonText } from "../protocol/json-wire.js";
+import { toExactNumber } from "../protocol/to-exact-number.js";
+import { ClientError } from "./client-error.js";
+
+/** An entity as the mock's admin API shows it (fields: JSON values, integers beyond 2^53 as bigint). */
+export interface AdminEntity {
+  type: string;
+  tenant: string;
+  id: string;
+  state: string;
+  fields: Record<string, unknown>;
+  history: Array<{ at: number; action: string; from: string | null; to: string }>;
+  timers: Array<{ action: string; at: number }>;
+  version: number;
+  createdAt: number;
+  updatedAt: number;
+  allowedActions: string[];
+  /** false: born for an id nobody wrote (not stored until its first action). */
+  stored: boolean;
+}
+
+export interface AdminEntityType {
+  type: string;
+  title: string;
+  states: Array<{ name: string; title: string; initial: boolean; final: boolean }>;
+  actions: Array<{ name: string; title: string; actor: string; from: string[] | null; to: string[] }>;
+}
+
+export interface AdminClock {
+  now: string;
+  epochMs: number;
+  setting: { mode: "offset"; offsetMs: number } | { mode: "frozen"; at: number };
+}
+
+export interface AdminEntityPage {
+  entities: AdminEntity[];
+  next: { tenant: string; type: string; id: string } | null;
+}
+
+/** An answer of the admin API other than 2xx: its status and `{error}` (a 409 refusal also names `allowedActions`). */
+export class AdminClientError extends Error {
+  override readonly name = "AdminClientError";
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly body: Record<string, unknown>,
+  ) {
+    super(message);
+  }
+}
+
+export interface AdminClientOptions {
+  /** The mock, e.g. http://127.0.0.1:4010. */
+  baseUrl: string;
+  /** The mock's admin token, when it has one. */
+  token?: string;
+  fetch?: typeof fetch;
+}
+
+export interface AdminClient {
+  entities: {
+    types(): Promise<AdminEntityType[]>;
+    list(query?: { type?: string; tenant?: string; limit?: number }): Promise<AdminEntityPage>;
+    get(type: string, id: string, options?: { tenant?: string }): Promise<AdminEntity>;
+    act(type: string, id: string, action: string, options?: { input?: unknown; tenant?: string }): Promise<AdminEntity>;
+    create(type: string, options?: { action?: string; input?: unknown; tenant?: string }): Promise<AdminEntity>;
+  };
+  clock: {
+    get(): Promise<AdminClock>;
+    advance(seconds: number): Promise<AdminClock>;
+  };
+  /** Forgets every entity (or one tenant's); the clock stays. */
+  reset(options?: { tenant?: string }): Promise<void>;
+}
+
+/** A client of the mock's admin API (/__mock/entities, /__mock/clock, /__mock/reset) of a running mock. */
+export function createAdminClient(options: AdminClientOptions): AdminClient {
+  const base = options.baseUrl.replace(/\/+$/, "");
+  const doFetch = options.fetch ?? fetch;
+  const call = async <T>(method: "GET" | "POST", path: string, query: Record<string, string | number | undefined> = {}, body?: unknown): Promise<T> => {
+    const params = new URLSearchParams();
+    for (const [k, v] of Object.entries(query)) if (v !== undefined) params.set(k, String(v));
+    const url = `${base}${path}${params.size > 0 ? `?${params}` : ""}`;
+    const headers: Record<string, string> = { accept: "application/json" };
+    if (options.token) headers.authorization = `Bearer ${options.token}`;
+    if (body !== undefined) headers["content-type"] = "application/json";
+    let text: string;
+    let status: number;
+    try {
+      const res = await doFetch(url, { method, headers, body: body === undefined ? undefined : toJsonText(body) });
+      status = res.status;
+      text = await res.text();
+    } catch (error) {
+      throw new ClientError("network", `Failed to call "${method} ${url}": ${(error as Error).message}. Is the mock running there?`, { url }, { cause: error });
+    }
+    let value: Record<string, unknown>;
+    try {
+      value = parse(text, undefined, { parseNumber: toExactNumber }) as Record<string, unknown>;
+    } catch {
+      throw new AdminClientError(status, `Failed to call "${method} ${url}": the answer (${status}) is not JSON.`, { text: text.slice(0, 200) });
+    }
+    if (status >= 300) throw new AdminClientError(status, `Failed to call "${method} ${url}": ${status} ${String(value?.error ?? "")}`.trim(), value);
+    return value as T;
+  };
+  const entityPath = (type: string, id: string) => `/__mock/entities/${encodeURIComponent(type)}/${encodeURIComponent(id)}`;
+  return {
+    entities: {
+      types: async () => (await call<{ types: AdminEntityType[] }>("GET", "/__mock/entities/types")).types,
+      list: (query = {}) => call("GET", "/__mock/entities", query),
+      get: (type, id, { tenant } = {}) => call("GET", entityPath(type, id), { tenant }),
+      act: (type, id, action, { input, tenant } = {}) => call("POST", `${entityPath(type, id)}/actions/${encodeURIComponent(action)}`, {}, { input, tenant }),
+      create: (type, { action, input, tenant } = {}) => call("POST", `/__mock/entities/${encodeURIComponent(type)}`, {}, { action, input, tenant }),
+    },
+    clock: {
+      get: () => call("GET", "/__mock/clock"),
+      advance: (seconds) => call("POST", "/__mock/clock", {}, { advanceSeconds: seconds }),
+    },
+    reset: async ({ tenant } = {}) => {
+      await call("POST", "/__mock/reset", {}, tenant === undefined ? {} : { tenant });
+    },
+  };
+}

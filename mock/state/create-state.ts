@@ -1,0 +1,282 @@
+import type { Catalog } from "../../schemas/catalog.js";
+import { getCatalog } from "../../schemas/catalog.js";
+import { toJsonText } from "../../protocol/json-wire.js";
+import type { BoundedMap } from "../bounded-map.js";
+import { createBoundedMap } from "../bounded-map.js";
+import { applyAction, isEntityId, toAllowedActions } from "./apply-action.js";
+import { applyDueTimers } from "./apply-due-timers.js";
+import type { Birth } from "./birth.js";
+import { createBirth } from "./birth.js";
+import type { EntityRecord } from "./entity.js";
+import type { Lifecycle } from "./lifecycle.js";
+import { getLifecycles } from "./lifecycle.js";
+import type { EntityKey, StateStore } from "./store.js";
+import { MAX_PAGE_SIZE } from "./store.js";
+import { toEntityId } from "./to-entity-id.js";
+import type { ClockSetting, VirtualClock } from "./virtual-clock.js";
+import { CLOCK_META_KEY, openVirtualClock } from "./virtual-clock.js";
+
+/** An entity as the state service shows it: the record, the actions its state allows, and whether it was written (else born). */
+export interface EntityView extends EntityRecord {
+  allowedActions: string[];
+  stored: boolean;
+}
+
+export type StateProblemCode = "unknown-type" | "bad-id" | "refused" | "full" | "invalid" | "busy";
+
+/** An expected failure, as data: what failed and why; a refused action names the actions the state allows. */
+export interface StateProblem {
+  ok: false;
+  code: StateProblemCode;
+  message: string;
+  /** For "refused": the entity's state (null: not created) and the actions it allows. */
+  state?: string | null;
+  allowed?: string[];
+}
+
+export type EntityResult = { ok: true; entity: EntityView } | StateProblem;
+
+/** One entity type: its states and actions, as the admin API lists them. */
+export interface EntityTypeInfo {
+  type: string;
+  title: string;
+  states: Array<{ name: string; title: string; initial: boolean; final: boolean }>;
+  actions: Array<{ name: string; title: string; actor: string; from: string[] | null; to: string[] }>;
+}
+
+export interface EntityListQuery {
+  tenant?: string;
+  type?: string;
+  /** 1 to MAX_PAGE_SIZE (default 100). */
+  limit?: number;
+  after?: EntityKey;
+}
+
+export interface StateService {
+  readonly seed: string | number;
+  readonly clock: VirtualClock;
+  types(): EntityTypeInfo[];
+  /** A stored entity (its due timers applied and written back), or the entity born for an id nobody wrote (not stored). */
+  read(tenant: string, type: string, id: string): Promise<EntityResult>;
+  /** Takes an action now; a born entity is stored by its first action. */
+  act(tenant: string, type: string, id: string, action: string, input?: unknown): Promise<EntityResult>;
+  /** Creates an entity with a creating action (default: the type's first), its id from (seed, tenant, sequence). */
+  create(tenant: string, type: string, options?: { action?: string; input?: unknown }): Promise<EntityResult>;
+  /** Stored entities (due timers applied in the view, written back on their next read), a page at a time. */
+  list(query: EntityListQuery): Promise<{ entities: EntityView[]; next: EntityKey | null }>;
+  /** Forgets every entity, push and sequence (the clock stays where it is), or one tenant's. */
+  reset(tenant?: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface StateServiceOptions {
+  store: StateStore;
+  seed: string | number;
+  catalog?: Catalog;
+  lifecycles?: ReadonlyMap<string, Lifecycle>;
+  birth?: Birth;
+  /** Real time, for the virtual clock (default Date.now). */
+  realNow?: () => number;
+  /** Where the clock starts when the store holds no clock (default: real time). */
+  clock?: ClockSetting;
+  /**
+   * Parsed stored records kept in front of the store (default 10,000 and 64 MiB; 0 when other
+   * processes write the same store, as this cache knows only this service's writes).
+   */
+  cacheEntries?: number;
+  cacheBytes?: number;
+  /** Born records kept, so an unknown id polled within one second (or on a frozen clock) is born once (default 10,000 and 64 MiB). */
+  bornEntries?: number;
+  bornBytes?: number;
+}
+
+/** Writes tried when another write to the same entity came first (or a created id is taken). */
+const WRITE_TRIES = 8;
+const DEFAULT_CACHE_ENTRIES = 10_000;
+const DEFAULT_CACHE_BYTES = 64 * 1024 * 1024;
+/** What one cached record weighs beyond its JSON text (the key, the object headers). */
+const ENTRY_OVERHEAD = 256;
+
+/** The sequence name of created ids of one entity type. */
+export function toSequenceName(type: string): string {
+  return `entity:${type}`;
+}
+
+function toCacheKey(tenant: string, type: string, id: string): string {
+  return `${tenant}\u0000${type}\u0000${id}`;
+}
+
+function toWeight(key: string, record: EntityRecord | null): number {
+  if (!record) return key.length + ENTRY_OVERHEAD;
+  return key.length + toJsonText(record.fields).length + 64 * (record.history.length + record.timers.length) + ENTRY_OVERHEAD;
+}
+
+function toView(lifecycle: Lifecycle, record: EntityRecord, stored: boolean): EntityView {
+  return { ...record, allowedActions: toAllowedActions(lifecycle, record.state), stored };
+}
+
+function toTypeInfo(lifecycle: Lifecycle): EntityTypeInfo {
+  return {
+    type: lifecycle.type,
+    title: lifecycle.title,
+    states: [...lifecycle.states.values()].map((s) => ({ name: s.name, title: s.title, initial: s.initial, final: s.final })),
+    actions: [...lifecycle.actions.values()].map((a) => ({ name: a.name, title: a.title, actor: a.actor, from: a.from, to: [...new Set(a.to.map((t) => t.state))] })),
+  };
+}
+
+/**
+ * The state service: entities per tenant over a StateStore, moved by their lifecycles on the
+ * virtual clock. Reads of ids nobody wrote answer born entities and never grow the store; the
+ * first action on one stores it. Every write names the version it read and is tried again when
+ * another write came first. Expected failures (unknown type, bad id, refused action, full store)
+ * are data. The clock's setting lives in the store, so a restart finds it where it was left.
+ */
+export async function createState(options: StateServiceOptions): Promise<StateService> {
+  const { store, seed } = options;
+  // Loaded on first use (checking and compiling the lifecycles and a producer costs ~0.7 s): `serve` starts as fast stateful as stateless.
+  let loaded: { lifecycles: ReadonlyMap<string, Lifecycle>; birth: Birth } | undefined;
+  const load = () => {
+    if (loaded) return loaded;
+    const lifecycles = options.lifecycles ?? getLifecycles();
+    loaded = { lifecycles, birth: options.birth ?? createBirth({ catalog: options.catalog ?? getCatalog(), lifecycles, seed }) };
+    return loaded;
+  };
+  const clock = await openVirtualClock(store, options.realNow ?? Date.now, options.clock);
+  const newCaches = () => ({
+    stored: createBoundedMap<EntityRecord | null>(options.cacheEntries ?? DEFAULT_CACHE_ENTRIES, { maxBytes: options.cacheBytes ?? DEFAULT_CACHE_BYTES, sizeOf: toWeight }),
+    born: createBoundedMap<{ second: number; record: EntityRecord }>(options.bornEntries ?? DEFAULT_CACHE_ENTRIES, {
+      maxBytes: options.bornBytes ?? DEFAULT_CACHE_BYTES,
+      sizeOf: (key, value) => toWeight(key, value.record),
+    }),
+  });
+  // A stored entry of null: not known (a write of this service failed, so what it held may be stale).
+  let caches: { stored: BoundedMap<EntityRecord | null>; born: BoundedMap<{ second: number; record: EntityRecord }> } = newCaches();
+
+  const findLifecycle = (type: string, id?: string): Lifecycle | StateProblem => {
+    const { lifecycles } = load();
+    const lifecycle = lifecycles.get(type);
+    if (!lifecycle) return { ok: false, code: "unknown-type", message: `There is no entity type "${type}": the types are ${[...lifecycles.keys()].join(", ")}.` };
+    if (id !== undefined && !isEntityId(lifecycle, id)) {
+      return { ok: false, code: "bad-id", message: `"${id}" cannot be the id of a ${type} (its id is ${lifecycle.id.kind === "integer" ? "an integer of at most 19 digits, without a leading 0" : "a non-empty text"}).` };
+    }
+    return lifecycle;
+  };
+
+  const readStored = async (tenant: string, type: string, id: string): Promise<EntityRecord | undefined> => {
+    const key = toCacheKey(tenant, type, id);
+    const cached = caches.stored.get(key);
+    if (cached) return cached;
+    const record = await store.get(tenant, type, id);
+    if (record) caches.stored.set(key, record);
+    return record;
+  };
+
+  const readBorn = (lifecycle: Lifecycle, tenant: string, id: string, now: number): EntityRecord => {
+    const key = toCacheKey(tenant, lifecycle.type, id);
+    // A birth is made at a whole second (see birth.ts): within one second it is the same record.
+    const second = Math.floor(now / 1000);
+    const cached = caches.born.get(key);
+    if (cached?.second === second) return cached.record;
+    const { record } = load().birth({ type: lifecycle.type, tenant, id }, now);
+    caches.born.set(key, { second, record });
+    return record;
+  };
+
+  /** Stores `record` over `version`; the stored record, a conflict (try again) or a problem. */
+  const write = async (record: EntityRecord, version: number): Promise<EntityRecord | "conflict" | StateProblem> => {
+    const key = toCacheKey(record.tenant, record.type, record.id);
+    const result = await store.put(record, version);
+    if (result.ok) {
+      const stored = { ...record, version: result.version };
+      caches.stored.set(key, stored);
+      return stored;
+    }
+    // Whatever the cache held may be stale now.
+    caches.stored.set(key, null);
+    if (result.reason === "conflict") return "conflict";
+    return { ok: false, code: result.reason, message: `Failed to store the ${record.type} "${record.id}": ${result.message}` };
+  };
+
+  const busy = (what: string): StateProblem => ({ ok: false, code: "busy", message: `Failed to ${what}: other writes to it came first ${WRITE_TRIES} times; try again.` });
+
+  return {
+    seed,
+    clock,
+    types: () => [...load().lifecycles.values()].map(toTypeInfo),
+
+    async read(tenant, type, id) {
+      const lifecycle = findLifecycle(type, id);
+      if (!("type" in lifecycle)) return lifecycle;
+      for (let tries = 0; tries < WRITE_TRIES; tries++) {
+        const now = clock.now();
+        const stored = await readStored(tenant, type, id);
+        if (!stored) return { ok: true, entity: toView(lifecycle, readBorn(lifecycle, tenant, id, now), false) };
+        const due = applyDueTimers(lifecycle, stored, now, seed);
+        if (due === stored) return { ok: true, entity: toView(lifecycle, stored, true) };
+        const written = await write(due, stored.version);
+        if (written === "conflict") continue;
+        return "ok" in written ? written : { ok: true, entity: toView(lifecycle, written, true) };
+      }
+      return busy(`read the ${type} "${id}"`);
+    },
+
+    async act(tenant, type, id, action, input) {
+      const lifecycle = findLifecycle(type, id);
+      if (!("type" in lifecycle)) return lifecycle;
+      for (let tries = 0; tries < WRITE_TRIES; tries++) {
+        const now = clock.now();
+        const stored = await readStored(tenant, type, id);
+        const current = stored ? applyDueTimers(lifecycle, stored, now, seed) : readBorn(lifecycle, tenant, id, now);
+        const outcome = applyAction(lifecycle, current, { action, at: now, input: input ?? undefined }, seed);
+        if (!outcome.ok) {
+          const { refusal } = outcome;
+          return { ok: false, code: "refused", message: `Failed to take "${action}" on the ${type} "${id}": ${refusal.reason}.`, state: refusal.state, allowed: refusal.allowed };
+        }
+        const written = await write(outcome.record, stored?.version ?? 0);
+        if (written === "conflict") continue;
+        return "ok" in written ? written : { ok: true, entity: toView(lifecycle, written, true) };
+      }
+      return busy(`take "${action}" on the ${type} "${id}"`);
+    },
+
+    async create(tenant, type, { action, input } = {}) {
+      const lifecycle = findLifecycle(type);
+      if (!("type" in lifecycle)) return lifecycle;
+      const creators = [...lifecycle.actions.values()].filter((a) => a.from === null).map((a) => a.name);
+      const creator = action ?? creators[0]!;
+      if (!creators.includes(creator)) return { ok: false, code: "refused", message: `Failed to create a ${type} with "${creator}": it is not a creating action of ${type}.`, state: null, allowed: creators };
+      for (let tries = 0; tries < WRITE_TRIES; tries++) {
+        const sequence = await store.nextSequence(tenant, toSequenceName(type));
+        if (!sequence.ok) return { ok: false, code: sequence.reason === "full" ? "full" : "invalid", message: `Failed to create a ${type}: ${sequence.message}` };
+        const id = toEntityId(lifecycle, seed, tenant, sequence.value);
+        if (await readStored(tenant, type, id)) continue;
+        const outcome = applyAction(lifecycle, { tenant, id }, { action: creator, at: clock.now(), input: input ?? undefined }, seed);
+        if (!outcome.ok) return { ok: false, code: "refused", message: `Failed to create a ${type} with "${creator}": ${outcome.refusal.reason}.`, state: null, allowed: outcome.refusal.allowed };
+        const written = await write(outcome.record, 0);
+        if (written === "conflict") continue;
+        return "ok" in written ? written : { ok: true, entity: toView(lifecycle, written, true) };
+      }
+      return busy(`create a ${type}`);
+    },
+
+    async list({ tenant, type, limit = 100, after }) {
+      const page = await store.list({ tenant, type, limit: Math.min(Math.max(1, Math.floor(limit)), MAX_PAGE_SIZE), after });
+      const now = clock.now();
+      const { lifecycles } = load();
+      const entities = page.records.flatMap((record) => {
+        const lifecycle = lifecycles.get(record.type);
+        return lifecycle ? [toView(lifecycle, applyDueTimers(lifecycle, record, now, seed), true)] : [];
+      });
+      return { entities, next: page.next };
+    },
+
+    async reset(tenant) {
+      await store.reset(tenant);
+      caches = newCaches();
+      // A full reset forgets the meta too; the clock stays where it stands.
+      if (tenant === undefined) await store.setMeta(CLOCK_META_KEY, clock.setting);
+    },
+
+    close: () => store.close(),
+  };
+}

@@ -1,0 +1,132 @@
+import request from "supertest";
+import { describe, expect, it } from "vitest";
+import { AdminClientError, createAdminClient } from "../client/create-admin-client.js";
+import { createApp } from "../mock/app.js";
+import { createState } from "../mock/state/create-state.js";
+import { createSqliteStore } from "../mock/state/sqlite-store.js";
+import { startServer } from "../mock/start-server.js";
+import { DEMO_PANDAPON } from "../protocol/demo.js";
+import { NOW, SEED, setupLifecycles, toTestId } from "./lifecycle-helpers.js";
+
+const REFUND = "alibaba-refund";
+const { lifecycles, catalog } = setupLifecycles();
+const refundLifecycle = lifecycles.get(REFUND)!;
+const TOKEN = "admin-token-7c1e9a3b5d";
+
+/** A stateful mock on 127.0.0.1 (frozen clock at NOW) and an admin client of it; `stop` ends both. */
+async function setup(admin?: { token: string }) {
+  const store = createSqliteStore({ file: ":memory:" });
+  const state = await createState({ store, seed: SEED, catalog, lifecycles, realNow: () => NOW, clock: { mode: "frozen", at: NOW } });
+  const app = createApp({ now: () => NOW, state, ...(admin ? { admin } : {}) });
+  const running = await startServer(app, 0, "127.0.0.1");
+  const client = createAdminClient({ baseUrl: running.url, token: admin?.token });
+  return { app, store, state, url: running.url, client, stop: async () => (await running.close(), await state.close()) };
+}
+
+async function findBornRefund(client: ReturnType<typeof createAdminClient>, wanted: string): Promise<string> {
+  for (let n = 0; n < 300; n++) {
+    const id = toTestId(refundLifecycle, n);
+    if ((await client.entities.get(REFUND, id)).state === wanted) return id;
+  }
+  throw new Error(`no born refund in ${wanted}`);
+}
+
+async function expectAdminError(promise: Promise<unknown>, status: number, words: RegExp): Promise<AdminClientError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(AdminClientError);
+  expect((error as AdminClientError).status).toBe(status);
+  expect((error as AdminClientError).message).toMatch(words);
+  return error as AdminClientError;
+}
+
+describe("the admin API over entities, through the admin client", () => {
+  it("lists the entity types with their states and actions", async () => {
+    const { client, stop } = await setup();
+    const types = await client.entities.types();
+    const refund = types.find((t) => t.type === REFUND)!;
+    expect(types.map((t) => t.type)).toEqual([...lifecycles.keys()]);
+    expect(refund.actions.map((a) => a.name)).toEqual(expect.arrayContaining(["seller-agree", "seller-reject", "seller-receive", "close"]));
+    expect(refund.states.map((s) => s.name)).toContain("waitsellerreceive");
+    await stop();
+  });
+
+  it("shows a born entity, acts on it (stored, 200), and refuses an action its state does not allow (409 with the allowed actions)", async () => {
+    const { client, store, stop } = await setup();
+    const id = await findBornRefund(client, "waitselleragree");
+    expect((await store.stats()).entities).toBe(0);
+    const refused = await expectAdminError(client.entities.act(REFUND, id, "seller-receive"), 409, /not allowed in the state "waitselleragree"/);
+    expect(refused.body.allowedActions).toEqual(expect.arrayContaining(["seller-agree", "seller-reject", "close"]));
+    const agreed = await client.entities.act(REFUND, id, "seller-agree");
+    expect(agreed).toMatchObject({ id, tenant: DEMO_PANDAPON.accessKey, stored: true, version: 1 });
+    expect(agreed.allowedActions.length).toBeGreaterThan(0);
+    expect(await client.entities.get(REFUND, id)).toEqual(agreed);
+    expect((await client.entities.list({ type: REFUND })).entities.map((e) => e.id)).toEqual([id]);
+    expect((await client.entities.list({ tenant: "someone-else" })).entities).toEqual([]);
+    await stop();
+  });
+
+  it("advances the clock and the timers fire as it passes", async () => {
+    const { client, stop } = await setup();
+    const id = await findBornRefund(client, "waitselleragree");
+    expect((await client.entities.act(REFUND, id, "seller-reject")).state).toBe("waitbuyermodify");
+    expect(await client.clock.get()).toMatchObject({ epochMs: NOW, setting: { mode: "frozen", at: NOW } });
+    expect((await client.clock.advance(7 * 86400)).epochMs).toBe(NOW + 7 * 86400_000);
+    expect(await client.entities.get(REFUND, id)).toMatchObject({ state: "refundclose", version: 2 });
+    await stop();
+  });
+
+  it("creates entities and resets one tenant or everything", async () => {
+    const { client, stop } = await setup();
+    const mine = await client.entities.create("alibaba-cart");
+    await client.entities.create("alibaba-cart", { tenant: "other" });
+    await client.reset({ tenant: "other" });
+    expect((await client.entities.list()).entities.map((e) => e.id)).toEqual([mine.id]);
+    await client.reset();
+    expect((await client.entities.list()).entities).toEqual([]);
+    expect((await client.clock.get()).epochMs).toBe(NOW);
+    await stop();
+  });
+
+  it("needs the admin token when the mock has one", async () => {
+    const { url, stop } = await setup({ token: TOKEN });
+    await expectAdminError(createAdminClient({ baseUrl: url }).clock.get(), 401, /token/i);
+    expect((await createAdminClient({ baseUrl: url, token: TOKEN }).clock.get()).epochMs).toBe(NOW);
+    await stop();
+  });
+});
+
+describe("the admin API refuses bad input with {error}", () => {
+  const cases: Array<{ method: "get" | "post"; path: string; body?: string; status: number; words: RegExp }> = [
+    { method: "get", path: "/__mock/entities/refund/1", status: 404, words: /no entity type "refund".*alibaba-refund/ },
+    { method: "get", path: "/__mock/entities?type=refund", status: 404, words: /no entity type "refund"/ },
+    { method: "get", path: "/__mock/entities/address/0012", status: 400, words: /cannot be the id of a address/ },
+    { method: "get", path: "/__mock/entities?limit=0", status: 400, words: /limit must be/ },
+    { method: "get", path: "/__mock/entities?tenant=", status: 400, words: /tenant must be a non-empty text.*default: the first configured access-key/ },
+    { method: "post", path: "/__mock/entities/alibaba-refund/TQ1/actions/fly", body: "{}", status: 409, words: /"fly" is not an action of alibaba-refund/ },
+    { method: "post", path: "/__mock/entities/alibaba-refund/TQ1/actions/close", body: "{oops", status: 400, words: /not JSON/ },
+    { method: "post", path: "/__mock/clock", body: '{"advanceSeconds":-5}', status: 400, words: /advanceSeconds must be a number of seconds ≥ 0/ },
+    { method: "post", path: "/__mock/clock", body: "{}", status: 400, words: /one of advanceSeconds, set or freeze/ },
+    { method: "post", path: "/__mock/reset", body: '{"tenant":5}', status: 400, words: /tenant must be a non-empty text/ },
+  ];
+  it.each(cases)("$method $path $body → $status", async ({ method, path, body, status, words }) => {
+    const { app, stop } = await setup();
+    const res = await (method === "get" ? request(app).get(path) : request(app).post(path).set("content-type", "application/json").send(body));
+    expect(res.status, res.text).toBe(status);
+    expect(res.headers["content-type"]).toMatch(/^application\/json/);
+    expect(res.body.error).toMatch(words);
+    await stop();
+  });
+
+  it("answers 404 saying the mock runs stateless when it has no state", async () => {
+    const app = createApp({ now: () => NOW });
+    for (const [method, path] of [["get", "/__mock/entities/types"], ["get", "/__mock/clock"], ["post", "/__mock/reset"], ["post", "/__mock/entities/alibaba-refund/TQ1/actions/close"]] as const) {
+      const res = await request(app)[method](path);
+      expect(res.status).toBe(404);
+      expect(res.body.error).toMatch(/runs stateless/);
+    }
+    expect((await request(app).get("/__mock/health")).body.state).toBe("stateless");
+  });
+});
