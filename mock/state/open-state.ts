@@ -20,7 +20,9 @@ export interface OpenStateOptions extends Omit<StateServiceOptions, "store"> {
 export async function openState(options: OpenStateOptions): Promise<StateService> {
   const { createSqliteStore } = await import("./sqlite-store.js");
   const { location, limits, ...rest } = options;
-  const store = createSqliteStore({ file: location === "memory" ? ":memory:" : location.file, limits });
+  // The file is held by this process alone: another mock holding it is refused after half a second,
+  // not after the 5 s a shared file's writers wait for each other.
+  const store = createSqliteStore({ file: location === "memory" ? ":memory:" : location.file, limits, busyTimeoutMs: 500 });
   try {
     return await createState({ ...rest, store });
   } catch (error) {
