@@ -14,7 +14,8 @@
  * --only <list> (some of mockPandapon,mockTop,ceiling,prism,coldStart; e.g. a 60 s memory check of one target).
  */
 import { spawnSync } from "node:child_process";
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
@@ -23,7 +24,7 @@ import type { BenchResults, TargetOutcome } from "./bench/bench-results.js";
 import type { Round } from "./bench/combine-rounds.js";
 import { combineRounds, toRatio, toRoundRatio } from "./bench/combine-rounds.js";
 import { PANDAPON_PATH } from "./bench/create-load-requests.js";
-import { createCeilingPlan, createMockPandaponPlan, createMockTopPlan, createPrismPlan, toMockCommand } from "./bench/create-target-plans.js";
+import { createCeilingPlan, createMockPandaponPlan, createMockTopPlan, createPrismPlan, readCliEntry, toMockCommand } from "./bench/create-target-plans.js";
 import { describeMachine } from "./bench/describe-machine.js";
 import { measureColdStart } from "./bench/measure-cold-start.js";
 import { preparePrism } from "./bench/prepare-prism.js";
@@ -140,9 +141,17 @@ async function measurePrism(): Promise<void> {
 }
 
 let coldStart: BenchResults["coldStart"];
+let coldStartStateful: BenchResults["coldStartStateful"];
 if (only.has("coldStart")) {
-  console.log("Measuring the cold start (spawn `pandapon-mock serve` → first signed 200)…");
+  console.log("Measuring the cold start (spawn `pandapon-mock serve --stateless` → first signed 200)…");
   coldStart = await measureColdStart(toMockCommand(ROOT), Number(flags["cold-starts"]));
+  console.log("Measuring the cold start of the default, stateful mock (a state file in a new folder each time)…");
+  const stateDir = mkdtempSync(join(tmpdir(), "pandapon-mock-bench-"));
+  try {
+    coldStartStateful = await measureColdStart(toMockCommand(ROOT, [], readCliEntry(ROOT), [], stateDir), Number(flags["cold-starts"]), () => rmSync(join(stateDir, ".pandapon-mock"), { recursive: true, force: true }));
+  } finally {
+    rmSync(stateDir, { recursive: true, force: true });
+  }
 }
 
 const results: BenchResults = {
@@ -157,6 +166,7 @@ const results: BenchResults = {
     toRatio("mock TOP / Prism", targets.mockTop, targets.prism, 20),
   ],
   ...(coldStart ? { coldStart } : {}),
+  ...(coldStartStateful ? { coldStartStateful } : {}),
 };
 
 if (flags.profile) {

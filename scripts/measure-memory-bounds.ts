@@ -92,7 +92,7 @@ async function printState(target: RunningTarget, label: string, extra = ""): Pro
 async function main(): Promise<void> {
   if (!existsSync(CLI)) throw new Error(`Failed to find ${CLI}: run npm run build first.`);
   const heap = flags["server-heap-mib"] ? [`--max-old-space-size=${flags["server-heap-mib"]}`] : [];
-  const target = await spawnTarget({ command: process.execPath, args: [...heap, CLI, "serve", "--port", "0", "--host", "127.0.0.1"], cwd: ROOT });
+  const target = await spawnTarget({ command: process.execPath, args: [...heap, CLI, "serve", "--port", "0", "--host", "127.0.0.1", "--stateless"], cwd: ROOT });
   try {
     console.log(`pandapon-mock serve (pid ${target.pid}${heap.length ? `, ${heap[0]}` : ""}) at ${target.url}; bodies of ${FILLER.length} characters, ${COUNT} distinct per cache flood, ${CONCURRENCY} at a time`);
     await flood(target.url, [() => createPandaponRequest(-1), () => createTopRequest(-1, false)]);

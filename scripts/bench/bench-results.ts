@@ -20,6 +20,9 @@ export interface BenchResults {
   settings: LoadSettings;
   targets: Record<string, TargetOutcome>;
   ratios: Ratio[];
+  /** `serve --stateless`. */
   coldStart?: { runs: ColdStart[]; medianFirstAnswerMs: number };
+  /** The default `serve`, with a new state file. */
+  coldStartStateful?: { runs: ColdStart[]; medianFirstAnswerMs: number };
   profiles?: Record<string, ProfileSummary & { file: string }>;
 }

@@ -10,9 +10,14 @@ export function readCliEntry(root: string): string {
   return join(root, bin["pandapon-mock"] ?? Object.values(bin)[0]!);
 }
 
-/** `pandapon-mock serve --port 0`: the mock exactly as `npm start` runs it (signatures checked, responses not re-validated). */
-export function toMockCommand(root: string, nodeFlags: string[] = [], entry = readCliEntry(root)): TargetCommand {
-  return { command: process.execPath, args: [...nodeFlags, entry, "serve", "--port", "0", "--host", "127.0.0.1"], cwd: root };
+/**
+ * `pandapon-mock serve --port 0` as `npm start` runs it (signatures checked, responses not
+ * re-validated), by default `--stateless`: the generated answers the throughput rows measure (and
+ * two targets at once cannot share one state file). `serveArgs: []` and a `cwd` of its own: the
+ * default stateful mock with its state file there.
+ */
+export function toMockCommand(root: string, nodeFlags: string[] = [], entry = readCliEntry(root), serveArgs = ["--stateless"], cwd = root): TargetCommand {
+  return { command: process.execPath, args: [...nodeFlags, entry, "serve", "--port", "0", "--host", "127.0.0.1", ...serveArgs], cwd };
 }
 
 function fail(what: string, status: number, body: string): never {

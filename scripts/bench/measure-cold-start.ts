@@ -11,9 +11,10 @@ export interface ColdStart {
 }
 
 /** Starts the CLI `runs` times and times each start to its first successful signed answer. */
-export async function measureColdStart(command: TargetCommand, runs: number): Promise<{ runs: ColdStart[]; medianFirstAnswerMs: number }> {
+export async function measureColdStart(command: TargetCommand, runs: number, beforeEach?: () => void): Promise<{ runs: ColdStart[]; medianFirstAnswerMs: number }> {
   const results: ColdStart[] = [];
   for (let i = 0; i < runs; i += 1) {
+    beforeEach?.();
     const started = performance.now();
     const target = await spawnTarget(command);
     try {
