@@ -1,4 +1,5 @@
 import { parse } from "lossless-json";
+import type { EntityTypeInfo } from "../protocol/entity-type-info.js";
 import { toJsonText } from "../protocol/json-wire.js";
 import { toExactNumber } from "../protocol/to-exact-number.js";
 import { ClientError } from "./client-error.js";
@@ -20,12 +21,8 @@ export interface AdminEntity {
   stored: boolean;
 }
 
-export interface AdminEntityType {
-  type: string;
-  title: string;
-  states: Array<{ name: string; title: string; initial: boolean; final: boolean }>;
-  actions: Array<{ name: string; title: string; actor: string; from: string[] | null; to: string[] }>;
-}
+/** One entity type as the admin API lists it. */
+export type AdminEntityType = EntityTypeInfo;
 
 export interface AdminClock {
   now: string;

@@ -1,4 +1,5 @@
 import type { Catalog } from "../../schemas/catalog.js";
+import type { EntityTypeInfo } from "../../protocol/entity-type-info.js";
 import { getCatalog } from "../../schemas/catalog.js";
 import { toJsonText } from "../../protocol/json-wire.js";
 import type { BoundedMap } from "../bounded-map.js";
@@ -36,13 +37,7 @@ export interface StateProblem {
 
 export type EntityResult = { ok: true; entity: EntityView } | StateProblem;
 
-/** One entity type: its states and actions, as the admin API lists them. */
-export interface EntityTypeInfo {
-  type: string;
-  title: string;
-  states: Array<{ name: string; title: string; initial: boolean; final: boolean }>;
-  actions: Array<{ name: string; title: string; actor: string; from: string[] | null; to: string[] }>;
-}
+export type { EntityTypeInfo };
 
 export interface EntityListQuery {
   tenant?: string;
