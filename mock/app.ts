@@ -46,7 +46,8 @@ export function createApp(options: DeepPartial<MockOptions> = {}, catalog?: Cata
     const path = mark < 0 ? url : url.slice(0, mark);
     const query = mark < 0 ? "" : url.slice(mark + 1);
     void readBody(req, core.options.bodyLimitBytes).then((reading) => {
-      let answer: MockResponse;
+      const fault = (error: unknown) => answerFault(core, req.method ?? "GET", path, query, error);
+      let answer: MockResponse | Promise<MockResponse>;
       try {
         if (!reading.ok) {
           answer = answerBodyError(core, req.method ?? "GET", path, query, reading.problem);
@@ -55,9 +56,11 @@ export function createApp(options: DeepPartial<MockOptions> = {}, catalog?: Cata
           answer = isTopGatewayPath(path) ? handleTop(core, request) : handlePandapon(core, request);
         }
       } catch (error) {
-        answer = answerFault(core, req.method ?? "GET", path, query, error);
+        answer = fault(error);
       }
-      send(res, answer, !reading.ok);
+      // Answers that read or write entities come later; the others are sent now (no promise in the pure path).
+      if (answer instanceof Promise) void answer.catch(fault).then((later) => send(res, later, false));
+      else send(res, answer, !reading.ok);
     });
   };
   return Object.assign(handle, { core });

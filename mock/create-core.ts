@@ -5,7 +5,9 @@ import { MESSAGE_LIMIT, toCappedText, toOwnText } from "../protocol/capped-text.
 import type { WireText } from "../protocol/wire-text.js";
 import type { BoundedMap } from "./bounded-map.js";
 import { createBoundedMap } from "./bounded-map.js";
+import { applyDataEdits } from "./apply-data-edits.js";
 import { checkAnswer } from "./check-answer.js";
+import type { DataEdit } from "./state/operation-wiring.js";
 import { createAnswerCache } from "./create-answer-cache.js";
 import type { AnswerFormat, EncodedAnswer, Producer } from "./generate/create-producer.js";
 import { createProducer } from "./generate/create-producer.js";
@@ -30,9 +32,10 @@ export interface MockCore {
    * The success answer of every protocol and format: the data encoded for `format` (cached from a
    * request's second time, or produced) → `wrap` writes the envelope around it → the body is checked
    * against the response schema (with validateResponses; a broken answer throws, a fault of the mock)
-   * → journaled → sent.
+   * → journaled → sent. With `edits` (what the entities show: see mock/state/operation-wiring.ts)
+   * the data is produced afresh and edited before it is encoded (never cached).
    */
-  answer(operation: Operation, request: unknown, format: AnswerFormat, wrap: (data: EncodedAnswer) => WireText): MockResponse;
+  answer(operation: Operation, request: unknown, format: AnswerFormat, wrap: (data: EncodedAnswer) => WireText, edits?: readonly DataEdit[]): MockResponse;
 }
 
 export interface StoreSizes {
@@ -73,8 +76,9 @@ export function createCore(options: MockOptions, catalog: Catalog = getCatalog()
       answerCache: answers.readSize(),
     }),
     record,
-    answer(operation, request, format, wrap) {
-      const body = wrap(answers.produce(operation, request, format));
+    answer(operation, request, format, wrap, edits) {
+      const data = edits ? producer.produceAnswer(operation, request, format, undefined, (generated) => applyDataEdits(generated, edits)) : answers.produce(operation, request, format);
+      const body = wrap(data);
       if (options.validateResponses) {
         const violations = checkAnswer(catalog, operation, format, body);
         if (violations.length > 0) {

@@ -17,6 +17,9 @@ export const PANDAPON_ERRORS = {
   METHOD_NOT_ALLOWED: { status: 405, code: 40501, title: "method not allowed" },
   BODY_TOO_LARGE: { status: 413, code: 41301, title: "request body too large" },
   REPLAY_MEMORY_FULL: { status: 429, code: 42901, title: "replay memory full: every nonce it holds is still inside the window" },
+  BUSINESS_RULE_BROKEN: { status: 400, code: 40003, title: "the request breaks a business rule of the entity it creates or changes (the message names the rule)" },
+  NOT_ALLOWED_IN_STATE: { status: 409, code: 40901, title: "not allowed in the entity's current state (the message names the state and what it allows)" },
+  STATE_UNAVAILABLE: { status: 429, code: 42902, title: "the mock's entity store is full or too busy to take the write: try again later" },
   SERVER_ERROR: { status: 500, code: 50001, title: "server error" },
 } as const;
 

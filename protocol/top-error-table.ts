@@ -37,6 +37,14 @@ export const TOP_ERRORS = {
   /** The sub code gets `:<parameter>` when one parameter is at fault. */
   INVALID_ARGUMENTS: { code: 41, msg: "Invalid Arguments", subCode: "isv.invalid-parameter", subCodeFrom: "top" },
   HTTP_ACTION_NOT_ALLOWED: { code: 9, msg: "Http Action Not Allowed" },
+  /**
+   * Business refusals: TOP answers a method's business failure with code 15 and an isv.* sub code
+   * naming it; the sub codes of these methods are not documented, so these two are the mock's.
+   */
+  NOT_ALLOWED_IN_STATE: { code: 15, msg: "Remote service error", subCode: "isv.status-not-allowed", subCodeFrom: "mock" },
+  BUSINESS_RULE_BROKEN: { code: 15, msg: "Remote service error", subCode: "isv.business-rule-broken", subCodeFrom: "mock" },
+  /** The mock's entity store is full or too busy to take a write. */
+  STATE_UNAVAILABLE: { code: 15, msg: "Remote service error", subCode: "isp.service-busy", subCodeFrom: "mock" },
   /** The mock's own faults: isp.unknown-error, one of TOP's backend sub codes. */
   REMOTE_SERVICE_ERROR: { code: 15, msg: "Remote service error", subCode: "isp.unknown-error", subCodeFrom: "top" },
 } as const satisfies Record<string, TopErrorEntry>;

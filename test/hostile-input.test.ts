@@ -15,7 +15,7 @@ import { getCatalog } from "../schemas/catalog.js";
 import { describeViolations } from "../schemas/violations.js";
 import { isSameSecretValue } from "../signing/digest.js";
 import { exposeGc } from "./helpers/expose-gc.js";
-import { NOW, setupMock } from "./helpers/mock-setup.js";
+import { NOW, answeredNow, setupMock } from "./helpers/mock-setup.js";
 
 // A pass-through spy: the code under test keeps the real timingSafeEqual, the tests see its arguments.
 vi.mock("node:crypto", async (importOriginal) => {
@@ -723,7 +723,7 @@ describe("replays after a flood of newer nonces, and nonce-str past its document
     const mock = setupMock({ now: () => now, validateResponses: false, ...options });
     const core = getCore(mock.app);
     const signed = (overrides: Record<string, string | undefined> = {}) => ({ ...mock.pandaponHeaders({ timestamp: String(now), ...overrides }), "content-type": "application/json" });
-    const handle = (headers: Record<string, string>) => handlePandapon(core, { method: "POST", path: INFO, query: "", headers, rawBody: Buffer.from('{"refundId":"TQ1"}') });
+    const handle = (headers: Record<string, string>) => answeredNow(handlePandapon(core, { method: "POST", path: INFO, query: "", headers, rawBody: Buffer.from('{"refundId":"TQ1"}') }));
     const advance = (ms: number) => {
       now += ms;
     };

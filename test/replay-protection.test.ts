@@ -11,7 +11,7 @@ import { PACKAGE_ROOT } from "../schemas/package-root.js";
 import { createApp, getCore } from "../mock/app.js";
 import { handlePandapon } from "../mock/pandapon/handle-pandapon.js";
 import { exposeGc } from "./helpers/expose-gc.js";
-import { NOW, setupMock } from "./helpers/mock-setup.js";
+import { NOW, answeredNow, setupMock } from "./helpers/mock-setup.js";
 
 const INFO = "/alibaba/refund/info";
 const BODY = '{"refundId":"TQ1"}';
@@ -114,7 +114,7 @@ describe("the replay memory's size", () => {
     expect(core.nonces.capacity).toBe(131_072);
     let accepted = 0;
     for (let i = 0; i < 120_000; i += 1) {
-      const answer = handlePandapon(core, { method: "POST", path: INFO, query: "", headers: { ...signed(), "content-type": "application/json" }, rawBody: Buffer.from(BODY) });
+      const answer = answeredNow(handlePandapon(core, { method: "POST", path: INFO, query: "", headers: { ...signed(), "content-type": "application/json" }, rawBody: Buffer.from(BODY) }));
       if (answer.status === 200) accepted += 1;
     }
     gc();

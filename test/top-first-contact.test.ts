@@ -7,6 +7,10 @@ import { TOP_ERRORS } from "../protocol/top-error-table.js";
 import { parseTopXml } from "../checks/parse-top-xml.js";
 import { toTopTimestamp } from "../signing/verify.js";
 import { NOW, setupMock } from "./helpers/mock-setup.js";
+import { startStatefulMock } from "./helpers/stateful-mock.js";
+import type { CallResult } from "../client/call-result.js";
+import { createSqliteStore } from "../mock/state/sqlite-store.js";
+import type { StoreLimits } from "../mock/state/store.js";
 
 const REQ = { refund_detail_order_req: JSON.stringify({ dispute_id: "10000001", buyer_id: 10000001 }) };
 const HOUR = 3600_000;
@@ -36,6 +40,20 @@ function setup() {
   return { ...mock, form, post };
 }
 
+/** A refund application the top-dispute lifecycle accepts (refund only, goods not received). */
+const APPLICATION = { biz_order_id: "4012345678901234567", out_biz_id: "OUT-REFUND-1", biz_claim_type: 1, refund_fee: 1200, apply_refund_text_id: 100501, goods_status: 1, leave_message_content: "不想要了", buyer_id: 10000001 };
+
+/** One call to a new stateful mock (its store bounded by `limits`), answered as the other triggers' answers. */
+async function onStatefulMock(limits: Partial<StoreLimits>, send: (mock: Awaited<ReturnType<typeof startStatefulMock>>) => Promise<CallResult>): Promise<Sent> {
+  const mock = await startStatefulMock({ store: createSqliteStore({ file: ":memory:", limits }) });
+  try {
+    const answer = await send(mock);
+    return { status: answer.status, text: answer.rawBody, headers: answer.headers };
+  } finally {
+    await mock.stop();
+  }
+}
+
 /** A request the mock answers with each entry of its TOP error table: a new entry needs a way to reach it here. */
 const TRIGGERS: Record<TopErrorName, (s: ReturnType<typeof setup>) => PromiseLike<Sent>> = {
   HTTP_ACTION_NOT_ALLOWED: (s) => request(s.app).put("/router/rest").type("form").send(s.form({})),
@@ -59,6 +77,15 @@ const TRIGGERS: Record<TopErrorName, (s: ReturnType<typeof setup>) => PromiseLik
   UNSUPPORTED_VERSION: (s) => s.post({ v: "1.0" }),
   MISSING_REQUIRED_ARGUMENTS: (s) => s.post({}, { refund_detail_order_req: '{"buyer_id":1}' }),
   INVALID_ARGUMENTS: (s) => s.post({}, { refund_detail_order_req: '{"dispute_id":"1","buyer_id":"abc"}' }),
+  // The entity answers of a stateful mock: a return before the seller agreed, a return claimed for goods not received, a full store.
+  NOT_ALLOWED_IN_STATE: () =>
+    onStatefulMock({}, async (mock) => {
+      const created = await mock.top.call("taobao.pc.refund.submit", { refund_agreement_order_req: APPLICATION });
+      const disputeId = (created.data as { result: { refund_agreement_order_resp: { dispute_id: string } } }).result.refund_agreement_order_resp.dispute_id;
+      return mock.top.call("taobao.pc.refund.return", { refund_return_goods_req: { dispute_id: disputeId, logistics_company_code: "SF", logistics_company_name: "顺丰速运", logistics_no: "SF1234567890", mobile_num: "13800138000", buyer_id: 10000001 } });
+    }),
+  BUSINESS_RULE_BROKEN: () => onStatefulMock({}, (mock) => mock.top.call("taobao.pc.refund.submit", { refund_agreement_order_req: { ...APPLICATION, biz_claim_type: 3, goods_status: 1 } })),
+  STATE_UNAVAILABLE: () => onStatefulMock({ maxEntities: 0 }, (mock) => mock.top.call("taobao.pc.refund.submit", { refund_agreement_order_req: APPLICATION })),
 };
 
 /**

@@ -31,9 +31,10 @@ export interface Producer {
   produceData(operation: Operation, request: unknown): unknown;
   /**
    * The same data encoded for `format`, for an envelope writer (what the mock sends); `canonical`:
-   * the request's toCanonicalText, when known.
+   * the request's toCanonicalText, when known; `edit` changes the generated data (its strings wire
+   * text) before it is encoded, e.g. to show an entity in it.
    */
-  produceAnswer(operation: Operation, request: unknown, format: AnswerFormat, canonical?: string): EncodedAnswer;
+  produceAnswer(operation: Operation, request: unknown, format: AnswerFormat, canonical?: string, edit?: (data: unknown) => unknown): EncodedAnswer;
   /** A realistic, valid request for an operation (for examples, the contract runner, the benchmark). */
   produceRequest(operation: Operation, variant?: number): unknown;
 }
@@ -86,10 +87,11 @@ export function createProducer(catalog: Catalog, options: { seed?: number | stri
 
   return {
     produceData: (operation, request) => fromWireValue(produceData(operation, request, toSeed(operation, request))),
-    produceAnswer(operation, request, format, canonical) {
+    produceAnswer(operation, request, format, canonical, edit) {
       // Generated in wire text and written as is: JSON.stringify of wire text is wire text (it
       // escapes nothing at or above 0x80), and the XML writer escapes wire text as such.
-      const data = produceData(operation, request, toSeed(operation, request, canonical));
+      const generated = produceData(operation, request, toSeed(operation, request, canonical));
+      const data = edit ? edit(generated) : generated;
       if (format === "xml") return { format, text: toTopWireXmlMembers(data) };
       return { format, text: asWireText(data === undefined ? "null" : writeFreshJson(data)) };
     },

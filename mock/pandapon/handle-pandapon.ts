@@ -7,9 +7,15 @@ import { authenticatePandapon } from "./authenticate.js";
 import { readPandaponRequest } from "./read-pandapon-request.js";
 import { toPandaponRequestId } from "./to-pandapon-request-id.js";
 import { writePandaponCodeMsgSuccess, writePandaponSuccess } from "./write-pandapon-envelope.js";
+import type { PandaponKey } from "../options.js";
+import type { DataEdit, StateProblem } from "../state/create-state.js";
+import { toStateErrorKind, toStateErrorMessage } from "../to-state-error.js";
 
-/** The PandaPon pipeline: route → authenticate → read and validate → produce → respond. */
-export function handlePandapon(core: MockCore, req: MockRequest): MockResponse {
+/**
+ * The PandaPon pipeline: route → authenticate → read and validate → (stateful, for an operation
+ * that shows or moves entities: take it on the caller's entities) → produce → respond.
+ */
+export function handlePandapon(core: MockCore, req: MockRequest): MockResponse | Promise<MockResponse> {
   const route = core.catalog.matchRoute(req.method, req.path);
   if (!route) {
     const other = ["GET", "POST"].find((m) => m !== req.method && core.catalog.matchRoute(m, req.path));
@@ -20,18 +26,39 @@ export function handlePandapon(core: MockCore, req: MockRequest): MockResponse {
   const { operation, pathParams } = route;
   const query = readParams(req.query);
   const rawBody = req.rawBody.toString("utf8");
-  let developId: string | undefined;
+  let key: PandaponKey | undefined;
   if (core.options.verifySignatures) {
     const auth = authenticatePandapon(operation, req.headers, query, rawBody, core.options, core.nonces);
     if (!auth.ok) return answerPandaponError(core, auth.error, operation.meta.name, auth.message);
-    developId = auth.key.developId;
+    key = auth.key;
   }
   const reading = readPandaponRequest(operation, query, pathParams, req.headers, rawBody);
   if (!reading.ok) return answerPandaponError(core, reading.error, operation.meta.name, reading.message);
-  if (operation.meta.envelope === "pandapon-code-msg") {
-    return core.answer(operation, reading.payload, "json", (data) => writePandaponCodeMsgSuccess(operation.data ? data : undefined));
-  }
-  const answerer = developId ?? core.options.pandapon.keys[0]?.developId ?? null;
-  return core.answer(operation, reading.payload, "json", (data) => writePandaponSuccess(toPandaponRequestId(core.options.seed, req), answerer, data));
+  const { payload } = reading;
+  const respond = (edits?: readonly DataEdit[]): MockResponse => {
+    if (operation.meta.envelope === "pandapon-code-msg") {
+      return core.answer(operation, payload, "json", (data) => writePandaponCodeMsgSuccess(operation.data ? data : undefined), edits);
+    }
+    const answerer = key?.developId ?? core.options.pandapon.keys[0]?.developId ?? null;
+    return core.answer(operation, payload, "json", (data) => writePandaponSuccess(toPandaponRequestId(core.options.seed, req), answerer, data), edits);
+  };
+  const state = core.options.state;
+  if (!state?.wires(operation.meta.name)) return respond();
+  return state.takeOperation(toTenant(core, key, req), operation.meta.name, payload).then((outcome) => (outcome.ok ? respond(outcome.edits) : answerStateProblem(core, operation.meta.name, outcome)));
+}
+
+/** The caller's tenant: its access-key (unchecked signatures: the access-key header when it is a configured key, else the first key). */
+function toTenant(core: MockCore, key: PandaponKey | undefined, req: MockRequest): string {
+  if (key) return key.accessKey;
+  const keys = core.options.pandapon.keys;
+  const sent = req.headers["access-key"];
+  return keys.find((k) => k.accessKey === sent)?.accessKey ?? keys[0]?.accessKey ?? "";
+}
+
+function answerStateProblem(core: MockCore, operation: string, problem: StateProblem): MockResponse {
+  const kind = toStateErrorKind(problem);
+  const name = kind === "bad-request" ? "INVALID_REQUEST" : kind === "fault" ? "SERVER_ERROR" : kind;
+  if (kind === "fault") core.options.log?.(`mock fault on ${operation}: ${problem.message}`);
+  return answerPandaponError(core, name, operation, toStateErrorMessage(problem));
 }
 

@@ -4,13 +4,17 @@ import { getCatalog } from "../../schemas/catalog.js";
 import { toJsonText } from "../../protocol/json-wire.js";
 import type { BoundedMap } from "../bounded-map.js";
 import { createBoundedMap } from "../bounded-map.js";
+import type { RefusalCode } from "./apply-action.js";
 import { applyAction, isEntityId, toAllowedActions } from "./apply-action.js";
 import { applyDueTimers } from "./apply-due-timers.js";
 import type { Birth } from "./birth.js";
 import { createBirth } from "./birth.js";
 import type { EntityRecord } from "./entity.js";
-import type { Lifecycle } from "./lifecycle.js";
-import { getLifecycles } from "./lifecycle.js";
+import type { Lifecycle, LifecycleAction } from "./lifecycle.js";
+import { getLifecycles, readLifecycleFiles } from "./lifecycle.js";
+import type { LifecycleFile } from "./lifecycle-file.js";
+import type { DataEdit, WiringStep } from "./operation-wiring.js";
+import { readActingIds, readRequestId, toAnswerEdits, toOperationWiring, toViewEdits, toWiredOperationNames } from "./operation-wiring.js";
 import type { EntityKey, StateStore } from "./store.js";
 import { MAX_PAGE_SIZE } from "./store.js";
 import { toEntityId } from "./to-entity-id.js";
@@ -30,10 +34,16 @@ export interface StateProblem {
   ok: false;
   code: StateProblemCode;
   message: string;
-  /** For "refused": the entity's state (null: not created) and the actions it allows. */
+  /** For "refused": why (the engine's refusal code), the entity's state (null: not created) and the actions it allows. */
+  refusal?: RefusalCode;
   state?: string | null;
   allowed?: string[];
 }
+
+/** What an operation did to the caller's entities: the edits its generated answer gets, or why it was not done. */
+export type OperationOutcome = { ok: true; edits: DataEdit[] } | StateProblem;
+
+export type { DataEdit };
 
 export type EntityResult = { ok: true; entity: EntityView } | StateProblem;
 
@@ -59,6 +69,14 @@ export interface StateService {
   create(tenant: string, type: string, options?: { action?: string; input?: unknown }): Promise<EntityResult>;
   /** Stored entities (due timers applied in the view, written back on their next read), a page at a time. */
   list(query: EntityListQuery): Promise<{ entities: EntityView[]; next: EntityKey | null }>;
+  /** Whether an operation shows or moves entities (its answer then needs takeOperation). */
+  wires(operation: string): boolean;
+  /**
+   * Does what an operation does to the tenant's entities (lifecycle files: `views`, and buyer
+   * actions' `operation`): takes the action (creating an entity when the request names none) and
+   * reads what the answer shows → the edits of the generated answer; a refusal is a problem.
+   */
+  takeOperation(tenant: string, operation: string, request: unknown): Promise<OperationOutcome>;
   /** Forgets every entity, push and sequence (the clock stays where it is), or one tenant's. */
   reset(tenant?: string): Promise<void>;
   close(): Promise<void>;
@@ -136,6 +154,13 @@ export async function createState(options: StateServiceOptions): Promise<StateSe
     loaded = { lifecycles, birth: options.birth ?? createBirth({ catalog: options.catalog ?? getCatalog(), lifecycles, seed }) };
     return loaded;
   };
+  // Which operations are wired is read from the files as they are (cheap); compiling waits for the first such request.
+  const wired = options.lifecycles ? undefined : toWiredOperationNames(readLifecycleFiles().map(([, json]) => json as LifecycleFile));
+  let wiring: ReadonlyMap<string, WiringStep[]> | undefined;
+  const findWiring = (operation: string) => {
+    wiring ??= toOperationWiring(load().lifecycles.values());
+    return wiring.get(operation);
+  };
   const clock = await openVirtualClock(store, options.realNow ?? Date.now, options.clock);
   const newCaches = () => ({
     stored: createBoundedMap<EntityRecord | null>(options.cacheEntries ?? DEFAULT_CACHE_ENTRIES, { maxBytes: options.cacheBytes ?? DEFAULT_CACHE_BYTES, sizeOf: toWeight }),
@@ -194,7 +219,7 @@ export async function createState(options: StateServiceOptions): Promise<StateSe
 
   const busy = (what: string): StateProblem => ({ ok: false, code: "busy", message: `Failed to ${what}: other writes to it came first ${WRITE_TRIES} times; try again.` });
 
-  return {
+  const service: StateService = {
     seed,
     clock,
     types: () => [...load().lifecycles.values()].map(toTypeInfo),
@@ -225,7 +250,7 @@ export async function createState(options: StateServiceOptions): Promise<StateSe
         const outcome = applyAction(lifecycle, current, { action, at: now, input: input ?? undefined }, seed);
         if (!outcome.ok) {
           const { refusal } = outcome;
-          return { ok: false, code: "refused", message: `Failed to take "${action}" on the ${type} "${id}": ${refusal.reason}.`, state: refusal.state, allowed: refusal.allowed };
+          return { ok: false, code: "refused", message: `Failed to take "${action}" on the ${type} "${id}": ${refusal.reason}.`, refusal: refusal.code, state: refusal.state, allowed: refusal.allowed };
         }
         const written = await write(outcome.record, stored?.version ?? 0);
         if (written === "conflict") continue;
@@ -246,7 +271,7 @@ export async function createState(options: StateServiceOptions): Promise<StateSe
         const id = toEntityId(lifecycle, seed, tenant, sequence.value);
         if (await readStored(tenant, type, id)) continue;
         const outcome = applyAction(lifecycle, { tenant, id }, { action: creator, at: clock.now(), input: input ?? undefined }, seed);
-        if (!outcome.ok) return { ok: false, code: "refused", message: `Failed to create a ${type} with "${creator}": ${outcome.refusal.reason}.`, state: null, allowed: outcome.refusal.allowed };
+        if (!outcome.ok) return { ok: false, code: "refused", message: `Failed to create a ${type} with "${creator}": ${outcome.refusal.reason}.`, refusal: outcome.refusal.code, state: null, allowed: outcome.refusal.allowed };
         const written = await write(outcome.record, 0);
         if (written === "conflict") continue;
         return "ok" in written ? written : { ok: true, entity: toView(lifecycle, written, true) };
@@ -272,6 +297,61 @@ export async function createState(options: StateServiceOptions): Promise<StateSe
       if (tenant === undefined) await store.setMeta(CLOCK_META_KEY, clock.setting);
     },
 
+    wires: (operation) => (wired ? wired.has(operation) : findWiring(operation) !== undefined),
+
+    async takeOperation(tenant, operation, request) {
+      const edits: DataEdit[] = [];
+      for (const step of findWiring(operation) ?? []) {
+        const done = step.kind === "view" ? await show(step, tenant, request) : await take(step, tenant, request);
+        if (!done.ok) return done;
+        edits.push(...done.edits);
+      }
+      return { ok: true, edits };
+    },
+
     close: () => store.close(),
   };
+
+  /** A view: the entity the request names (none named: the answer stays generated). */
+  const show = async (step: Extract<WiringStep, { kind: "view" }>, tenant: string, request: unknown): Promise<OperationOutcome> => {
+    const id = readRequestId(step.id, request, clock.now());
+    if (id === undefined) return { ok: true, edits: [] };
+    const read = await service.read(tenant, step.lifecycle.type, id);
+    return read.ok ? { ok: true, edits: toViewEdits(step.lifecycle, read.entity, step.at) } : read;
+  };
+
+  /**
+   * A buyer action. The request names no entity: the creating action. It names some: on each, the
+   * action its state allows — every one checked before any is taken, so that a refusal (naming the
+   * state and the actions it allows) leaves them all as they were.
+   */
+  const take = async (step: Extract<WiringStep, { kind: "act" }>, tenant: string, request: unknown): Promise<OperationOutcome> => {
+    const { type } = step.lifecycle;
+    const ids = readActingIds(step, request, clock.now());
+    if (ids.length === 0) {
+      if (!step.creating) return { ok: false, code: "bad-id", message: `The request names no ${type} to act on.` };
+      const created = await service.create(tenant, type, { action: step.creating.name, input: request });
+      return created.ok ? { ok: true, edits: toAnswerEdits(step.creating, created.entity, request) } : created;
+    }
+    const planned: Array<[string, LifecycleAction]> = [];
+    for (const id of ids) {
+      const read = await service.read(tenant, type, id);
+      if (!read.ok) return read;
+      const action = step.acting.find((a) => a.from!.includes(read.entity.state));
+      if (!action) {
+        const name = step.acting[0]!.name;
+        return { ok: false, code: "refused", refusal: "not-allowed-in-state", message: `Failed to take "${name}" on the ${type} "${id}": "${name}" is not allowed in the state "${read.entity.state}".`, state: read.entity.state, allowed: read.entity.allowedActions };
+      }
+      planned.push([id, action]);
+    }
+    const edits: DataEdit[] = [];
+    for (const [id, action] of planned) {
+      const result = await service.act(tenant, type, id, action.name, request);
+      if (!result.ok) return result;
+      edits.push(...toAnswerEdits(action, result.entity, request));
+    }
+    return { ok: true, edits };
+  };
+
+  return service;
 }

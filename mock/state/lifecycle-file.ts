@@ -4,6 +4,7 @@ export interface LifecycleFile {
   title: string;
   notes?: string[];
   data: { operation: string; definition?: string; at?: string };
+  views?: Array<{ operation: string; id: unknown; at?: string }>;
   id: { field?: string; pattern: string };
   stateField?: string;
   states: Record<string, StateFile>;
@@ -29,6 +30,8 @@ export interface ActionFile {
   title: string;
   actor: "buyer" | "seller" | "platform" | "timer";
   operation?: string | string[];
+  id?: unknown;
+  answer?: Record<string, unknown>;
   from: string[] | null;
   requires?: Array<{ that: unknown; reason: string }>;
   to: string | Array<{ when?: unknown; state: string }>;

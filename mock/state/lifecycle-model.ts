@@ -33,6 +33,10 @@ export interface LifecycleAction {
   actor: Actor;
   /** The PandaPon paths or TOP methods that perform a buyer action (the first is the one born entities use). */
   operations: Operation[];
+  /** Of a buyer action on an existing entity taken through its operations: the entity's id, from the request (the input). */
+  id: Evaluate | undefined;
+  /** What the operation's answer shows after the action: paths inside its Data and their values, from the entity after the action. */
+  answer: Array<[path: string, value: Evaluate]>;
   /** null: the action creates the entity. */
   from: string[] | null;
   requires: Array<{ that: Evaluate; reason: string }>;
@@ -50,6 +54,8 @@ export interface Lifecycle {
   file: string;
   /** The operation whose schema defines the fields, the definition, and where it sits in the operation's Data. */
   data: { operation: Operation; definition: string; at: string; schemaRef: string };
+  /** The operations whose answers show the entity: the id from the request, where in Data the entity sits. */
+  views: Array<{ operation: Operation; id: Evaluate; at: string }>;
   /** The id field (if a field holds the id), its type in the schema, and the pattern of created ids. */
   id: { field: string | undefined; pattern: string; kind: Kind | undefined };
   stateField: string | undefined;

@@ -55,6 +55,8 @@ function checkActions(catalog: Catalog, file: LifecycleFile): string[] {
     const operations = toOperationNames(action);
     if (action.actor !== "buyer" && operations.length > 0) problems.push(`action "${action.name}" of the ${action.actor} names an operation (only buyer actions are API calls)`);
     for (const name of operations) if (!catalog.find(name)) problems.push(`action "${action.name}": operation "${name}" is not in the catalog`);
+    if (action.id !== undefined && (operations.length === 0 || action.from === null)) problems.push(`action "${action.name}" has an id but ${action.from === null ? "creates the entity (its id is made)" : "no operation to read it from"}`);
+    if (action.answer && operations.length === 0) problems.push(`action "${action.name}" has an answer but no operation to answer`);
     if (action.birth?.input && operations.length === 0) problems.push(`action "${action.name}" has a birth input but no operation to generate its request`);
     if (action.log && !file.log) problems.push(`action "${action.name}" logs, but the lifecycle has no log`);
     const states = timed.get(action.name);
@@ -62,6 +64,7 @@ function checkActions(catalog: Catalog, file: LifecycleFile): string[] {
     for (const state of states ?? []) if (!action.from?.includes(state)) problems.push(`the timer of "${state}" takes "${action.name}", which cannot be taken there`);
   }
   for (const action of timed.keys()) if (!names.includes(action)) problems.push(`a timer takes the action "${action}", which is not declared`);
+  for (const view of file.views ?? []) if (!catalog.find(view.operation)) problems.push(`view: operation "${view.operation}" is not in the catalog`);
   if (file.log && !file.actions.some((a) => a.log)) problems.push("the lifecycle has a log but no action writes to it");
   return problems;
 }

@@ -53,6 +53,8 @@ function toAction(entity: PlacedSchema, catalog: Catalog, action: ActionFile): L
     title: action.title,
     actor: action.actor,
     operations: toOperationNames(action).map((name) => catalog.find(name)!),
+    id: action.id === undefined ? undefined : compileExpression(action.id, `${at}.id`),
+    answer: toCompiledEntries(action.answer, `${at}.answer`),
     from: action.from,
     requires: (action.requires ?? []).map((r, i) => ({ that: compileExpression(r.that, `${at}.requires[${i}]`), reason: r.reason })),
     to:
@@ -81,6 +83,7 @@ export function toLifecycle(catalog: Catalog, file: string, json: LifecycleFile)
     title: json.title,
     file,
     data: { operation, definition, at: json.data.at ?? "", schemaRef: `${operation.id}#/definitions/${definition}` },
+    views: (json.views ?? []).map((view, i) => ({ operation: catalog.find(view.operation)!, id: compileExpression(view.id, `views[${i}].id`), at: view.at ?? "" })),
     id: { field: json.id.field, pattern: json.id.pattern, kind: json.id.field ? primaryKind(findFieldSchema(catalog, entity, json.id.field)!.schema) : undefined },
     stateField: json.stateField,
     states: new Map(Object.entries(json.states).map(([name, state]) => [name, toState(entity, catalog, name, state)])),

@@ -14,11 +14,18 @@ import { TOP_GATEWAY_PATH } from "./is-top-gateway-path.js";
 import { readTopParams } from "./read-top-params.js";
 import { writeTopSuccess } from "./write-top-envelope.js";
 import type { TopFailure } from "../../protocol/top-error-table.js";
+import type { AnswerFormat } from "../generate/create-producer.js";
+import type { DataEdit, StateProblem } from "../state/create-state.js";
+import { toStateErrorKind, toStateErrorMessage } from "../to-state-error.js";
 
 type BusinessReading = { ok: true; payload: Record<string, unknown> } | ({ ok: false } & TopFailure);
 
-/** The TOP gateway pipeline (/router/rest): parameters → path → method → authenticate → read and validate → produce → respond. */
-export function handleTop(core: MockCore, req: MockRequest): MockResponse {
+/**
+ * The TOP gateway pipeline (/router/rest): parameters → path → method → authenticate → read and
+ * validate → (stateful, for a method that shows or moves entities: take it on the caller's
+ * entities) → produce → respond.
+ */
+export function handleTop(core: MockCore, req: MockRequest): MockResponse | Promise<MockResponse> {
   const requestId = toTopRequestId(req);
   if (req.method !== "GET" && req.method !== "POST") return answerTopError(core, "xml", requestId, "-", { error: "HTTP_ACTION_NOT_ALLOWED" });
   const reading = readTopParams(req.query, req.rawBody, req.headers["content-type"]);
@@ -38,7 +45,25 @@ export function handleTop(core: MockCore, req: MockRequest): MockResponse {
   const business = readBusinessParams(core, operation, params);
   if (!business.ok) return answerTopError(core, format, requestId, method, business);
   const root = toTopResponseKey(method);
-  return core.answer(operation, business.payload, format, (data) => writeTopSuccess(root, requestId, data));
+  const respond = (edits?: readonly DataEdit[]) => core.answer(operation, business.payload, format, (data) => writeTopSuccess(root, requestId, data), edits);
+  const state = core.options.state;
+  if (!state?.wires(method)) return respond();
+  return state.takeOperation(toTenant(core, params), method, business.payload).then((outcome) => (outcome.ok ? respond(outcome.edits) : answerStateProblem(core, format, requestId, method, outcome)));
+}
+
+/** The caller's tenant: its app_key (checked, or unchecked signatures: when it is a configured app), else the first app's. */
+function toTenant(core: MockCore, params: Map<string, string>): string {
+  const apps = core.options.top.apps;
+  const sent = params.get("app_key");
+  return apps.find((a) => a.appKey === sent)?.appKey ?? apps[0]?.appKey ?? "";
+}
+
+function answerStateProblem(core: MockCore, format: AnswerFormat, requestId: string, method: string, problem: StateProblem): MockResponse {
+  const kind = toStateErrorKind(problem);
+  const subMsg = toStateErrorMessage(problem);
+  if (kind === "fault") core.options.log?.(`mock fault on ${method}: ${problem.message}`);
+  const error = kind === "bad-request" ? "INVALID_ARGUMENTS" : kind === "fault" ? "REMOTE_SERVICE_ERROR" : kind;
+  return answerTopError(core, format, requestId, method, { error, subMsg });
 }
 
 /** Each operation's business parameters, and which arrive as JSON text (struct and list parameters). */

@@ -1,4 +1,5 @@
 import { createApp } from "../../mock/app.js";
+import type { MockResponse } from "../../mock/exchange.js";
 import type { DeepPartial, MockOptions } from "../../mock/options.js";
 import type { Catalog } from "../../schemas/catalog.js";
 import { DEMO_PANDAPON, DEMO_TOP } from "../../protocol/demo.js";
@@ -42,4 +43,10 @@ export function setupMock(options: DeepPartial<MockOptions> = {}, catalog?: Cata
     return Object.fromEntries(Object.entries(params).filter(([, v]) => v !== undefined)) as Record<string, string>;
   };
   return { app, pandaponHeaders, topParams };
+}
+
+/** A stateless pipeline's answer, which comes at once (a promise means the request went to the state layer). */
+export function answeredNow(answer: MockResponse | Promise<MockResponse>): MockResponse {
+  if (answer instanceof Promise) throw new Error("expected an answer at once from a stateless mock");
+  return answer;
 }
