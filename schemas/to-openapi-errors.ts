@@ -2,21 +2,27 @@ import type { PandaponErrorName } from "../protocol/pandapon-error-table.js";
 import { PANDAPON_ERRORS } from "../protocol/pandapon-error-table.js";
 import type { Operation } from "./catalog.js";
 import type { JsonSchema } from "./operation.js";
+import { getWiredOperations } from "./wired-operations.js";
 
 /**
  * Which operations can answer an entry of the mock's error table. Entries not named here (the
  * table grows) are taken to be possible on every operation, as the signature errors are.
  * - `body`: only operations whose parameters travel in a JSON body;
  * - `parameters`: only operations with documented parameters to break;
- * - `route`: never a documented operation (another path or method), told in the document's description.
+ * - `route`: never a documented operation (another path or method), told in the document's description;
+ * - `entities`: operations that show or move entities when the mock is stateful (the lifecycle files' wiring);
+ * - `actions`: operations that move them.
  */
-const WHERE: Partial<Record<PandaponErrorName, "body" | "parameters" | "route">> = {
+const WHERE: Partial<Record<PandaponErrorName, "body" | "parameters" | "route" | "entities" | "actions">> = {
   BAD_JSON: "body",
   UNSUPPORTED_MEDIA_TYPE: "body",
   BODY_TOO_LARGE: "body",
   INVALID_REQUEST: "parameters",
   UNKNOWN_OPERATION: "route",
   METHOD_NOT_ALLOWED: "route",
+  STATE_UNAVAILABLE: "entities",
+  NOT_ALLOWED_IN_STATE: "actions",
+  BUSINESS_RULE_BROKEN: "actions",
 };
 
 type Entry = { name: string; status: number; code: number; title: string };
@@ -33,6 +39,10 @@ function isPossible(operation: Operation, name: string): boolean {
       return operation.request !== undefined;
     case "route":
       return false;
+    case "entities":
+      return getWiredOperations().viewed.has(operation.meta.name) || getWiredOperations().acted.has(operation.meta.name);
+    case "actions":
+      return getWiredOperations().acted.has(operation.meta.name);
     default:
       return true;
   }

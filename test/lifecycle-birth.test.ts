@@ -44,6 +44,30 @@ describe("born entities", () => {
     expect(toJsonText(setupLifecycles().birth(key, NOW + 86_400_000))).toBe(toJsonText(later));
   });
 
+  for (const lifecycle of lifecycles.values()) {
+    it(`${lifecycle.type}: a born entity stays put as the clock moves — read later, it is the same entity, its later steps and timers added`, () => {
+      const { birth } = setupLifecycles();
+      const HOUR = 3_600_000;
+      let same = 0;
+      let unchanged = 0;
+      for (let n = 0; n < 200; n++) {
+        const key = { type: lifecycle.type, tenant: "t", id: toTestId(lifecycle, n) };
+        const now = birth(key, NOW).record;
+        const later = birth(key, NOW + HOUR).record;
+        // A new period begins for a few ids (their creation times recur once per width of the age range).
+        if (later.createdAt !== now.createdAt) continue;
+        same += 1;
+        expect(later.history.slice(0, now.history.length), key.id).toEqual(now.history);
+        if (later.history.length === now.history.length) {
+          unchanged += 1;
+          expect(toJsonText(later), key.id).toBe(toJsonText(now));
+        }
+      }
+      expect(same).toBeGreaterThan(190);
+      expect(unchanged).toBeGreaterThan(100);
+    });
+  }
+
   it("refuses an id its id field cannot hold and a type without a lifecycle, with the reason", () => {
     const { birth } = setupLifecycles();
     expect(isEntityId(lifecycles.get("address")!, "not-a-number")).toBe(false);

@@ -88,12 +88,28 @@ function fireTimers(walk: Walk, record: EntityRecord, until: number): EntityReco
   return fired;
 }
 
-/** The creating action, drawn by weight, at a time `birth.age` before the end; throws when no generated request creates it. */
+/**
+ * When a born entity was created, as seen at `end`: a seeded time of its own, `birth.age` before the
+ * end, that does not move as the clock does. Creation times of one entity recur every period (the
+ * width of the age range): within a period the walk from the same creation time is the same walk,
+ * seen up to a later end (later steps and timers are added, nothing taken back); once a period has
+ * passed, the id names a newly created entity.
+ */
+function toCreationTime(walk: Walk, end: number): number {
+  const [youngest, oldest] = walk.lifecycle.birth.age;
+  const period = oldest - youngest + 1;
+  const { seed, key } = walk;
+  const phase = hashToSeed(`${seed}|born-at|${key.tenant}|${key.type}|${key.id}`) % period;
+  const latest = Math.floor(end / 1000) - youngest;
+  return (latest - ((((latest - phase) % period) + period) % period)) * 1000;
+}
+
+/** The creating action, drawn by weight, at the entity's creation time; throws when no generated request creates it. */
 function createEntity(walk: Walk, end: number): EntityRecord {
   const { lifecycle, key } = walk;
   const creator = pickWeighted(walk.random, [...lifecycle.actions.values()].filter((a) => a.from === null).map((a) => [a, a.birth.weight]));
   if (!creator) throw new Error(`Failed to bear ${key.type} "${key.id}": no creating action has a birth weight.`);
-  const created = takeAction(walk, creator, { tenant: key.tenant, id: key.id }, end - drawBetween(walk.random, lifecycle.birth.age) * 1000);
+  const created = takeAction(walk, creator, { tenant: key.tenant, id: key.id }, toCreationTime(walk, end));
   if (typeof created === "string") throw new Error(`Failed to bear ${key.type} "${key.id}": "${creator.name}" refused ${REQUEST_TRIES} generated requests (${created}).`);
   return created;
 }
@@ -127,7 +143,8 @@ function takeStep(walk: Walk, record: EntityRecord, refused: Set<string>, end: n
 /**
  * Birth: an entity nobody wrote is born by walking its lifecycle from the start along seeded
  * actions at seeded, ordered times before `now` — through `applyAction`, the function lived flows
- * use, so its fields are coherent by construction. It is created `birth.age` before now; then each
+ * use, so its fields are coherent by construction. It is created at a seeded time `birth.age` before
+ * now that stays put as the clock moves (see toCreationTime); then each
  * step draws an action of its state (by birth weight, against the state's `stay`) and a delay; a
  * timer that falls due first fires first; it stops at a final state, a stay, `now` or `maxSteps`,
  * and the timers due by now fire. Buyer inputs are the operation's generated request with the

@@ -11,10 +11,10 @@ import type { Birth } from "./birth.js";
 import { createBirth } from "./birth.js";
 import type { EntityRecord } from "./entity.js";
 import type { Lifecycle, LifecycleAction } from "./lifecycle.js";
-import { getLifecycles, readLifecycleFiles } from "./lifecycle.js";
-import type { LifecycleFile } from "./lifecycle-file.js";
+import { getLifecycles } from "./lifecycle.js";
+import { getWiredOperations } from "../../schemas/wired-operations.js";
 import type { DataEdit, WiringStep } from "./operation-wiring.js";
-import { readActingIds, readRequestId, toAnswerEdits, toOperationWiring, toViewEdits, toWiredOperationNames } from "./operation-wiring.js";
+import { readActingIds, readRequestId, toAnswerEdits, toOperationWiring, toViewEdits } from "./operation-wiring.js";
 import type { EntityKey, StateStore } from "./store.js";
 import { MAX_PAGE_SIZE } from "./store.js";
 import { toEntityId } from "./to-entity-id.js";
@@ -155,7 +155,7 @@ export async function createState(options: StateServiceOptions): Promise<StateSe
     return loaded;
   };
   // Which operations are wired is read from the files as they are (cheap); compiling waits for the first such request.
-  const wired = options.lifecycles ? undefined : toWiredOperationNames(readLifecycleFiles().map(([, json]) => json as LifecycleFile));
+  const wired = options.lifecycles ? undefined : getWiredOperations();
   let wiring: ReadonlyMap<string, WiringStep[]> | undefined;
   const findWiring = (operation: string) => {
     wiring ??= toOperationWiring(load().lifecycles.values());
@@ -297,7 +297,7 @@ export async function createState(options: StateServiceOptions): Promise<StateSe
       if (tenant === undefined) await store.setMeta(CLOCK_META_KEY, clock.setting);
     },
 
-    wires: (operation) => (wired ? wired.has(operation) : findWiring(operation) !== undefined),
+    wires: (operation) => (wired ? wired.viewed.has(operation) || wired.acted.has(operation) : findWiring(operation) !== undefined),
 
     async takeOperation(tenant, operation, request) {
       const edits: DataEdit[] = [];

@@ -3,8 +3,6 @@ import { copyPlain } from "./copy-plain.js";
 import type { EntityRecord } from "./entity.js";
 import type { Evaluate, ExpressionScope } from "./expression-scope.js";
 import type { Lifecycle, LifecycleAction } from "./lifecycle.js";
-import type { LifecycleFile } from "./lifecycle-file.js";
-import { toOperationNames } from "./lifecycle-file.js";
 
 /**
  * What one API operation does with the entities of one lifecycle, as its lifecycle file declares:
@@ -87,14 +85,4 @@ export function toViewEdits(lifecycle: Lifecycle, record: EntityRecord, at: stri
 export function toAnswerEdits(action: LifecycleAction, record: EntityRecord, request: unknown): DataEdit[] {
   const scope = toScope(record.fields, request, record.id, record.updatedAt);
   return action.answer.map(([path, value]) => ({ path, value: copyPlain(value(scope)) }));
-}
-
-/** The operations a set of lifecycle files wires (as toOperationWiring would), read without compiling them (a stateful start stays fast). */
-export function toWiredOperationNames(files: Iterable<LifecycleFile>): ReadonlySet<string> {
-  const names = new Set<string>();
-  for (const file of files) {
-    for (const action of file.actions) if (action.from === null || action.id !== undefined) toOperationNames(action).forEach((n) => names.add(n));
-    for (const view of file.views ?? []) names.add(view.operation);
-  }
-  return names;
 }
