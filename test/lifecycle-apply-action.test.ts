@@ -226,12 +226,14 @@ describe("applyAction on the Taobao order", () => {
     ["no lines", CREATE, "orderLineList", /orderLineList must be JSON text of a non-empty list/],
     ["a line of quantity 0", CREATE, "orderLineList", /every order line needs an itemId, a quantity of at least 1/],
     ["a receiver without a phone", CREATE, "receiver", /receiver must be JSON text of an address with name, address and a phone/],
+    ["a line too dear to count exactly", CREATE, "orderLineList", /price × quantity at most 10\^12 分/],
   ];
   const changed: Record<string, unknown> = {
     "a budget below the lines": 399,
     "no lines": "[]",
     "a line of quantity 0": '[{"itemId":"600126245031041190","orderLineNo":"1","quantity":"0","price":"1","currency":"CNY","skuId":"5016042822039"}]',
     "a receiver without a phone": '{"address":"测试地址","phone":"","mobile_phone":"","name":"a测试aa"}',
+    "a line too dear to count exactly": '[{"itemId":"600126245031041190","orderLineNo":"1","quantity":"99999999999","price":"99999999999","currency":"CNY","skuId":"5016042822039"}]',
   };
   for (const [name, base, member, reason] of refusals) {
     it(`refuses to create an order with ${name}`, () => {
