@@ -155,6 +155,100 @@ describe("applyAction on the 1688 refund", () => {
   });
 });
 
+describe("applyAction on the Taobao order", () => {
+  const orders = lifecycles.get("taobao-order")!;
+  const ORDER_ID = "1024285237573584051";
+  /** The documented /open/order example: two lines of 200 at 1 分, a budget of 400 分. */
+  const CREATE = {
+    purchaseAmount: 400,
+    receiver: '{"zip":"11111","country":"中国","address":"测试地址","city":"杭州市","phone":"","mobile_phone":"15068763421","district":"余杭区","name":"a测试aa","state":"浙江省"}',
+    orderLineList:
+      '[{"itemId":"600126245031041190","orderLineNo":"1","quantity":"200","price":"1","currency":"CNY","skuId":"5016042822039"},{"itemId":"600129202197070073","orderLineNo":"1","quantity":"200","price":"1","currency":"CNY","skuId":"4860968496626"}]',
+    orderSource: "lazada",
+    sellerOrderNumber: "1",
+  };
+  const WAREHOUSE = { warehouseAddress: "广西省", warehouseName: "一号仓库", orderId: ORDER_ID };
+  type SubOrder = Record<string, unknown>;
+  const subOrdersOf = (r: EntityRecord) => r.fields.subOrders as SubOrder[];
+
+  it("lives an order from /open/order to success: one sub-order per line, the close time while unpaid, one parcel once shipped", () => {
+    const t = NOW - 20 * DAY;
+    const created = take(orders, { tenant: TENANT, id: ORDER_ID }, { action: "create", at: t, input: CREATE });
+    expect(created.state).toBe("wait-pay");
+    expect(subOrdersOf(created).map((s) => [s.quantity, s.product_amount, s.close_time_without_payment])).toEqual([
+      [200, "2.00", formatChinaTime(t + DAY)],
+      [200, "2.00", formatChinaTime(t + DAY)],
+    ]);
+    // The warehouse update names the order and is taken before shipping; no field holds the warehouse, the timer runs on.
+    const moved = take(orders, created, { action: "update-warehouse", at: t + HOUR, input: WAREHOUSE });
+    expect([moved.state, moved.fields, moved.timers]).toEqual([created.state, created.fields, created.timers]);
+    const cheaper = take(orders, moved, { action: "modify-price", at: t + 2 * HOUR });
+    for (const [i, s] of subOrdersOf(cheaper).entries()) {
+      expect(Number(s.product_amount)).toBeGreaterThanOrEqual(0.01);
+      expect(Number(s.product_amount)).toBeLessThan(Number(subOrdersOf(moved)[i]!.product_amount));
+    }
+    const paid = take(orders, cheaper, { action: "pay", at: t + 3 * HOUR });
+    expect(subOrdersOf(paid).some((s) => "close_time_without_payment" in s)).toBe(false);
+    const stillMoved = take(orders, paid, { action: "update-warehouse", at: t + 4 * HOUR, input: WAREHOUSE });
+    expect(stillMoved.state).toBe("wait-send");
+    const sent = take(orders, stillMoved, { action: "seller-send", at: t + DAY });
+    const parcels = new Set(subOrdersOf(sent).map((s) => `${String(s.logistic_company_name)} ${String(s.logistic_number)}`));
+    expect(parcels.size).toBe(1);
+    expect([...parcels][0]).toMatch(/^\S+ 7\d{13}$/);
+    const late = applyAction(orders, sent, { action: "update-warehouse", at: t + DAY + HOUR, input: WAREHOUSE }, SEED);
+    expect(late.ok ? null : [late.refusal.code, late.refusal.allowed]).toEqual(["not-allowed-in-state", ["confirm-receipt", "timeout-receive"]]);
+    expect(applyDueTimers(orders, sent, t + 11 * DAY - 1, SEED).state).toBe("wait-receive");
+    const done = applyDueTimers(orders, sent, t + 11 * DAY, SEED);
+    expect([done.state, done.history.at(-1)!.action]).toEqual(["success", "timeout-receive"]);
+    for (const record of [created, moved, cheaper, paid, stillMoved, sent, done]) expect(checkInvariants(orders, record)).toEqual([]);
+  });
+
+  it("closes an order left unpaid for a day", () => {
+    const created = take(orders, { tenant: TENANT, id: ORDER_ID }, { action: "create", at: NOW, input: CREATE });
+    expect(applyDueTimers(orders, created, NOW + DAY - 1, SEED).state).toBe("wait-pay");
+    const closed = applyDueTimers(orders, created, NOW + DAY, SEED);
+    expect(closed.state).toBe("closed");
+    expect(subOrdersOf(closed).some((s) => "close_time_without_payment" in s)).toBe(false);
+  });
+
+  it("creates an order from the Taobao cart: one sub-order per cart record, to the address sent", () => {
+    const input = { ids: [75, 76], orderAddress: { zip: "11111", country: "中国", address: "测试地址", phone: "", mobile_phone: "", city: "杭州市", district: "余杭区", name: "a测试aa", state: "浙江省" }, userId: "2100007340000" };
+    // The documented example sends no phone at all: the order needs one.
+    const refused = applyAction(orders, { tenant: TENANT, id: ORDER_ID }, { action: "create-from-cart", at: NOW, input }, SEED);
+    expect(refused.ok ? null : refused.refusal.reason).toMatch(/orderAddress needs name, address and a phone/);
+    const created = take(orders, { tenant: TENANT, id: ORDER_ID }, { action: "create-from-cart", at: NOW, input: { ...input, orderAddress: { ...input.orderAddress, mobile_phone: "15068763421" } } });
+    expect(subOrdersOf(created)).toHaveLength(2);
+    expect(checkInvariants(orders, created)).toEqual([]);
+  });
+
+  const refusals: Array<[string, Record<string, unknown>, string, RegExp]> = [
+    ["a budget below the lines", CREATE, "purchaseAmount", /purchaseAmount \(预算金额, 分\) must cover the order lines/],
+    ["no lines", CREATE, "orderLineList", /orderLineList must be JSON text of a non-empty list/],
+    ["a line of quantity 0", CREATE, "orderLineList", /every order line needs an itemId, a quantity of at least 1/],
+    ["a receiver without a phone", CREATE, "receiver", /receiver must be JSON text of an address with name, address and a phone/],
+    ["a line too dear to count exactly", CREATE, "orderLineList", /price × quantity at most 10\^12 分/],
+  ];
+  const changed: Record<string, unknown> = {
+    "a budget below the lines": 399,
+    "no lines": "[]",
+    "a line of quantity 0": '[{"itemId":"600126245031041190","orderLineNo":"1","quantity":"0","price":"1","currency":"CNY","skuId":"5016042822039"}]',
+    "a receiver without a phone": '{"address":"测试地址","phone":"","mobile_phone":"","name":"a测试aa"}',
+    "a line too dear to count exactly": '[{"itemId":"600126245031041190","orderLineNo":"1","quantity":"99999999999","price":"99999999999","currency":"CNY","skuId":"5016042822039"}]',
+  };
+  for (const [name, base, member, reason] of refusals) {
+    it(`refuses to create an order with ${name}`, () => {
+      const outcome = applyAction(orders, { tenant: TENANT, id: ORDER_ID }, { action: "create", at: NOW, input: { ...base, [member]: changed[name] } }, SEED);
+      expect(outcome.ok ? null : [outcome.refusal.code, outcome.refusal.reason]).toEqual(["requirement-not-met", expect.stringMatching(reason)]);
+    });
+  }
+
+  it("refuses a warehouse update that names another order", () => {
+    const created = take(orders, { tenant: TENANT, id: ORDER_ID }, { action: "create", at: NOW, input: CREATE });
+    const outcome = applyAction(orders, created, { action: "update-warehouse", at: NOW + HOUR, input: { ...WAREHOUSE, orderId: "1024285237573584052" } }, SEED);
+    expect(outcome.ok ? null : outcome.refusal.reason).toBe("orderId must name the order");
+  });
+});
+
 describe("random action sequences never break an invariant", () => {
   for (const lifecycle of lifecycles.values()) {
     it(`${lifecycle.type}: any actions in any order, at any times, with generated requests`, () => {

@@ -48,6 +48,38 @@ describe("invariants catch each incoherence issue 12 lists", () => {
   }
 });
 
+/** The Taobao order's invariants: each broken on purpose in a born order, caught by the invariant named. */
+const TAOBAO_ORDER: Array<[string, string[], (f: Fields) => void, string]> = [
+  ["an order without sub-orders", ["wait-send"], (f) => void (f.subOrders = []), "sub-orders-listed-once"],
+  ["a sub-order listed twice", ["wait-send"], (f) => void (f.subOrders = [...(f.subOrders as Fields[]), ...(f.subOrders as Fields[])]), "sub-orders-listed-once"],
+  ["a sub-order of quantity 0", ["success"], (f) => void ((f.subOrders as Fields[])[0]!.quantity = 0), "sub-orders-listed-once"],
+  ["no close time on an unpaid order", ["wait-pay"], (f) => void delete (f.subOrders as Fields[])[0]!.close_time_without_payment, "close-time-exactly-while-unpaid"],
+  ["a close time other than the unpaid order's deadline", ["wait-pay"], (f) => void ((f.subOrders as Fields[])[0]!.close_time_without_payment = "2025-05-14 20:00:00"), "close-time-exactly-while-unpaid"],
+  ["a close time on a paid order", ["wait-send"], (f) => void ((f.subOrders as Fields[])[0]!.close_time_without_payment = "2025-05-14 20:00:00"), "close-time-exactly-while-unpaid"],
+  ["a tracking number before shipping", ["wait-send"], (f) => void Object.assign((f.subOrders as Fields[])[0]!, { logistic_company_name: "中通快递", logistic_number: "73553150567004" }), "logistics-exactly-once-shipped"],
+  ["a shipped order without a tracking number", ["success"], (f) => void delete (f.subOrders as Fields[])[0]!.logistic_number, "logistics-exactly-once-shipped"],
+  ["a carrier no table knows", ["wait-receive"], (f) => void ((f.subOrders as Fields[])[0]!.logistic_company_name = "火星快递"), "logistics-exactly-once-shipped"],
+  ["two parcels for one order", ["wait-receive"], (f) => void (f.subOrders = (f.subOrders as Fields[]).flatMap((s) => [s, { ...s, purchase_order_line_outer_id: "1", logistic_number: "70000000000001" }])), "logistics-exactly-once-shipped"],
+  ["an amount in 分 instead of yuan", ["wait-send"], (f) => void ((f.subOrders as Fields[])[0]!.product_amount = "60729"), "amounts-in-yuan"],
+  ["an amount of 0", ["success"], (f) => void ((f.subOrders as Fields[])[0]!.product_amount = "0.00"), "amounts-in-yuan"],
+];
+
+describe("the Taobao order's invariants catch each incoherence", () => {
+  for (const [problem, states, breakIt, invariant] of TAOBAO_ORDER) {
+    it(`${problem} breaks "${invariant}"`, () => {
+      const record = findBorn("taobao-order", states);
+      const lifecycle = lifecycles.get("taobao-order")!;
+      expect(checkInvariants(lifecycle, record)).toEqual([]);
+      breakIt(record.fields);
+      expect(checkInvariants(lifecycle, record).map((v) => v.invariant)).toContain(invariant);
+    });
+  }
+  it("breaks each of its invariants at least once above", () => {
+    const named = new Set(TAOBAO_ORDER.map(([, , , invariant]) => invariant));
+    expect([...named].sort()).toEqual(lifecycles.get("taobao-order")!.invariants.map((inv) => inv.name).sort());
+  });
+});
+
 describe("the engine's own invariants", () => {
   const refunds = lifecycles.get("alibaba-refund")!;
   const cases: Array<[string, (r: EntityRecord) => void, string]> = [
