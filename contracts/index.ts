@@ -16,7 +16,7 @@ export type { ContractDirection, ContractMatcherOptions, ContractMatchers } from
 export { contractMatchers } from "./matchers.js";
 export type { FindRequestExampleOptions, RequestExample } from "../verify/find-request-example.js";
 export { findRequestExample } from "../verify/find-request-example.js";
-export type { ContractClient, ContractRun, OperationResult, Outcome, RunContractsOptions, RunSummary } from "../verify/run-contracts.js";
+export type { AssumedShape, ContractClient, ContractRun, OperationResult, Outcome, RunContractsOptions, RunSummary } from "../verify/run-contracts.js";
 export { runContracts, selectOperations, toSummary } from "../verify/run-contracts.js";
 export { reportConsole, toConsoleLine, toConsoleDetails, toConsoleSummary } from "../verify/report-console.js";
 export type { JsonReportContext } from "../verify/report-json.js";

@@ -17,7 +17,7 @@ export type { AlibabaOrderCreatePreviewRequest, AlibabaOrderCreatePreviewData, A
 import type { AlibabaOrderCreatePreviewbatchRequest, AlibabaOrderCreatePreviewbatchResponse } from "./pandapon/alibaba-order-create-previewbatch.js";
 export type { AlibabaOrderCreatePreviewbatchRequest, AlibabaOrderCreatePreviewbatchResponse } from "./pandapon/alibaba-order-create-previewbatch.js";
 import type { AlibabaOrderCreateRequest, AlibabaOrderCreateResponse } from "./pandapon/alibaba-order-create.js";
-export type { AlibabaOrderCreateRequest, AlibabaOrderCreateResponse } from "./pandapon/alibaba-order-create.js";
+export type { AlibabaOrderCreateRequest, AlibabaOrderCreateData, AlibabaOrderCreateResponse } from "./pandapon/alibaba-order-create.js";
 import type { AlibabaOrderDetailRequest, AlibabaOrderDetailResponse } from "./pandapon/alibaba-order-detail.js";
 export type { AlibabaOrderDetailRequest, AlibabaOrderDetailData, AlibabaOrderDetailResponse } from "./pandapon/alibaba-order-detail.js";
 import type { AlibabaOrderPayUrlRequest, AlibabaOrderPayUrlResponse } from "./pandapon/alibaba-order-pay-url.js";

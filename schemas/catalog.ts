@@ -23,6 +23,8 @@ export interface Operation {
   request: JsonSchema | undefined;
   /** `definitions.Data`: the payload inside the envelope. */
   data: JsonSchema | undefined;
+  /** Why Data's shape is assumed (its `x-assumed`: the API does not document the answer); undefined when documented. */
+  assumed: string | undefined;
   /** The whole response document, envelope included. */
   response: JsonSchema;
   /**
@@ -95,6 +97,7 @@ function toOperation(file: string, schema: JsonSchema, store: SchemaStore): Oper
     schema,
     request,
     data,
+    assumed: typeof data?.["x-assumed"] === "string" ? data["x-assumed"] : undefined,
     response,
     checkRequest: (payload, options) => {
       if (!request) return [];

@@ -23,6 +23,8 @@ export interface CoveredOperation {
   messageType?: string;
   aliases: string[];
   coverage: "full" | "partial";
+  /** Why the answer's shape is assumed (the API does not document it); absent when documented. */
+  assumed?: string;
   summary: string;
   docUrl: string;
 }
@@ -35,7 +37,7 @@ export function readUndocumented(dir = SCHEMA_DIR): UndocumentedOperation[] {
 
 /** What the kit covers, one entry per operation file, in catalog order. */
 export function listCoveredOperations(catalog: Catalog): CoveredOperation[] {
-  return catalog.operations.map(({ meta }) => ({
+  return catalog.operations.map(({ meta, assumed }) => ({
     name: meta.name,
     api: meta.api,
     group: meta.group,
@@ -45,6 +47,7 @@ export function listCoveredOperations(catalog: Catalog): CoveredOperation[] {
     messageType: meta.messageType,
     aliases: meta.aliases ?? [],
     coverage: meta.coverage,
+    ...(assumed ? { assumed } : {}),
     summary: meta.summary,
     docUrl: meta.docUrl,
   }));

@@ -57,6 +57,22 @@ export function toResponseSchema(meta: OperationMeta, dataRef: string, hasData: 
   }
 }
 
+/**
+ * Where an operation's Data sits in its whole response document, as a dotted path: `data`
+ * (PandaPon), `<method>_response` (TOP), `` (no envelope: the document is the Data).
+ */
+export function toDataPath(meta: OperationMeta): string {
+  switch (meta.envelope) {
+    case "pandapon":
+    case "pandapon-code-msg":
+      return "data";
+    case "top":
+      return toTopResponseKey(meta.topMethod ?? meta.name);
+    case "none":
+      return "";
+  }
+}
+
 /** `/v2/alibaba/refund/goods/return` → `V2AlibabaRefundGoodsReturn`; `taobao.pc.refund.detail` → `TaobaoPcRefundDetail`. */
 export function toTypeName(name: string): string {
   return name

@@ -21,7 +21,10 @@ export function createAjv(options: { coerceTypes?: boolean; validateSchema?: boo
   return ajv;
 }
 
-/** Checks every x-* annotation in a schema file against its metaschema (common/keywords.json). */
+/** Where `x-assumed` may stand: an operation's Data, the one part whose differences verify reports as assumed. */
+const ASSUMED_AT = "/definitions/Data";
+
+/** Checks every x-* annotation in a schema file against its metaschema (common/keywords.json), and where x-assumed stands. */
 function createAnnotationChecker(ajv: Ajv): (schema: JsonSchema) => string[] {
   let validators: Map<string, ValidateFunction> | undefined;
   return (schema) => {
@@ -33,6 +36,7 @@ function createAnnotationChecker(ajv: Ajv): (schema: JsonSchema) => string[] {
       for (const [key, value] of Object.entries(node)) {
         const validate = compiled.get(key);
         if (validate && !validate(value)) problems.push(`${path}/${key} ${ajv.errorsText(validate.errors, { dataVar: key })}`);
+        else if (key === "x-assumed" && path !== ASSUMED_AT) problems.push(`${path}/${key} belongs on ${ASSUMED_AT} (the answer's shape), nowhere else`);
         else if (!key.startsWith("x-") || key === "x-operation") visit(value, `${path}/${key}`);
       }
     };

@@ -10,8 +10,8 @@ const MAX_DEPTH = 64;
 
 /**
  * One draft-07 schema as an OpenAPI 3.0 Schema Object: $refs inlined, union types → `nullable`
- * (or `anyOf` of nullable types), `const` → `enum`, `examples` → `example`, x-* and other keywords
- * OpenAPI 3.0 lacks dropped. `base` is the `$id` its local `$ref`s resolve against.
+ * (or `anyOf` of nullable types), `const` → `enum`, `examples` → `example`, `x-assumed` kept as an
+ * extension (its reason also in the description), other x-* and keywords OpenAPI 3.0 lacks dropped. `base` is the `$id` its local `$ref`s resolve against.
  */
 export function toOpenApiSchema(catalog: Catalog, operation: Operation, schema: unknown, base: string, depth = 0): JsonSchema {
   if (typeof schema === "boolean") return schema ? {} : { not: {} };
@@ -30,6 +30,11 @@ export function toOpenApiSchema(catalog: Catalog, operation: Operation, schema: 
   const out: JsonSchema = {};
   for (const [key, value] of Object.entries(s)) {
     if (KEPT.has(key)) out[key] = value;
+  }
+  if (typeof s["x-assumed"] === "string") {
+    // The one x-* keyword kept, as an OpenAPI extension: this shape is assumed, not documented.
+    out["x-assumed"] = s["x-assumed"];
+    out.description = `Assumed, not documented: ${s["x-assumed"]}${out.description ? ` ${String(out.description)}` : ""}`;
   }
   if ("const" in s) out.enum = [s.const];
   if (Array.isArray(s.examples) && s.examples.length > 0) out.example = s.examples[0];

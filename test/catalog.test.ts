@@ -48,6 +48,20 @@ describe("the catalog", () => {
     expect(catalog.getSchema("https://pandapon-mock.dev/schemas/no-such-file.json")).toBeUndefined();
   });
 
+  it("reads why an answer is assumed from Data's x-assumed, and refuses x-assumed anywhere else", () => {
+    expect(getCatalog().find("/alibaba/order/create")!.assumed).toMatch(/^PandaPon does not document this answer/);
+    expect(getCatalog().find("/alibaba/refund/info")!.assumed).toBeUndefined();
+    const assumed = loadCatalog(setupSchemaDir((s) => {
+      s.definitions.Data["x-assumed"] = "the page shows no answer";
+    }));
+    expect(assumed.find("/alibaba/refund/info")!.assumed).toBe("the page shows no answer");
+    expect(() => assumed.checkAllFiles()).not.toThrow();
+    const misplaced = setupSchemaDir((s) => {
+      s.definitions.Data.properties.orderId["x-assumed"] = "a guess";
+    });
+    expect(() => loadCatalog(misplaced).checkAllFiles()).toThrow(/orderId\/x-assumed belongs on \/definitions\/Data/);
+  });
+
   it("refuses an x-operation block without its required members", () => {
     const dir = setupSchemaDir((s) => {
       delete s["x-operation"].coverage;

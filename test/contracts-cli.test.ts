@@ -83,6 +83,23 @@ describe("pandapon-mock check", () => {
     expect(report.violations.map((v) => v.rule)).toEqual(["enum", "enum", "enum", "enum"]);
   });
 
+  it("lists a response's differences from an assumed data shape without failing, and fails its envelope as usual", () => {
+    const { io, write, out } = setup();
+    const differs = write("created.json", `{"code":200,"msg":"成功","data":{"orderId":2542285634920880794}}`);
+    expect(runCheck("/alibaba/order/create", differs, { strict: true }, io)).toBe(0);
+    expect(out().split("\n")).toEqual([
+      `OK: ${differs} is a valid response of /alibaba/order/create (read as a response; use --direction to say otherwise)`,
+      "  ~ data.orderId  [type] must be string",
+      expect.stringMatching(/^  ~ data\.orderId  \[precision\] 2542285634920880794 \(19 digits\) /),
+      expect.stringMatching(/^  its data differs from the assumed shape in 2 place\(s\), not failed: PandaPon does not document this answer/),
+      "",
+    ]);
+    const json = setup();
+    const broken = json.write("broken.json", `{"code":"200","msg":"成功","data":{"orderId":"2542285634920880794"}}`);
+    expect(runCheck("/alibaba/order/create", broken, { json: true }, json.io)).toBe(1);
+    expect(JSON.parse(json.out())).toMatchObject({ ok: false, violations: [{ path: "code", rule: "type" }], assumed: { differences: [] } });
+  });
+
   it("exits 2 for an unknown operation or a missing file", async () => {
     const { run } = createCommandRunner(registerCheck, "check");
     const unknown = await run("/alibaba/refund/nope", join(EXAMPLES, "alibaba-refund-info", "request.documented.json"));

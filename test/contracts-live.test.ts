@@ -54,12 +54,12 @@ function setup(api: Api) {
 }
 
 describe.skipIf(!LIVE.pandapon.ready)("the real PandaPon API", () => {
-  it("answers every operation with a fixture as the docs say", { timeout: 300_000 }, async () => {
+  it("answers every operation with a fixture as the docs say (or, where the answer is assumed, says how it differs)", { timeout: 300_000 }, async () => {
     const { only, run } = setup("pandapon");
     expect(only.length).toBeGreaterThan(0);
     const result = await run();
     console.log(reportConsole(result));
-    expect(result.results.filter((r) => r.outcome !== "passed").map((r) => `${r.operation}: ${r.reason}`)).toEqual([]);
+    expect(result.results.filter((r) => r.outcome !== "passed" && r.outcome !== "assumed").map((r) => `${r.operation}: ${r.reason}`)).toEqual([]);
   });
 });
 
@@ -69,6 +69,6 @@ describe.skipIf(!LIVE.top.ready)("the real TOP gateway", () => {
     expect(only.length).toBeGreaterThan(0);
     const result = await run();
     console.log(reportConsole(result));
-    expect(result.results.filter((r) => r.outcome !== "passed").map((r) => `${r.operation}: ${r.reason}`)).toEqual([]);
+    expect(result.results.filter((r) => r.outcome !== "passed" && r.outcome !== "assumed").map((r) => `${r.operation}: ${r.reason}`)).toEqual([]);
   });
 });

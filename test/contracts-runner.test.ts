@@ -323,6 +323,112 @@ describe("pandapon-mock verify against a drifting server", () => {
   });
 });
 
+const CREATE = "/alibaba/order/create";
+/** Answers of the real API's order-create: its answer is not documented, the schema assumes 1688's result. */
+const CREATE_ANSWERS = {
+  /** A shape of its own: the id as a 19-digit number, a member 1688's result does not have, no totalSuccessAmount. */
+  differs: [200, `{"requestId":"r7","code":200,"developId":null,"msg":"成功","data":{"orderId":2542285634920880794,"orderStatus":"waitbuyerpay"}}`],
+  /** 1688's result, as a relay of the same 1688 API shows it. */
+  matches: [
+    200,
+    `{"requestId":"r8","code":200,"developId":null,"msg":"成功","data":{"totalSuccessAmount":1196,"orderId":"2257164624870311973",` +
+      `"success":true,"code":null,"message":null,"accountPeriod":null,"failedOfferList":null}}`,
+  ],
+  /** The envelope itself breaks the contract (code as text), and the data differs too. */
+  brokenEnvelope: [200, `{"code":"200","msg":"成功","data":{"orderId":2542285634920880794}}`],
+  /** The API's error envelope. */
+  error: [400, `{"requestId":"r9","code":40001,"developId":null,"msg":"商品已下架","data":null}`],
+} satisfies Record<string, [number, string]>;
+
+describe("verify on an operation whose answer is assumed (/alibaba/order/create)", () => {
+  it("reports an answer whose data differs from the assumed shape as assumed, listing the differences, and does not fail the run", () =>
+    withServer({ [CREATE]: CREATE_ANSWERS.differs }, async ({ run, received }) => {
+      const result = await run({ only: [CREATE] });
+      expect(received.map((r) => r.operation)).toEqual([CREATE]);
+      const create = result.results[0]!;
+      expect(create).toMatchObject({ outcome: "assumed", status: 200, responseViolations: [], warnings: 0 });
+      expect(create.assumed!.reason).toMatch(/^PandaPon does not document this answer/);
+      expect(create.assumed!.differences.map((v) => `${v.path} ${v.rule} ${v.severity}`)).toEqual([
+        "data.orderId type error",
+        "data.orderStatus drift warning",
+        "data.orderId precision warning",
+      ]);
+      expect(create.reason).toBe("3 differences from the assumed shape of data, first: data.orderId must be string");
+      expect(result.summary).toMatchObject({ total: 1, passed: 0, assumed: 1, failed: 0, warnings: 0 });
+      expect(result.ok).toBe(true);
+      const strict = await run({ only: [CREATE], strict: true });
+      expect(strict.results[0]!.outcome).toBe("assumed");
+    }));
+
+  it("passes an answer that matches the assumed shape, saying the shape is assumed", () =>
+    withServer({ [CREATE]: CREATE_ANSWERS.matches }, async ({ run }) => {
+      const result = await run({ only: [CREATE] });
+      expect(result.results[0]).toMatchObject({ outcome: "passed", responseViolations: [], assumed: { differences: [] } });
+      expect(result.results[0]!.assumed!.reason).toMatch(/alibaba\.trade\.createCrossOrder/);
+      expect(result.summary).toMatchObject({ passed: 1, assumed: 0 });
+      expect(result.ok).toBe(true);
+    }));
+
+  it("still fails a broken envelope or an error answer: only the data is assumed", () =>
+    withServer({ [CREATE]: CREATE_ANSWERS.brokenEnvelope }, async ({ run }) => {
+      const broken = (await run({ only: [CREATE] })).results[0]!;
+      expect(broken.outcome).toBe("failed");
+      expect(toKeys(broken)).toEqual(["code type error"]);
+      expect(broken.assumed!.differences.map((v) => `${v.path} ${v.rule}`)).toEqual(["data.orderId type", "data.orderId precision"]);
+    }).then(() =>
+      withServer({ [CREATE]: CREATE_ANSWERS.error }, async ({ run }) => {
+        const error = (await run({ only: [CREATE] })).results[0]!;
+        expect(error).toMatchObject({ outcome: "failed", reason: "the API answered with error 40001: 商品已下架" });
+        expect(error.assumed!.differences).toEqual([]);
+      }),
+    ));
+
+  it("leaves operations with documented answers judged as before", () =>
+    withServer({ ...DRIFTED, [CREATE]: CREATE_ANSWERS.differs }, async ({ run }) => {
+      const result = await run({ only: [...SEEDS, CREATE] });
+      expect(result.results.map((r) => r.outcome)).toEqual(["failed", "failed", "failed", "assumed"]);
+      expect(result.results.slice(0, 3).map((r) => r.assumed)).toEqual([undefined, undefined, undefined]);
+      expect(result.ok).toBe(false);
+    }));
+
+  it("exits 0 on an assumed answer, and says ASSUMED in the console, JSON and JUnit (a skip with its message)", () =>
+    withServer({ [CREATE]: CREATE_ANSWERS.differs }, async ({ baseUrl }) => {
+      const dir = mkdtempSync(join(tmpdir(), "contracts-assumed-"));
+      const files = { json: join(dir, "run.json"), junit: join(dir, "junit.xml") };
+      const out = createOutput();
+      expect(await runVerify({ baseUrl, only: [CREATE], ...files }, out.io)).toBe(0);
+      expect(out.stdout).toMatch(/\nASSUMED  POST \/alibaba\/order\/create  HTTP 200  \d+ ms  — 3 differences from the assumed shape of data, first: data\.orderId must be string\n/);
+      expect(out.stdout).toContain("        ~ data.orderId  [type] must be string\n");
+      expect(out.stdout).toContain("        ~ data.orderStatus  [drift] is not a documented member");
+      expect(out.stdout).toContain("        assumed, not failed: PandaPon does not document this answer");
+      expect(out.stdout).toMatch(/\n1 operation: 0 passed, 1 assumed, 0 failed, 0 skipped; 0 warnings; \d+ ms\. OK\n$/);
+      const json = JSON.parse(readFileSync(files.json, "utf8")) as { ok: boolean; summary: object; results: OperationResult[] };
+      expect(json).toMatchObject({ ok: true, summary: { total: 1, passed: 0, assumed: 1, failed: 0 } });
+      expect(json.results[0]).toMatchObject({ outcome: "assumed", assumed: { differences: [{ path: "data.orderId", rule: "type" }, {}, {}] } });
+      const xml = readFileSync(files.junit, "utf8");
+      expect(parseXmlTree(xml).ok).toBe(true);
+      expect(readTags(xml, "testsuites")).toEqual([expect.objectContaining({ tests: "1", failures: "0", errors: "0", skipped: "1" })]);
+      expect(readTags(xml, "skipped").map((t) => t.message)).toEqual([
+        "assumed: 3 differences from the assumed shape of data, first: data.orderId must be string",
+      ]);
+      expect(xml).toContain("ASSUMED data.orderId [type] must be string");
+      expect(xml).not.toContain("<failure");
+    }));
+
+  it("exits 0 on a matching answer, and says it passed on an assumed shape", () =>
+    withServer({ [CREATE]: CREATE_ANSWERS.matches }, async ({ baseUrl }) => {
+      const dir = mkdtempSync(join(tmpdir(), "contracts-assumed-"));
+      const junit = join(dir, "junit.xml");
+      const out = createOutput();
+      expect(await runVerify({ baseUrl, only: [CREATE], junit }, out.io)).toBe(0);
+      expect(out.stdout).toMatch(/\nPASS   POST \/alibaba\/order\/create  HTTP 200  \d+ ms  — matches its assumed shape \(the answer is not documented\)\n/);
+      expect(out.stdout).toMatch(/\n1 operation: 1 passed \(1 on an assumed shape\), 0 failed, 0 skipped; 0 warnings; \d+ ms\. OK\n$/);
+      const xml = readFileSync(junit, "utf8");
+      expect(readTags(xml, "testsuites")).toEqual([expect.objectContaining({ tests: "1", failures: "0", skipped: "0" })]);
+      expect(xml).toContain("<system-out>PASS on an assumed shape (the answer is not documented): PandaPon does not document this answer");
+    }));
+});
+
 /** Attributes of every `<tag …>` in order (a tiny reader for the JUnit structure). */
 function readTags(xml: string, tag: string): Array<Record<string, string>> {
   return [...xml.matchAll(new RegExp(`<${tag}\\b([^>]*)>`, "g"))].map((m) =>

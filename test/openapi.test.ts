@@ -77,9 +77,9 @@ describe("the OpenAPI export", () => {
     expect(found.sort()).toEqual(expected.sort());
   });
 
-  it("leaves no x-* keyword, no $ref outside components and no nullable without a type", () => {
+  it("leaves no x-* keyword but x-assumed, no $ref outside components and no nullable without a type", () => {
     const { doc } = setup();
-    expect(findKeys(doc, (k) => k.startsWith("x-"))).toEqual([]);
+    expect(findKeys(doc, (k) => k.startsWith("x-") && k !== "x-assumed")).toEqual([]);
     expect(findKeys(doc, (k, v) => k === "$ref" && !String(v).startsWith("#/components/"))).toEqual([]);
     const untyped = findKeys(doc, (k, v) => k === "properties" && v !== null && typeof v === "object" && Object.values(v).some((p: any) => p?.nullable && !p.type));
     expect(untyped).toEqual([]);
@@ -111,6 +111,26 @@ describe("the OpenAPI export", () => {
     const freight = doc.paths["/open/pp/logistics/orderRenderFreight"]!.post;
     expect(freight.security).toEqual([{ QueryTimestamp: [], QuerySign: [] }]);
     expect(findKeys(doc.paths, (k, v) => k === "in" && v === "header")).toEqual([]);
+  });
+
+  it("marks an assumed answer with x-assumed and a sentence, on the operation and on its data schema, and no other", () => {
+    const { catalog, doc } = setup();
+    const create = doc.paths["/alibaba/order/create"]!.post;
+    const why = catalog.find("/alibaba/order/create")!.assumed!;
+    expect(why).toMatch(/not document/);
+    expect(create["x-assumed"]).toBe(why);
+    expect(create.description).toContain(`The answer's data is assumed, not documented: ${why}`);
+    const data = create.responses["200"].content["application/json"].schema.properties.data;
+    expect(data["x-assumed"]).toBe(why);
+    expect(data.description).toMatch(/^Assumed, not documented: /);
+    expect(data.required).toEqual(["orderId"]);
+    expect(data.properties.orderId).toMatchObject({ type: "string", pattern: "^\\d+$" });
+    const marked = findKeys(doc.paths, (k) => k === "x-assumed");
+    expect(marked).toEqual([
+      "//alibaba/order/create/post/x-assumed",
+      "//alibaba/order/create/post/responses/200/content/application/json/schema/properties/data/x-assumed",
+    ]);
+    expect(doc.paths["/alibaba/refund/info"]!.post["x-assumed"]).toBeUndefined();
   });
 
   it("models the system headers and the warehouse query signature as apiKey security schemes", () => {
@@ -174,6 +194,7 @@ describe("the OpenAPI export", () => {
       ["/alibaba/refund/info"],
       ["/open/pp/logistics/updateLogisticInfo"],
       ["/open/order/refund/cancel/{refundId}", "/open/address/addOrUpdate", "/v2/alibaba/cart/list"],
+      ["/alibaba/order/create"],
     ];
     const dir = mkdtempSync(join(tmpdir(), "pandapon-openapi-"));
     try {

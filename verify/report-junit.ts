@@ -17,8 +17,16 @@ function toSeconds(ms: number): string {
   return (ms / 1000).toFixed(3);
 }
 
-function toLines(side: string, violations: readonly Violation[]): string[] {
-  return violations.map((v) => `${v.severity === "error" ? "FAIL" : "WARN"} ${side}${v.path || "(root)"} [${v.rule}] ${v.message}`);
+function toLines(side: string, violations: readonly Violation[], label?: string): string[] {
+  return violations.map((v) => `${label ?? (v.severity === "error" ? "FAIL" : "WARN")} ${side}${v.path || "(root)"} [${v.rule}] ${v.message}`);
+}
+
+/** What the output says of an assumed shape: its differences, or that the answer matches it; and why it is assumed. */
+function toAssumedLines(result: OperationResult): string[] {
+  if (!result.assumed) return [];
+  const { differences, reason } = result.assumed;
+  if (differences.length > 0) return [...toLines("", differences, "ASSUMED"), `assumed, not failed: ${reason}`];
+  return result.outcome === "passed" ? [`PASS on an assumed shape (the answer is not documented): ${reason}`] : [];
 }
 
 function toTestCase(result: OperationResult, classname: string): string {
@@ -26,15 +34,17 @@ function toTestCase(result: OperationResult, classname: string): string {
   const details = [...toLines("request ", result.requestViolations), ...toLines("", result.responseViolations)];
   const failures = details.filter((line) => line.startsWith("FAIL"));
   const warnings = details.filter((line) => line.startsWith("WARN"));
+  const output = [...warnings, ...toAssumedLines(result)];
   const body: string[] = [];
   const reason = toXmlText(result.reason ?? "");
   if (result.outcome === "skipped") body.push(`<skipped message="${reason}"/>`);
+  if (result.outcome === "assumed") body.push(`<skipped message="assumed: ${reason}"/>`);
   if (result.outcome === "error") body.push(`<error message="${reason}" type="no-answer">${reason}</error>`);
   if (result.outcome === "failed") {
     const type = result.apiError ? "api-error" : "contract";
     body.push(`<failure message="${reason}" type="${type}">${toXmlText((failures.length > 0 ? failures : warnings).join("\n"))}</failure>`);
   }
-  if (warnings.length > 0) body.push(`<system-out>${toXmlText(warnings.join("\n"))}</system-out>`);
+  if (output.length > 0) body.push(`<system-out>${toXmlText(output.join("\n"))}</system-out>`);
   if (body.length === 0) return `    <testcase ${attributes}/>`;
   return [`    <testcase ${attributes}>`, ...body.map((b) => `      ${b}`), "    </testcase>"].join("\n");
 }
@@ -42,17 +52,21 @@ function toTestCase(result: OperationResult, classname: string): string {
 /**
  * JUnit XML that CI systems read: one `<testsuite>` per API (pandapon, top), one `<testcase>` per
  * operation; contract violations are `<failure>`, calls without an answer `<error>`, operations
- * without a request `<skipped>`, and warnings (drift, precision) go to `<system-out>`.
+ * without a request `<skipped>`, and warnings (drift, precision) go to `<system-out>`. An answer
+ * that differs from an assumed shape is `<skipped message="assumed: …">` — CI tools show a skip
+ * with its message and do not fail the build, which a testcase property would not show at all —
+ * and counted among the skips; its differences, or a pass on an assumed shape, go to `<system-out>`.
  */
 export function reportJunit(run: ContractRun, name = "pandapon-mock verify"): string {
   const apis = [...new Set(run.results.map((r) => r.api))];
   const suites = apis.map((api) => {
     const results = run.results.filter((r) => r.api === api);
     const s = toSummary(results);
+    const skipped = s.skipped + s.assumed;
     const time = results.reduce((t, r) => t + r.durationMs, 0);
     const classname = `pandapon-mock.${api}`;
     return [
-      `  <testsuite name="${toXmlText(classname)}" tests="${s.total}" failures="${s.failed}" errors="${s.errors}" skipped="${s.skipped}" time="${toSeconds(time)}" timestamp="${run.startedAt.slice(0, 19)}">`,
+      `  <testsuite name="${toXmlText(classname)}" tests="${s.total}" failures="${s.failed}" errors="${s.errors}" skipped="${skipped}" time="${toSeconds(time)}" timestamp="${run.startedAt.slice(0, 19)}">`,
       ...results.map((r) => toTestCase(r, classname)),
       "  </testsuite>",
     ].join("\n");
@@ -60,7 +74,7 @@ export function reportJunit(run: ContractRun, name = "pandapon-mock verify"): st
   const s = run.summary;
   return [
     `<?xml version="1.0" encoding="UTF-8"?>`,
-    `<testsuites name="${toXmlText(name)}" tests="${s.total}" failures="${s.failed}" errors="${s.errors}" skipped="${s.skipped}" time="${toSeconds(run.durationMs)}">`,
+    `<testsuites name="${toXmlText(name)}" tests="${s.total}" failures="${s.failed}" errors="${s.errors}" skipped="${s.skipped + s.assumed}" time="${toSeconds(run.durationMs)}">`,
     ...suites,
     "</testsuites>",
     "",

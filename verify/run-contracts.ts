@@ -7,6 +7,7 @@ import type { ApiError } from "../checks/find-api-error.js";
 import { describeApiError } from "../checks/find-api-error.js";
 import { findRequestExample } from "./find-request-example.js";
 import { maskSecrets } from "./mask-secrets.js";
+import { splitAssumed } from "./split-assumed.js";
 import { toOperation } from "../checks/to-operation.js";
 
 /** What the runner needs of a client: one signed call. Both createPandaponClient and createTopClient fit. */
@@ -14,8 +15,19 @@ export interface ContractClient {
   call(operation: string, payload: unknown): Promise<CallResult>;
 }
 
-/** `passed` (maybe with warnings); `failed`: the contract is broken; `error`: no answer; `skipped`: nothing to send. */
-export type Outcome = "passed" | "failed" | "error" | "skipped";
+/**
+ * `passed` (maybe with warnings); `failed`: the contract is broken; `error`: no answer; `skipped`:
+ * nothing to send; `assumed`: the answer is well-formed but its data differs from a shape the API
+ * does not document and the project assumes (`x-assumed`) — neither a pass nor a failure.
+ */
+export type Outcome = "passed" | "failed" | "error" | "skipped" | "assumed";
+
+/** For an operation whose answer's shape is assumed: why, and where the answer's data differs from it. */
+export interface AssumedShape {
+  reason: string;
+  /** Violations inside the assumed data: they do not fail (not even with `strict`) and are not counted as warnings. */
+  differences: Violation[];
+}
 
 export interface OperationResult {
   operation: string;
@@ -30,7 +42,10 @@ export interface OperationResult {
   status?: number;
   apiError?: ApiError;
   requestViolations: Violation[];
+  /** The answer's violations, except the differences from an assumed shape (see `assumed`). */
   responseViolations: Violation[];
+  /** Set when the operation's answer is assumed, not documented: on every answered call, matching or not. */
+  assumed?: AssumedShape;
   warnings: number;
   attempts?: number;
   durationMs: number;
@@ -42,6 +57,7 @@ export interface RunSummary {
   failed: number;
   errors: number;
   skipped: number;
+  assumed: number;
   warnings: number;
 }
 
@@ -50,7 +66,7 @@ export interface ContractRun {
   durationMs: number;
   results: OperationResult[];
   summary: RunSummary;
-  /** True when nothing failed or errored and at least one operation was verified: the exit status. */
+  /** True when nothing failed or errored and at least one operation was verified (passed or assumed): the exit status. */
   ok: boolean;
 }
 
@@ -64,7 +80,7 @@ export interface RunContractsOptions {
   examplesDir?: string;
   /** See FindRequestExampleOptions.generateRequest. */
   generateRequest?: (operation: Operation) => unknown;
-  /** Warnings (drift, precision) fail the operation too. */
+  /** Warnings (drift, precision) fail the operation too; differences from an assumed shape still do not. */
   strict?: boolean;
   /** Credentials to mask in every message of the results. */
   secrets?: readonly (string | undefined)[];
@@ -92,6 +108,7 @@ function toMasked(result: OperationResult, secrets: readonly (string | undefined
     responseViolations: maskAll(result.responseViolations),
   };
   if (result.reason !== undefined) out.reason = mask(result.reason);
+  if (result.assumed) out.assumed = { reason: result.assumed.reason, differences: maskAll(result.assumed.differences) };
   if (result.apiError) {
     out.apiError = { ...result.apiError, msg: mask(result.apiError.msg) };
     if (result.apiError.subMsg !== undefined) out.apiError.subMsg = mask(result.apiError.subMsg);
@@ -125,13 +142,13 @@ async function runOne(operation: Operation, options: RunContractsOptions): Promi
     const reason = (error as Error).message;
     return { ...base, ...empty, requestViolations, outcome: "error", reason, requestSource: example.source, durationMs: elapsed() };
   }
-  const responseViolations = [...toHttpViolations(call), ...call.violations];
+  const { judged: responseViolations, assumed: differences } = splitAssumed(operation, [...toHttpViolations(call), ...call.violations]);
   const all = [...requestViolations, ...responseViolations];
   const failures = all.filter((v) => v.severity === "error" || options.strict === true);
   const firstFailure = failures[0];
   const result: OperationResult = {
     ...base,
-    outcome: failures.length > 0 ? "failed" : "passed",
+    outcome: failures.length > 0 ? "failed" : differences.length > 0 ? "assumed" : "passed",
     requestSource: example.source,
     status: call.status,
     requestViolations,
@@ -147,7 +164,12 @@ async function runOne(operation: Operation, options: RunContractsOptions): Promi
     const side = requestViolations.includes(firstFailure) ? "request " : "";
     const where = `${side}${firstFailure.path || "(root)"} ${firstFailure.message}`;
     result.reason = failures.length === 1 ? `1 failure: ${where}` : `${failures.length} failures, first: ${where}`;
+  } else if (differences.length > 0) {
+    const first = `${differences[0]!.path || "(root)"} ${differences[0]!.message}`;
+    const count = differences.length === 1 ? "1 difference" : `${differences.length} differences`;
+    result.reason = `${count} from the assumed shape of data, first: ${first}`;
   }
+  if (operation.assumed) result.assumed = { reason: operation.assumed, differences };
   return result;
 }
 
@@ -159,6 +181,7 @@ export function toSummary(results: readonly OperationResult[]): RunSummary {
     failed: count("failed"),
     errors: count("error"),
     skipped: count("skipped"),
+    assumed: count("assumed"),
     warnings: results.reduce((n, r) => n + r.warnings, 0),
   };
 }
@@ -183,6 +206,6 @@ export async function runContracts(options: RunContractsOptions): Promise<Contra
     durationMs: Math.round(performance.now() - started),
     results,
     summary,
-    ok: summary.failed === 0 && summary.errors === 0 && summary.passed > 0,
+    ok: summary.failed === 0 && summary.errors === 0 && summary.passed + summary.assumed > 0,
   };
 }

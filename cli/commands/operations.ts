@@ -12,11 +12,14 @@ function toText(): string {
     lines.push(group);
     for (const o of members) {
       const aliases = o.aliases.length > 0 ? ` (also ${o.aliases.join(", ")})` : "";
-      lines.push(`  ${o.coverage === "full" ? "full   " : "partial"}  ${toCallText(o)}${aliases}  ${o.summary}`);
+      const assumed = o.assumed ? "  (answer assumed: not documented)" : "";
+      lines.push(`  ${o.coverage === "full" ? "full   " : "partial"}  ${toCallText(o)}${aliases}  ${o.summary}${assumed}`);
     }
   }
   const full = ops.filter((o) => o.coverage === "full").length;
-  lines.push("", `${ops.length} operations with schemas: ${full} full, ${ops.length - full} partial.`);
+  const assumed = ops.filter((o) => o.assumed).length;
+  const assumedText = assumed > 0 ? `; ${assumed} with an assumed answer` : "";
+  lines.push("", `${ops.length} operations with schemas: ${full} full, ${ops.length - full} partial${assumedText}.`);
   if (undocumented.length > 0) {
     lines.push(`${undocumented.length} documented operations have no schema because their pages are not available:`);
     for (const u of undocumented) lines.push(`  ${u.group}: ${u.name}${u.path ? ` (${u.path})` : ""} — ${u.reason}`);

@@ -198,6 +198,8 @@ export function registerVerify(program: Command, io: CommandIo = PROCESS_IO): vo
         "examples-format file {direction, payload}; else the first valid request in schemas/examples/<stem>/;",
         "else, with --generated-requests, a generated one (for the mock); else the operation is skipped.",
         "Real calls need real ids: give them with --fixtures.",
+        "Where an answer is not documented and its shape assumed (x-assumed, e.g. /alibaba/order/create), data that",
+        "differs from it is reported ASSUMED, not failed (also with --strict); JUnit shows it as a skip.",
         "Exit status: 0 nothing failed and something was verified; 1 a failure, an error, or nothing verified;",
         "2 a usage error. Credentials are never printed.",
       ].join("\n"),

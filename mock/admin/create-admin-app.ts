@@ -28,7 +28,7 @@ export async function createAdminApp(core: MockCore): Promise<(req: IncomingMess
     res.json({ entries: core.readJournal().map((e) => ({ ...e, at: new Date(e.at).toISOString() })) });
   });
   admin.get("/__mock/operations", (_req, res) => {
-    res.json({ operations: core.catalog.operations.map(({ meta }) => ({ name: meta.name, api: meta.api, method: meta.method, path: meta.path, coverage: meta.coverage })) });
+    res.json({ operations: core.catalog.operations.map(({ meta, assumed }) => ({ name: meta.name, api: meta.api, method: meta.method, path: meta.path, coverage: meta.coverage, ...(assumed ? { assumed } : {}) })) });
   });
   addEntityRoutes(admin, core.options);
   addClockRoutes(admin, core.options);

@@ -13,12 +13,15 @@ export function toOperationsSection(): string {
   const ops = listCoveredOperations(getCatalog());
   const undocumented = readUndocumented();
   const full = ops.filter((o) => o.coverage === "full").length;
-  const lines = [START, "", `${ops.length} operations have schemas (${full} full, ${ops.length - full} partial); ${undocumented.length} documented operations have none because their pages are not available.`, ""];
+  const assumed = ops.filter((o) => o.assumed).length;
+  const assumedText = assumed > 0 ? `; ${assumed} with an assumed answer, which \`verify\` reports as assumed where the real one differs` : "";
+  const lines = [START, "", `${ops.length} operations have schemas (${full} full, ${ops.length - full} partial${assumedText}); ${undocumented.length} documented operations have none because their pages are not available.`, ""];
   for (const [group, members] of toGroups(ops)) {
     lines.push(`**${group}**`, "", "| operation | coverage | name |", "| --- | --- | --- |");
     for (const o of members) {
       const aliases = o.aliases.length > 0 ? ` (also \`${o.aliases.join("`, `")}\`)` : "";
-      lines.push(`| \`${cell(toCallText(o))}\`${aliases} | ${o.coverage} | [${cell(o.summary)}](${o.docUrl}) |`);
+      const coverage = o.assumed ? `${o.coverage}, answer assumed` : o.coverage;
+      lines.push(`| \`${cell(toCallText(o))}\`${aliases} | ${coverage} | [${cell(o.summary)}](${o.docUrl}) |`);
     }
     lines.push("");
   }
