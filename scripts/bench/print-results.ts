@@ -7,6 +7,8 @@ export function toCpuPerRequest(cpuPercent: number | null, requestsPerSecond: nu
   return cpuPercent === null || requestsPerSecond === 0 ? null : Math.round((cpuPercent / 100) * (1e6 / requestsPerSecond));
 }
 
+const toMiB = (bytes: number) => Math.round(bytes / 2 ** 20).toLocaleString("en");
+
 /** The human summary: one row per target, then the ratios against the targets in the README (Performance). */
 export function printResults(results: BenchResults): void {
   const { machine, settings } = results;
@@ -29,9 +31,20 @@ export function printResults(results: BenchResults): void {
   console.log("");
   for (const ratio of results.ratios) {
     const value = ratio.value === null ? "n/a" : ratio.value.toFixed(2);
-    const verdict = ratio.value === null ? "not measured" : ratio.value >= ratio.target ? "met" : "MISSED";
+    const verdict = ratio.value === null ? "not measured" : ratio.caveat !== undefined ? "not proven" : ratio.value >= ratio.target ? "met" : "MISSED";
     const rounds = ratio.byRound && ratio.byRound.length > 1 ? `   (median of rounds: ${ratio.byRound.map((r) => r.toFixed(2)).join(", ")})` : "";
     console.log(`${ratio.name.padEnd(34)}${pad(value, 9)}   target ≥ ${ratio.target} → ${verdict}${rounds}`);
+    if (ratio.caveat !== undefined && ratio.value !== null) console.log(`${"".padEnd(34)}  (${ratio.caveat})`);
+  }
+  const { flowsPerSecond, fill } = results.stateful ?? {};
+  if (flowsPerSecond !== undefined) {
+    const flows = results.targets.stateFlows;
+    const caveat = flows && "caveat" in flows && flows.caveat !== undefined ? `   (${flows.caveat})` : "";
+    console.log(`${"stateful: create+read flows".padEnd(34)}${pad(flowsPerSecond, 9)} flows/s (one create, then one read of the refund it made)${caveat}`);
+  }
+  if (fill) {
+    const end = fill.fileBytesAtEnd === undefined ? "" : `, ${toMiB(fill.fileBytesAtEnd)} MiB after the run`;
+    console.log(`${"stateful: filled state".padEnd(34)}${pad(fill.entities.toLocaleString("en"), 9)} refunds through the store in ${fill.seconds} s (${fill.perSecond.toLocaleString("en")}/s); state file ${toMiB(fill.fileBytes)} MiB${end}; stored texts ${toMiB(fill.storedBytes)} MiB`);
   }
   for (const [label, cold] of [["cold start, --stateless", results.coldStart], ["cold start, state file", results.coldStartStateful]] as const) {
     if (!cold) continue;
