@@ -4,6 +4,10 @@
  * 2. the mock answering freshly signed, validated POST /alibaba/refund/info with generated data,
  * 3. the mock answering TOP taobao.pc.refund.detail (md5, JSON),
  * 4. Stoplight Prism 5.14.2 in dynamic mode serving the same operation (installed on demand),
+ * 5. the stateful mock (`serve --state <file>`, a state file of its own per target): reads of refund ids
+ *    nobody wrote (each new), reads polling a fixed set of stored refunds (made through the API), and
+ *    flows of one create then one read of the refund it made; then the same two reads on a state filled
+ *    with --fill refunds (default 1,000,000) through the store before the target starts,
  * each in its own child process; then the mock's cold start. The ceiling and the two mock targets
  * are started and warmed up once, then measured in rounds of short slices, back to back within each
  * round, and each ratio is the median of the rounds' ratios: this machine's speed drifts and jumps
@@ -11,16 +15,25 @@
  * Prints a table and the ratios, and writes .bench/results.json. Flags: --duration <s> (per target
  * per round) --rounds <n> --connections <n> --warmup <s> --cold-starts <n>
  * --skip-prism --skip-build --profile (CPU profiles of the mock under load, summarised by stage)
- * --only <list> (some of mockPandapon,mockTop,ceiling,prism,coldStart; e.g. a 60 s memory check of one target).
+ * --only <list> (some of mockPandapon,mockTop,ceiling,prism,coldStart, stateUnknown,statePolled,stateFlows,
+ * stateUnknownFilled,statePolledFilled; e.g. a 60 s memory check of one target; a stateful read row brings
+ * its baseline: mockPandapon for unknown ids, the ceiling for polling) --fill <n> (refunds filled for the
+ * *Filled rows) --polled <n> (stored refunds the polling rows read round and round).
  */
 import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { DEMO_PANDAPON } from "../protocol/demo.js";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { getCatalog } from "../schemas/catalog.js";
-import type { BenchResults, TargetOutcome } from "./bench/bench-results.js";
+import type { BenchResults, StatefulFigures, TargetOutcome } from "./bench/bench-results.js";
+import { MOCK_SEED, createStateFlowPlan, createStatePolledPlan, createStateUnknownPlan, toStateFile, toStatefulCommand } from "./bench/create-state-plans.js";
+import type { FilledRefund } from "./bench/fill-state.js";
+import { fillState, readStateFileBytes } from "./bench/fill-state.js";
+import type { RunningTarget, TargetCommand } from "./bench/spawn-target.js";
+import { spawnTarget } from "./bench/spawn-target.js";
 import type { Round } from "./bench/combine-rounds.js";
 import { combineRounds, toRatio, toRoundRatio } from "./bench/combine-rounds.js";
 import { PANDAPON_PATH } from "./bench/create-load-requests.js";
@@ -31,7 +44,7 @@ import { preparePrism } from "./bench/prepare-prism.js";
 import { setDistinctIds } from "./bench/create-load-requests.js";
 import { printResults } from "./bench/print-results.js";
 import type { LiveTarget, LoadSettings, TargetPlan, TargetResult } from "./bench/run-target.js";
-import { measureTarget, runTarget, startTarget } from "./bench/run-target.js";
+import { measureTarget, readyTarget, runTarget, startTarget } from "./bench/run-target.js";
 import { summarizeProfile } from "./bench/summarize-profile.js";
 
 const ROOT = resolve(fileURLToPath(new URL("..", import.meta.url)));
@@ -47,7 +60,9 @@ const { values: flags } = parseArgs({
     "skip-prism": { type: "boolean", default: false },
     "skip-build": { type: "boolean", default: false },
     profile: { type: "boolean", default: false },
-    only: { type: "string", default: "mockPandapon,mockTop,ceiling,prism,coldStart" },
+    only: { type: "string", default: "mockPandapon,mockTop,ceiling,prism,coldStart,stateUnknown,statePolled,stateFlows,stateUnknownFilled,statePolledFilled" },
+    fill: { type: "string", default: "1000000" },
+    polled: { type: "string", default: "1000" },
     out: { type: "string", default: join(CACHE, "results.json") },
     distinct: { type: "string", default: "0" },
   },
@@ -55,6 +70,11 @@ const { values: flags } = parseArgs({
 setDistinctIds(Number(flags.distinct));
 
 const only = new Set(flags.only.split(",").map((name) => name.trim()));
+// A stateful read row is a ratio to its baseline, measured in the same rounds.
+if (only.has("stateUnknown") || only.has("stateUnknownFilled")) only.add("mockPandapon");
+if (only.has("statePolled") || only.has("statePolledFilled")) only.add("ceiling");
+const fillCount = Number(flags.fill);
+const polledCount = Math.max(1, Number(flags.polled));
 const settings: LoadSettings = { durationSeconds: Number(flags.duration), connections: Number(flags.connections), warmupSeconds: Number(flags.warmup), rounds: Math.max(1, Number(flags.rounds)) };
 mkdirSync(CACHE, { recursive: true });
 
@@ -85,13 +105,33 @@ async function measure(key: string, plan: TargetPlan, into: Record<string, Targe
 // ratio is taken within a round and the median of the rounds is the figure.
 const bodyFile = join(CACHE, "ceiling-body.json");
 const rounds: Round[] = [];
-const inRounds = ["mockPandapon", "mockTop", "ceiling"].filter((key) => only.has(key));
+const STATEFUL = ["stateUnknown", "statePolled", "stateFlows", "stateUnknownFilled", "statePolledFilled"];
+// The ceiling starts last, so it can answer the bytes of a refund answer of a target started before it.
+const inRounds = ["mockPandapon", "mockTop", ...STATEFUL, "ceiling"].filter((key) => only.has(key));
 const live = new Map<string, LiveTarget>();
+const stateDirs: string[] = [];
+const stateful: StatefulFigures = {};
+interface FilledTarget {
+  file: string;
+  command: TargetCommand;
+  polled: FilledRefund[];
+  target: RunningTarget;
+}
+let filled: FilledTarget | undefined;
+const newStateDir = () => {
+  const dir = mkdtempSync(join(tmpdir(), "pandapon-mock-bench-state-"));
+  stateDirs.push(dir);
+  return dir;
+};
 try {
   for (const key of inRounds) {
+    if (STATEFUL.includes(key)) {
+      await startStateful(key);
+      continue;
+    }
     if (key === "ceiling") {
       // The ceiling answers the mock's own answer (same bytes on the wire); without one, a small envelope.
-      const sample = live.get("mockPandapon")?.sampleAnswer;
+      const sample = ["mockPandapon", "stateUnknown", "statePolled", "stateUnknownFilled", "statePolledFilled"].map((k) => live.get(k)?.sampleAnswer).find((a) => a !== undefined);
       writeFileSync(bodyFile, sample ?? '{"requestId":null,"code":200,"developId":null,"msg":"成功","data":null}');
     }
     const plan = key === "ceiling" ? createCeilingPlan(ROOT, bodyFile) : key === "mockTop" ? createMockTopPlan(toMockCommand(ROOT)) : createMockPandaponPlan(toMockCommand(ROOT));
@@ -112,9 +152,55 @@ try {
     rounds.push(round);
   }
 } finally {
-  for (const target of live.values()) await target.target.stop();
+  // The two filled rows share one target: stop each target once (the filled one even if no row got ready on it).
+  for (const target of new Set([...live.values()].map((l) => l.target).concat(filled ? [filled.target] : []))) await target.stop();
+  if (filled && stateful.fill) stateful.fill.fileBytesAtEnd = readStateFileBytes(filled.file);
+  for (const dir of stateDirs) rmSync(dir, { recursive: true, force: true });
 }
 for (const key of inRounds) targets[key] = combineRounds(rounds.map((round) => round[key]!));
+if (targets.stateFlows && !("skipped" in targets.stateFlows)) stateful.flowsPerSecond = Math.round(targets.stateFlows.requestsPerSecond / 2);
+
+/**
+ * Starts a stateful row's target: `serve --state` on a state file of its own, new — or, for the two
+ * filled rows, one target on a file filled through the store first (a million refunds take minutes
+ * to fill, and a file is held by one process: the two rows take turns on one target).
+ */
+async function startStateful(key: string): Promise<void> {
+  if (key === "stateUnknownFilled" || key === "statePolledFilled") {
+    filled ??= await startFilled();
+    const label = `stateful, ${fillCount.toLocaleString("en")} stored`;
+    const plan = key === "stateUnknownFilled" ? createStateUnknownPlan(filled.command, `${label}: unknown ids`) : createStatePolledPlan(filled.command, filled.polled, `${label}: polled`);
+    console.log(`Readying ${plan.name} (checked, then warmed up ${settings.warmupSeconds} s)…`);
+    live.set(key, await readyTarget(plan, filled.target, settings));
+    return;
+  }
+  const command = toStatefulCommand(ROOT, newStateDir());
+  const plan = key === "stateUnknown" ? createStateUnknownPlan(command) : key === "statePolled" ? createStatePolledPlan(command, polledCount) : createStateFlowPlan(command);
+  console.log(`Starting ${plan.name} (checked, then warmed up ${settings.warmupSeconds} s)…`);
+  live.set(key, await startTarget(plan, settings));
+}
+
+/** Fills a new state file with --fill refunds of the demo tenant through the store (not the API), then starts the mock on it. */
+async function startFilled(): Promise<FilledTarget> {
+  const dir = newStateDir();
+  const file = toStateFile(dir);
+  console.log(`Filling ${fillCount.toLocaleString("en")} refunds into ${file} through the store…`);
+  const { polled, ...fill } = await fillState({
+    file,
+    count: fillCount,
+    tenant: DEMO_PANDAPON.accessKey,
+    seed: MOCK_SEED,
+    now: Date.now(),
+    polled: polledCount,
+    onProgress: (n) => {
+      if (n % 100_000 === 0 || n === fillCount) process.stdout.write(`  ${n.toLocaleString("en")} filled\r`);
+    },
+  });
+  stateful.fill = fill;
+  console.log(`  filled in ${fill.seconds} s (${fill.perSecond.toLocaleString("en")}/s); state file ${Math.round(fill.fileBytes / 2 ** 20).toLocaleString("en")} MiB`);
+  const command = toStatefulCommand(ROOT, dir);
+  return { file, command, polled, target: await spawnTarget(command) };
+}
 
 if (only.has("prism")) await measurePrism();
 
@@ -154,6 +240,10 @@ if (only.has("coldStart")) {
   }
 }
 
+function toShortCount(n: number): string {
+  return n >= 1_000_000 && n % 1_000_000 === 0 ? `${n / 1_000_000}M` : n >= 1000 && n % 1000 === 0 ? `${n / 1000}k` : String(n);
+}
+
 const results: BenchResults = {
   date: new Date().toISOString(),
   machine,
@@ -164,7 +254,12 @@ const results: BenchResults = {
     toRoundRatio("mock TOP / ceiling", rounds, "mockTop", "ceiling", 0.5),
     toRatio("mock PandaPon / Prism", targets.mockPandapon, targets.prism, 20),
     toRatio("mock TOP / Prism", targets.mockTop, targets.prism, 20),
-  ],
+    toRoundRatio("stateful unknown ids / stateless", rounds, "stateUnknown", "mockPandapon", 0.9),
+    toRoundRatio("stateful polled / ceiling", rounds, "statePolled", "ceiling", 0.5),
+    toRoundRatio(`${toShortCount(fillCount)} stored: unknown / stateless`, rounds, "stateUnknownFilled", "mockPandapon", 0.9),
+    toRoundRatio(`${toShortCount(fillCount)} stored: polled / ceiling`, rounds, "statePolledFilled", "ceiling", 0.5),
+  ].filter((ratio, i) => i < 4 || ratio.value !== null),
+  ...(Object.keys(stateful).length > 0 ? { stateful } : {}),
   ...(coldStart ? { coldStart } : {}),
   ...(coldStartStateful ? { coldStartStateful } : {}),
 };

@@ -11,6 +11,16 @@ export interface Ratio {
   target: number;
   /** The ratio in each round, when it was measured in rounds (value is their median). */
   byRound?: number[];
+  /** Why the figure is not the one the row means (e.g. the mock answered generated data, not stored entities). */
+  caveat?: string;
+}
+
+/** The stateful rows' own figures. */
+export interface StatefulFigures {
+  /** Create+read flows per second (half the flow target's req/s). */
+  flowsPerSecond?: number;
+  /** The state filled through the store before the filled target started. */
+  fill?: { entities: number; seconds: number; perSecond: number; storedBytes: number; fileBytes: number; fileBytesAtEnd?: number };
 }
 
 /** What `npm run bench` writes to .bench/results.json. */
@@ -24,5 +34,6 @@ export interface BenchResults {
   coldStart?: { runs: ColdStart[]; medianFirstAnswerMs: number };
   /** The default `serve`, with a new state file. */
   coldStartStateful?: { runs: ColdStart[]; medianFirstAnswerMs: number };
+  stateful?: StatefulFigures;
   profiles?: Record<string, ProfileSummary & { file: string }>;
 }

@@ -41,13 +41,16 @@ export function combineRounds(results: MeasuredTarget[]): MeasuredTarget & { req
     rssEverySecondMb: results.flatMap((r) => r.rssEverySecondMb),
     serverCpuPercent: cpus.length > 0 ? Math.round(median(cpus)) : null,
     loadGeneratorCpuPercent: Math.round(pick((r) => r.loadGeneratorCpuPercent)),
+    ...(results[0]!.caveat === undefined ? {} : { caveat: results[0]!.caveat }),
   };
 }
 
-/** `a / b` by req/s within each round where both were measured; the median of those is the ratio. */
+/** `a / b` by req/s within each round where both were measured; the median of those is the ratio (with a side's caveat, if any). */
 export function toRoundRatio(name: string, rounds: Round[], a: string, b: string, target: number): Ratio {
-  const byRound = rounds.filter((r) => r[a] && r[b] && r[b]!.requestsPerSecond > 0).map((r) => round2(r[a]!.requestsPerSecond / r[b]!.requestsPerSecond));
-  return { name, value: byRound.length > 0 ? round2(median(byRound)) : null, target, byRound };
+  const measured = rounds.filter((r) => r[a] && r[b] && r[b]!.requestsPerSecond > 0);
+  const byRound = measured.map((r) => round2(r[a]!.requestsPerSecond / r[b]!.requestsPerSecond));
+  const caveat = measured.map((r) => r[a]!.caveat ?? r[b]!.caveat).find((c) => c !== undefined);
+  return { name, value: byRound.length > 0 ? round2(median(byRound)) : null, target, byRound, ...(caveat === undefined ? {} : { caveat }) };
 }
 
 /** `a / b` for a target measured once (Prism, slow and steady) against the median of the rounds. */

@@ -29,6 +29,12 @@ function nextIds(): { refundId: string; nonce: string; n: number } {
   return { refundId: `TQ367063${String(id).padStart(11, "0")}`, nonce: RUN + counter.toString(16).padStart(16, "0"), n: id };
 }
 
+/** A 32-character nonce no other request of this run uses (for requests that need no new refund id). */
+export function nextNonce(): string {
+  counter += 1;
+  return RUN + counter.toString(16).padStart(16, "0");
+}
+
 /** The five system headers of a freshly signed PandaPon request (demo key, now, a new nonce). */
 export function toSignedPandaponHeaders(nonce: string, now = Date.now()): Record<string, string> {
   const headers: Record<string, string> = {

@@ -7,19 +7,21 @@ export function toCpuPerRequest(cpuPercent: number | null, requestsPerSecond: nu
   return cpuPercent === null || requestsPerSecond === 0 ? null : Math.round((cpuPercent / 100) * (1e6 / requestsPerSecond));
 }
 
+const toMiB = (bytes: number) => Math.round(bytes / 2 ** 20).toLocaleString("en");
+
 /** The human summary: one row per target, then the ratios against the targets in the README (Performance). */
 export function printResults(results: BenchResults): void {
   const { machine, settings } = results;
   console.log(`\n${machine.cpu} · ${machine.cores} cores · ${machine.memoryGb} GB · ${machine.os} · Node ${machine.node} · load average at start ${machine.loadAverageAtStart}`);
   console.log(`${settings.connections} connections; each target started once and warmed up ${settings.warmupSeconds} s, then ${settings.rounds} round(s) measuring every target for ${settings.durationSeconds} s (req/s: the rounds' median); load generator (autocannon + per-request signing) in the bench process, on the same cores; refund ids: ${settings.distinctIds ?? "every request its own"}\n`);
-  console.log(`${"target".padEnd(34)}${pad("req/s", 9)}${pad("p50 ms", 8)}${pad("p99 ms", 8)}${pad("peak RSS MB", 13)}${pad("RSS start→end", 15)}${pad("server CPU", 12)}${pad("CPU µs/req", 12)}${pad("loadgen CPU", 13)}${pad("non-2xx/err/bad", 17)}`);
+  console.log(`${"target".padEnd(40)}${pad("req/s", 9)}${pad("p50 ms", 8)}${pad("p99 ms", 8)}${pad("peak RSS MB", 13)}${pad("RSS start→end", 15)}${pad("server CPU", 12)}${pad("CPU µs/req", 12)}${pad("loadgen CPU", 13)}${pad("non-2xx/err/bad", 17)}`);
   for (const t of Object.values(results.targets)) {
     if ("skipped" in t) {
-      console.log(`${t.name.padEnd(34)}  skipped: ${t.skipped}`);
+      console.log(`${t.name.padEnd(40)}  skipped: ${t.skipped}`);
       continue;
     }
     console.log(
-      `${t.name.padEnd(34)}${pad(t.requestsPerSecond, 9)}${pad(t.latencyP50Ms, 8)}${pad(t.latencyP99Ms, 8)}${pad(t.peakRssMb, 13)}${pad(`${t.rssAtStartMb}→${t.rssAtEndMb}`, 15)}${pad(t.serverCpuPercent === null ? null : `${t.serverCpuPercent}%`, 12)}${pad(toCpuPerRequest(t.serverCpuPercent, t.requestsPerSecond), 12)}${pad(`${t.loadGeneratorCpuPercent}%`, 13)}${pad(`${t.non2xx}/${t.errors}/${t.mismatches}`, 17)}`,
+      `${t.name.padEnd(40)}${pad(t.requestsPerSecond, 9)}${pad(t.latencyP50Ms, 8)}${pad(t.latencyP99Ms, 8)}${pad(t.peakRssMb, 13)}${pad(`${t.rssAtStartMb}→${t.rssAtEndMb}`, 15)}${pad(t.serverCpuPercent === null ? null : `${t.serverCpuPercent}%`, 12)}${pad(toCpuPerRequest(t.serverCpuPercent, t.requestsPerSecond), 12)}${pad(`${t.loadGeneratorCpuPercent}%`, 13)}${pad(`${t.non2xx}/${t.errors}/${t.mismatches}`, 17)}`,
     );
   }
   const bound = Object.values(results.targets).filter((t) => !("skipped" in t) && t.loadGeneratorCpuPercent >= 90);
@@ -29,12 +31,23 @@ export function printResults(results: BenchResults): void {
   console.log("");
   for (const ratio of results.ratios) {
     const value = ratio.value === null ? "n/a" : ratio.value.toFixed(2);
-    const verdict = ratio.value === null ? "not measured" : ratio.value >= ratio.target ? "met" : "MISSED";
+    const verdict = ratio.value === null ? "not measured" : ratio.caveat !== undefined ? "not proven" : ratio.value >= ratio.target ? "met" : "MISSED";
     const rounds = ratio.byRound && ratio.byRound.length > 1 ? `   (median of rounds: ${ratio.byRound.map((r) => r.toFixed(2)).join(", ")})` : "";
-    console.log(`${ratio.name.padEnd(34)}${pad(value, 9)}   target ≥ ${ratio.target} → ${verdict}${rounds}`);
+    console.log(`${ratio.name.padEnd(40)}${pad(value, 9)}   target ≥ ${ratio.target} → ${verdict}${rounds}`);
+    if (ratio.caveat !== undefined && ratio.value !== null) console.log(`${"".padEnd(40)}  (${ratio.caveat})`);
+  }
+  const { flowsPerSecond, fill } = results.stateful ?? {};
+  if (flowsPerSecond !== undefined) {
+    const flows = results.targets.stateFlows;
+    const caveat = flows && "caveat" in flows && flows.caveat !== undefined ? `   (${flows.caveat})` : "";
+    console.log(`${"stateful: create+read flows".padEnd(40)}${pad(flowsPerSecond, 9)} flows/s (one create, then one read of the refund it made)${caveat}`);
+  }
+  if (fill) {
+    const end = fill.fileBytesAtEnd === undefined ? "" : `, ${toMiB(fill.fileBytesAtEnd)} MiB after the run`;
+    console.log(`${"stateful: filled state".padEnd(40)}${pad(fill.entities.toLocaleString("en"), 9)} refunds through the store in ${fill.seconds} s (${fill.perSecond.toLocaleString("en")}/s); state file ${toMiB(fill.fileBytes)} MiB${end}; stored texts ${toMiB(fill.storedBytes)} MiB`);
   }
   for (const [label, cold] of [["cold start, --stateless", results.coldStart], ["cold start, state file", results.coldStartStateful]] as const) {
     if (!cold) continue;
-    console.log(`${label.padEnd(34)}${pad(cold.medianFirstAnswerMs, 9)} ms to the first signed answer (median of ${cold.runs.length}: ${cold.runs.map((r) => r.firstAnswerMs).join(", ")}; listening after ${cold.runs.map((r) => r.listeningMs).join(", ")} ms)   target < 500 ms → ${cold.medianFirstAnswerMs < 500 ? "met" : "MISSED"}`);
+    console.log(`${label.padEnd(40)}${pad(cold.medianFirstAnswerMs, 9)} ms to the first signed answer (median of ${cold.runs.length}: ${cold.runs.map((r) => r.firstAnswerMs).join(", ")}; listening after ${cold.runs.map((r) => r.listeningMs).join(", ")} ms)   target < 500 ms → ${cold.medianFirstAnswerMs < 500 ? "met" : "MISSED"}`);
   }
 }

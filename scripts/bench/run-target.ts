@@ -18,6 +18,14 @@ export interface TargetPlan {
   checkAnswer: (status: number, body: string, request: PlainRequest) => void;
   /** A cheap check of every answer under load (counted as mismatches when false). */
   verifyBody: (body: string) => boolean;
+  /** What the load cycles through (default: one request built by createRequest each time), e.g. a create then a read of what it made. */
+  loadRequests?: () => AutocannonRequest[];
+  /**
+   * Runs once the target listens, before the checks (e.g. makes the entities the load reads back):
+   * throws when the target cannot be measured; returns a caveat when it answers, but not as the row
+   * means (the figure is then kept, marked with it).
+   */
+  prepare?: (url: string) => Promise<string | undefined>;
 }
 
 export interface LoadSettings {
@@ -38,6 +46,8 @@ export interface TargetResult extends LoadResult, MemoryReport {
   loadGeneratorCpuPercent: number;
   /** One answer of the target, as a sample. */
   sampleAnswer: string;
+  /** Why the answers are not what the row means to measure (see TargetPlan.prepare), if they are not. */
+  caveat?: string;
 }
 
 /** A target spawned, checked and warmed up, ready to be measured any number of times. */
@@ -46,27 +56,35 @@ export interface LiveTarget {
   target: RunningTarget;
   /** One answer of the target, as a sample. */
   sampleAnswer: string;
+  /** Why the answers are not what the row means to measure, if they are not. */
+  caveat?: string;
 }
 
 /** Spawns the target, checks a few answers and warms it up (stopping it if any of that fails). */
 export async function startTarget(plan: TargetPlan, settings: LoadSettings): Promise<LiveTarget> {
   const target = await spawnTarget(plan.command);
   try {
-    let sampleAnswer = "";
-    for (let i = 0; i < 5; i += 1) {
-      const request = plan.createRequest();
-      const answer = await sendRequest(target.url, request);
-      plan.checkAnswer(answer.status, answer.body, request);
-      sampleAnswer = answer.body;
-    }
-    if (settings.warmupSeconds > 0) {
-      await runLoad({ url: target.url, connections: settings.connections, durationSeconds: settings.warmupSeconds, requests: toLoadRequests(plan), verifyBody: plan.verifyBody });
-    }
-    return { plan, target, sampleAnswer };
+    return await readyTarget(plan, target, settings);
   } catch (error) {
     await target.stop();
     throw error;
   }
+}
+
+/** Prepares, checks and warms up a running target for a plan (several plans may share one target: it is stopped by its starter). */
+export async function readyTarget(plan: TargetPlan, target: RunningTarget, settings: LoadSettings): Promise<LiveTarget> {
+  const caveat = await plan.prepare?.(target.url);
+  let sampleAnswer = "";
+  for (let i = 0; i < 5; i += 1) {
+    const request = plan.createRequest();
+    const answer = await sendRequest(target.url, request);
+    plan.checkAnswer(answer.status, answer.body, request);
+    sampleAnswer = answer.body;
+  }
+  if (settings.warmupSeconds > 0) {
+    await runLoad({ url: target.url, connections: settings.connections, durationSeconds: settings.warmupSeconds, requests: toLoadRequests(plan), verifyBody: plan.verifyBody });
+  }
+  return { plan, target, sampleAnswer, ...(caveat === undefined ? {} : { caveat }) };
 }
 
 /** One measured load on a live target: throughput, latency, memory, and the CPU of both sides. */
@@ -87,6 +105,7 @@ export async function measureTarget(live: LiveTarget, settings: LoadSettings): P
     serverCpuPercent: serverCpuBefore === undefined || serverCpuAfter === undefined ? null : Math.round(((serverCpuAfter - serverCpuBefore) / seconds) * 100),
     loadGeneratorCpuPercent: Math.round(((ownCpu.user + ownCpu.system) / 1e6 / seconds) * 100),
     sampleAnswer: live.sampleAnswer,
+    ...(live.caveat === undefined ? {} : { caveat: live.caveat }),
   };
 }
 
@@ -101,5 +120,6 @@ export async function runTarget(plan: TargetPlan, settings: LoadSettings): Promi
 }
 
 function toLoadRequests(plan: TargetPlan): AutocannonRequest[] {
+  if (plan.loadRequests) return plan.loadRequests();
   return [{ setupRequest: (request) => ({ ...request, ...plan.createRequest() }) }];
 }
