@@ -4,9 +4,43 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { createAdminClient } from "../client/create-admin-client.js";
+import type { CallResult } from "../client/call-result.js";
+import { createPandaponClient } from "../client/create-pandapon-client.js";
+import { createTopClient } from "../client/create-top-client.js";
+import { DEMO_PANDAPON, DEMO_TOP } from "../protocol/demo.js";
 import { startBundledServe } from "./helpers/start-bundled-serve.js";
 
-// The built CLI in real processes: a write the admin API answered 200 survives kill -9 and a restart.
+// The built CLI in real processes: a write the admin API or a protocol call answered 200 survives
+// kill -9 and a restart.
+
+const REFUND = {
+  orderId: 2899012345678880794n,
+  orderEntryIds: [2899012345678880795n],
+  disputeRequest: "returnRefund",
+  applyPayment: 12345,
+  applyCarriage: 800,
+  applyReasonId: 20023,
+  description: "质量问题，申请退货退款",
+  goodsStatus: "aftersaleBuyerReceived",
+  vouchers: ["https://img.example.com/voucher-1.jpg"],
+};
+const DISPUTE = {
+  biz_order_id: "4012345678901234567",
+  out_biz_id: "RMA-1",
+  biz_claim_type: 3,
+  leave_message_content: "杯盖有裂痕，申请退货退款",
+  refund_fee: 12345,
+  apply_refund_text_id: 100503,
+  goods_status: 2,
+  buyer_id: 2200012345,
+};
+
+/** The answer's text without its request id (a new one for every request). */
+function withoutRequestId(answer: CallResult): string {
+  expect(answer.status).toBe(200);
+  expect(answer.apiError).toBeUndefined();
+  return answer.rawBody.replace(/"request_?[iI]d":"\w+"/g, '"requestId":""');
+}
 
 function createStateFile(): string {
   return join(mkdtempSync(join(tmpdir(), "serve-state-")), "state", "mock.sqlite");
@@ -41,6 +75,68 @@ describe("serve keeps its state in a file", () => {
     expect((await again.clock.get()).setting).toMatchObject({ mode: "offset" });
     expect((await again.clock.get()).epochMs - Date.now()).toBeGreaterThan(3500_000);
     await stop(second, "SIGTERM");
+  }, 60_000);
+
+  it("keeps what protocol calls wrote and admin actions moved (a 1688 refund, a TOP dispute) across kill -9 and a restart", async () => {
+    const file = createStateFile();
+    const first = startBundledServe(["--state", file]);
+    const started = [first];
+    try {
+      const url = await first.ready;
+      const clients = (base: string) => ({
+        admin: createAdminClient({ baseUrl: base }),
+        pandapon: createPandaponClient({ baseUrl: base, ...DEMO_PANDAPON, retries: 0 }),
+        top: createTopClient({ gateway: base, appKey: DEMO_TOP.appKey, secret: DEMO_TOP.secret, retries: 0 }),
+      });
+      const before = clients(url);
+
+      // Written through the APIs: a 1688 refund (PandaPon) and a TOP dispute, each answered 200.
+      const refundCreated = await before.pandapon.call("/alibaba/refund/detail/create", REFUND);
+      expect(refundCreated.status).toBe(200);
+      const refundId = (refundCreated.data as { refundId: string }).refundId;
+      const disputeCreated = await before.top.call("taobao.pc.refund.submit", { refund_agreement_order_req: DISPUTE });
+      expect(disputeCreated.apiError).toBeUndefined();
+      const disputeId = (disputeCreated.data as { result: { refund_agreement_order_resp: { dispute_id: string } } }).result.refund_agreement_order_resp.dispute_id;
+      // Moved by the seller (admin actions), then by the buyer through the API again.
+      await before.admin.entities.act("alibaba-refund", refundId, "seller-agree");
+      await before.admin.entities.act("top-dispute", disputeId, "seller-agree", { tenant: DEMO_TOP.appKey });
+      expect((await before.pandapon.call("/v2/alibaba/refund/goods/return", { refundId, logisticsCompanyNo: "SF", freightBill: "SF1234567890123", description: "已寄回" })).status).toBe(200);
+      expect((await before.top.call("taobao.pc.refund.return", { refund_return_goods_req: { dispute_id: disputeId, logistics_company_code: "SF", logistics_company_name: "顺丰速运", logistics_no: "SF1401234567890", mobile_num: "13812345678", buyer_id: 2200012345 } })).apiError).toBeUndefined();
+      await before.admin.clock.advance(3600);
+
+      const read = async (c: ReturnType<typeof clients>) => {
+        const refund = await c.pandapon.call("/alibaba/refund/info", { refundId });
+        const dispute = await c.top.call("taobao.pc.refund.detail", { refund_detail_order_req: { dispute_id: disputeId, buyer_id: 2200012345 } });
+        return {
+          refund: withoutRequestId(refund),
+          dispute: withoutRequestId(dispute),
+          entities: [await c.admin.entities.get("alibaba-refund", refundId), await c.admin.entities.get("top-dispute", disputeId, { tenant: DEMO_TOP.appKey })],
+        };
+      };
+      const seen = await read(before);
+      expect(seen.refund).toContain('"status":"waitsellerreceive"');
+      expect(seen.refund).toContain(`"orderId":${REFUND.orderId}`);
+      expect(seen.refund).toContain('"freightBill":"SF1234567890123"');
+      expect(seen.dispute).toContain('"dispute_status":3');
+      expect(seen.dispute).toContain('"logistics_no":"SF1401234567890"');
+      expect(seen.entities.map((e) => [e.stored, e.version])).toEqual([[true, 3], [true, 3]]);
+      const clockBefore = await before.admin.clock.get();
+      await stop(first, "SIGKILL");
+
+      const second = startBundledServe(["--state", file]);
+      started.push(second);
+      const after = clients(await second.ready);
+      // The same answers, byte for byte but the request id, and the same entities.
+      expect(await read(after)).toEqual(seen);
+      const clockAfter = await after.admin.clock.get();
+      expect(clockAfter.setting).toEqual(clockBefore.setting);
+      expect(clockAfter.epochMs - clockBefore.epochMs).toBeGreaterThanOrEqual(0);
+      expect(clockAfter.epochMs - Date.now()).toBeGreaterThan(3500_000);
+      await stop(second, "SIGTERM");
+    } finally {
+      // A failed expectation must not leave a server running.
+      for (const server of started) if (server.child.exitCode === null && server.child.signalCode === null) server.child.kill("SIGKILL");
+    }
   }, 60_000);
 
   it("refuses in one line (exit 2) a state file another mock holds", async () => {
