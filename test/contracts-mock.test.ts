@@ -7,6 +7,7 @@ import type { AddressInfo } from "node:net";
 import { describe, expect, it } from "vitest";
 import { runVerify } from "../cli/commands/verify.js";
 import { createTestIo } from "./helpers/create-test-io.js";
+import { startStatefulMock } from "./helpers/stateful-mock.js";
 import { createPandaponClient } from "../client/create-pandapon-client.js";
 import { createTopClient } from "../client/create-top-client.js";
 import { findRequestExample } from "../verify/find-request-example.js";
@@ -82,6 +83,35 @@ describe("the runner against the mock", () => {
       expect(code).toBe(0);
     } finally {
       await close();
+    }
+  });
+});
+
+describe("verify against a stateful mock", () => {
+  it("reports the mock's refusals of actions on entities as REFUSED (not failed), passes views, and still fails a real error", async () => {
+    const mock = await startStatefulMock();
+    try {
+      let stdout = "";
+      const report = join(mkdtempSync(join(tmpdir(), "verify-")), "results.json");
+      const junit = join(mkdtempSync(join(tmpdir(), "verify-")), "junit.xml");
+      // The documented example of a return names a refund that a born refund's state may not allow; create takes Apifox placeholders.
+      const only = ["/alibaba/refund/info", "/alibaba/refund/detail/create", "/v2/alibaba/refund/goods/return", "taobao.pc.refund.detail", "taobao.pc.refund.return"];
+      const code = await runVerify({ baseUrl: mock.url, demo: true, only, format: "json", json: report, junit }, { ...createTestIo().io, out: (t) => void (stdout += t), err: (t) => void (stdout += t) });
+      const results = (JSON.parse(readFileSync(report, "utf8")) as { results: Array<{ operation: string; outcome: string; reason?: string }> }).results;
+      const outcome = Object.fromEntries(results.map((r) => [r.operation, r.outcome]));
+      expect(outcome["/alibaba/refund/info"]).toBe("passed");
+      expect(outcome["taobao.pc.refund.detail"]).toBe("passed");
+      expect(outcome["/alibaba/refund/detail/create"]).toBe("refused");
+      expect(results.filter((r) => r.outcome === "refused").every((r) => /^refused by the entity's state or rules: (40003|40901|15)/.test(r.reason ?? ""))).toBe(true);
+      expect(stdout).toMatch(/REFUSED +POST \/alibaba\/refund\/detail\/create/);
+      expect(stdout).toMatch(/refused by entity state/);
+      expect(readFileSync(junit, "utf8")).toMatch(/<skipped message="refused by the entity&apos;s state or rules: 40003/);
+      expect(code).toBe(0);
+      // An error that is not a refusal of an entity still fails the run.
+      const denied = await runVerify({ baseUrl: mock.url, accessKey: "0".repeat(32), secret: "wrong", userId: "1", only: ["/alibaba/refund/detail/create"], format: "json" }, createTestIo().io);
+      expect(denied).toBe(1);
+    } finally {
+      await mock.stop();
     }
   });
 });

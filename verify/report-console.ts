@@ -1,7 +1,7 @@
 import type { Violation } from "../schemas/violations.js";
 import type { ContractRun, OperationResult } from "./run-contracts.js";
 
-const LABELS = { passed: "PASS ", failed: "FAIL ", error: "ERROR", skipped: "SKIP ", assumed: "ASSUMED" } as const;
+const LABELS = { passed: "PASS ", failed: "FAIL ", error: "ERROR", skipped: "SKIP ", assumed: "ASSUMED", refused: "REFUSED" } as const;
 
 function toViolationLines(prefix: string, violations: readonly Violation[], mark?: string): string[] {
   return violations.map(
@@ -42,6 +42,7 @@ export function toConsoleSummary(run: ContractRun): string {
   const parts = [
     `${s.passed} passed${notes.length > 0 ? ` (${notes.join(", ")})` : ""}`,
     ...(s.assumed > 0 ? [`${s.assumed} assumed`] : []),
+    ...(s.refused > 0 ? [`${s.refused} refused by entity state`] : []),
     `${s.failed} failed`,
     ...(s.errors > 0 ? [`${s.errors} error${s.errors === 1 ? "" : "s"}`] : []),
     `${s.skipped} skipped`,

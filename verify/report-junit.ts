@@ -39,6 +39,7 @@ function toTestCase(result: OperationResult, classname: string): string {
   const reason = toXmlText(result.reason ?? "");
   if (result.outcome === "skipped") body.push(`<skipped message="${reason}"/>`);
   if (result.outcome === "assumed") body.push(`<skipped message="assumed: ${reason}"/>`);
+  if (result.outcome === "refused") body.push(`<skipped message="${reason}"/>`);
   if (result.outcome === "error") body.push(`<error message="${reason}" type="no-answer">${reason}</error>`);
   if (result.outcome === "failed") {
     const type = result.apiError ? "api-error" : "contract";
@@ -56,13 +57,14 @@ function toTestCase(result: OperationResult, classname: string): string {
  * that differs from an assumed shape is `<skipped message="assumed: …">` — CI tools show a skip
  * with its message and do not fail the build, which a testcase property would not show at all —
  * and counted among the skips; its differences, or a pass on an assumed shape, go to `<system-out>`.
+ * A stateful mock's refusal of an action on an entity is a skip too, its message saying so.
  */
 export function reportJunit(run: ContractRun, name = "pandapon-mock verify"): string {
   const apis = [...new Set(run.results.map((r) => r.api))];
   const suites = apis.map((api) => {
     const results = run.results.filter((r) => r.api === api);
     const s = toSummary(results);
-    const skipped = s.skipped + s.assumed;
+    const skipped = s.skipped + s.assumed + s.refused;
     const time = results.reduce((t, r) => t + r.durationMs, 0);
     const classname = `pandapon-mock.${api}`;
     return [
@@ -74,7 +76,7 @@ export function reportJunit(run: ContractRun, name = "pandapon-mock verify"): st
   const s = run.summary;
   return [
     `<?xml version="1.0" encoding="UTF-8"?>`,
-    `<testsuites name="${toXmlText(name)}" tests="${s.total}" failures="${s.failed}" errors="${s.errors}" skipped="${s.skipped + s.assumed}" time="${toSeconds(run.durationMs)}">`,
+    `<testsuites name="${toXmlText(name)}" tests="${s.total}" failures="${s.failed}" errors="${s.errors}" skipped="${s.skipped + s.assumed + s.refused}" time="${toSeconds(run.durationMs)}">`,
     ...suites,
     "</testsuites>",
     "",

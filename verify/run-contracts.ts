@@ -1,3 +1,4 @@
+import { isEntityRefusal } from "./is-entity-refusal.js";
 import type { CallResult } from "../client/call-result.js";
 import type { Catalog, Operation } from "../schemas/catalog.js";
 import type { Api } from "../schemas/operation.js";
@@ -18,9 +19,12 @@ export interface ContractClient {
 /**
  * `passed` (maybe with warnings); `failed`: the contract is broken; `error`: no answer; `skipped`:
  * nothing to send; `assumed`: the answer is well-formed but its data differs from a shape the API
- * does not document and the project assumes (`x-assumed`) — neither a pass nor a failure.
+ * does not document and the project assumes (`x-assumed`) — neither a pass nor a failure;
+ * `refused`: a stateful mock refused the request on an entity (its state does not allow it, or the
+ * request breaks a business rule), in the protocol's error shape — neither a pass nor a failure: the
+ * success shape was not seen.
  */
-export type Outcome = "passed" | "failed" | "error" | "skipped" | "assumed";
+export type Outcome = "passed" | "failed" | "error" | "skipped" | "assumed" | "refused";
 
 /** For an operation whose answer's shape is assumed: why, and where the answer's data differs from it. */
 export interface AssumedShape {
@@ -58,6 +62,7 @@ export interface RunSummary {
   errors: number;
   skipped: number;
   assumed: number;
+  refused: number;
   warnings: number;
 }
 
@@ -142,13 +147,16 @@ async function runOne(operation: Operation, options: RunContractsOptions): Promi
     const reason = (error as Error).message;
     return { ...base, ...empty, requestViolations, outcome: "error", reason, requestSource: example.source, durationMs: elapsed() };
   }
-  const { judged: responseViolations, assumed: differences } = splitAssumed(operation, [...toHttpViolations(call), ...call.violations]);
+  // A stateful mock's refusal on an entity is its reason, not a violation (see Outcome).
+  const refused = call.apiError !== undefined && isEntityRefusal(call.apiError);
+  const answered = refused ? call.violations.filter((v) => v.rule !== "api-error") : call.violations;
+  const { judged: responseViolations, assumed: differences } = splitAssumed(operation, [...toHttpViolations(call), ...answered]);
   const all = [...requestViolations, ...responseViolations];
   const failures = all.filter((v) => v.severity === "error" || options.strict === true);
   const firstFailure = failures[0];
   const result: OperationResult = {
     ...base,
-    outcome: failures.length > 0 ? "failed" : differences.length > 0 ? "assumed" : "passed",
+    outcome: failures.length > 0 ? "failed" : refused ? "refused" : differences.length > 0 ? "assumed" : "passed",
     requestSource: example.source,
     status: call.status,
     requestViolations,
@@ -159,7 +167,7 @@ async function runOne(operation: Operation, options: RunContractsOptions): Promi
   };
   if (call.apiError) {
     result.apiError = call.apiError;
-    result.reason = `the API answered with error ${describeApiError(call.apiError)}`;
+    result.reason = result.outcome === "refused" ? `refused by the entity's state or rules: ${describeApiError(call.apiError)}` : `the API answered with error ${describeApiError(call.apiError)}`;
   } else if (firstFailure) {
     const side = requestViolations.includes(firstFailure) ? "request " : "";
     const where = `${side}${firstFailure.path || "(root)"} ${firstFailure.message}`;
@@ -182,6 +190,7 @@ export function toSummary(results: readonly OperationResult[]): RunSummary {
     errors: count("error"),
     skipped: count("skipped"),
     assumed: count("assumed"),
+    refused: count("refused"),
     warnings: results.reduce((n, r) => n + r.warnings, 0),
   };
 }

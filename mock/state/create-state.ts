@@ -110,6 +110,11 @@ const DEFAULT_CACHE_BYTES = 64 * 1024 * 1024;
 /** What one cached record weighs beyond its JSON text (the key, the object headers). */
 const ENTRY_OVERHEAD = 256;
 
+/** "a" or "an" before an entity type's name (an alibaba-refund, a top-order). */
+function toArticle(type: string): string {
+  return /^[aeiou]/.test(type) ? "an" : "a";
+}
+
 /** The sequence name of created ids of one entity type. */
 export function toSequenceName(type: string): string {
   return `entity:${type}`;
@@ -264,19 +269,19 @@ export async function createState(options: StateServiceOptions): Promise<StateSe
       if (!("type" in lifecycle)) return lifecycle;
       const creators = [...lifecycle.actions.values()].filter((a) => a.from === null).map((a) => a.name);
       const creator = action ?? creators[0]!;
-      if (!creators.includes(creator)) return { ok: false, code: "refused", message: `Failed to create a ${type} with "${creator}": it is not a creating action of ${type}.`, state: null, allowed: creators };
+      if (!creators.includes(creator)) return { ok: false, code: "refused", message: `Failed to create ${toArticle(type)} ${type} with "${creator}": it is not a creating action of ${type}.`, state: null, allowed: creators };
       for (let tries = 0; tries < WRITE_TRIES; tries++) {
         const sequence = await store.nextSequence(tenant, toSequenceName(type));
-        if (!sequence.ok) return { ok: false, code: sequence.reason === "full" ? "full" : "invalid", message: `Failed to create a ${type}: ${sequence.message}` };
+        if (!sequence.ok) return { ok: false, code: sequence.reason === "full" ? "full" : "invalid", message: `Failed to create ${toArticle(type)} ${type}: ${sequence.message}` };
         const id = toEntityId(lifecycle, seed, tenant, sequence.value);
         if (await readStored(tenant, type, id)) continue;
         const outcome = applyAction(lifecycle, { tenant, id }, { action: creator, at: clock.now(), input: input ?? undefined }, seed);
-        if (!outcome.ok) return { ok: false, code: "refused", message: `Failed to create a ${type} with "${creator}": ${outcome.refusal.reason}.`, refusal: outcome.refusal.code, state: null, allowed: outcome.refusal.allowed };
+        if (!outcome.ok) return { ok: false, code: "refused", message: `Failed to create ${toArticle(type)} ${type} with "${creator}": ${outcome.refusal.reason}.`, refusal: outcome.refusal.code, state: null, allowed: outcome.refusal.allowed };
         const written = await write(outcome.record, 0);
         if (written === "conflict") continue;
         return "ok" in written ? written : { ok: true, entity: toView(lifecycle, written, true) };
       }
-      return busy(`create a ${type}`);
+      return busy(`create ${toArticle(type)} ${type}`);
     },
 
     async list({ tenant, type, limit = 100, after }) {
