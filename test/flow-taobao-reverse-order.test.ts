@@ -137,7 +137,7 @@ describe("Taobao reverse order flow through real HTTP (stateful mock)", () => {
     // The seller has the goods coming: the buyer can no longer cancel, on either path, and nothing changes.
     const refused = await mock.pandapon.call(CANCEL, { refundId });
     expectRefusedIn(refused, "cancel", "wait-seller-confirm");
-    expect(String((refused.envelope as { msg: string }).msg)).toMatch(/it allows .*seller-confirm/);
+    expect(String((refused.envelope as { msg: string }).msg)).toContain("(it allows seller-refuse, message, seller-confirm, timeout-refund, close).");
     expectRefusedIn(await mock.pandapon.call(CANCEL_V2, { refundId }), "cancel", "wait-seller-confirm");
     expect(await query(refundId)).toEqual(shipped);
 
