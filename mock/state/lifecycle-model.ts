@@ -35,8 +35,12 @@ export interface LifecycleAction {
   operations: Operation[];
   /** Of a buyer action on an existing entity taken through its operations: the entity's id, from the request (the input). */
   id: Evaluate | undefined;
-  /** What the operation's answer shows after the action: paths inside its Data and their values, from the entity after the action. */
-  answer: Array<[path: string, value: Evaluate]>;
+  /**
+   * What the operation's answer shows after the action: paths inside its Data and their values, from
+   * the entity after the action; `omitNull`: the operations' schemas have no null there, so a null
+   * value leaves the member out (as a view leaves out an unset field).
+   */
+  answer: Array<[path: string, value: Evaluate, omitNull: boolean]>;
   /** null: the action creates the entity. */
   from: string[] | null;
   requires: Array<{ that: Evaluate; reason: string }>;

@@ -81,8 +81,11 @@ export function toViewEdits(lifecycle: Lifecycle, record: EntityRecord, at: stri
   });
 }
 
-/** What an action's `answer` shows, read from the entity after the action and the request. */
+/** What an action's `answer` shows, read from the entity after the action and the request (a null where the schema has none: left out). */
 export function toAnswerEdits(action: LifecycleAction, record: EntityRecord, request: unknown): DataEdit[] {
   const scope = toScope(record.fields, request, record.id, record.updatedAt);
-  return action.answer.map(([path, value]) => ({ path, value: copyPlain(value(scope)) }));
+  return action.answer.map(([path, value, omitNull]) => {
+    const shown = value(scope);
+    return { path, value: shown === null && omitNull ? undefined : copyPlain(shown) };
+  });
 }

@@ -1,4 +1,4 @@
-import type { Catalog } from "../../schemas/catalog.js";
+import type { Catalog, Operation } from "../../schemas/catalog.js";
 import type { JsonSchema } from "../../schemas/operation.js";
 import { primaryKind } from "../../schemas/primary-kind.js";
 import { compileExpression } from "./compile-expression.js";
@@ -33,6 +33,17 @@ function toCompiledEntries(entries: Record<string, unknown> | undefined, at: str
   return Object.entries(entries ?? {}).map(([name, value]) => [name, compileExpression(value, `${at}.${name}`)]);
 }
 
+/** An action's answer compiled; a member is left out for a null value where none of its operations' Data schemas allows null. */
+function toAnswer(catalog: Catalog, operations: Operation[], entries: Record<string, unknown> | undefined, at: string): LifecycleAction["answer"] {
+  return toCompiledEntries(entries, at).map(([path, value]) => {
+    const schemas = operations.flatMap((op) => {
+      const found = op.data ? findFieldSchema(catalog, { schema: op.data, base: op.id }, path) : undefined;
+      return found ? [found.schema] : [];
+    });
+    return [path, value, schemas.length > 0 && !schemas.some(allowsNull)];
+  });
+}
+
 function toState(entity: PlacedSchema, catalog: Catalog, name: string, state: StateFile): LifecycleState {
   return {
     name,
@@ -48,13 +59,14 @@ function toState(entity: PlacedSchema, catalog: Catalog, name: string, state: St
 
 function toAction(entity: PlacedSchema, catalog: Catalog, action: ActionFile): LifecycleAction {
   const at = `actions.${action.name}`;
+  const operations = toOperationNames(action).map((name) => catalog.find(name)!);
   return {
     name: action.name,
     title: action.title,
     actor: action.actor,
-    operations: toOperationNames(action).map((name) => catalog.find(name)!),
+    operations,
     id: action.id === undefined ? undefined : compileExpression(action.id, `${at}.id`),
-    answer: toCompiledEntries(action.answer, `${at}.answer`),
+    answer: toAnswer(catalog, operations, action.answer, `${at}.answer`),
     from: action.from,
     requires: (action.requires ?? []).map((r, i) => ({ that: compileExpression(r.that, `${at}.requires[${i}]`), reason: r.reason })),
     to:
