@@ -9,13 +9,19 @@ export const END = "<!-- lifecycles:end -->";
 const code = (text: string) => `\`${text}\``;
 const cell = (text: string) => text.replace(/\|/g, "\\|").replace(/\n/g, " ");
 
+/** An id expression in short: the request member it reads, the constant, else the expression. */
+function toIdText(id: unknown): string {
+  const input = (id as { input?: unknown } | null)?.input;
+  const constant = (id as { const?: unknown } | null)?.const;
+  return code(typeof input === "string" ? input : constant !== undefined ? String(constant) : JSON.stringify(id));
+}
+
 /** What an id expression names, as a reader sees it: "what `refundId` names", or the caller's one entity of a constant id. */
 function toTarget(id: unknown): string {
   const input = (id as { input?: unknown } | null)?.input;
-  if (typeof input === "string") return `what ${code(input)} names`;
   const constant = (id as { const?: unknown } | null)?.const;
-  if (typeof constant === "string" || typeof constant === "number") return `the caller's one (id ${code(String(constant))})`;
-  return `what ${code(JSON.stringify(id))} names`;
+  if (typeof input !== "string" && (typeof constant === "string" || typeof constant === "number")) return `the caller's one (id ${toIdText(id)})`;
+  return `what ${toIdText(id)} names`;
 }
 
 /** An operation with the other paths it answers at. */
