@@ -10,8 +10,11 @@ const ENTRY_OVERHEAD = 100;
 const LARGEST_ANSWER_SHARE = 1 / 16;
 
 export interface AnswerCache {
-  /** The encoded data of an answer: remembered (from its request's second time), or produced. */
-  produce(operation: Operation, request: unknown, format: AnswerFormat): EncodedAnswer;
+  /**
+   * The encoded data of an answer: remembered (from its request's second time), or produced. A view
+   * of entities is remembered under its key too (the entities' versions), and edited when produced.
+   */
+  produce(operation: Operation, request: unknown, format: AnswerFormat, view?: { key: string; edit: (data: unknown) => unknown }): EncodedAnswer;
   readSize(): { entries: number; bytes: number };
 }
 
@@ -32,12 +35,12 @@ export function createAnswerCache(producer: Producer, limits: { entries: number;
   // server's CPU per fresh answer. What is remembered of a request is a 32-bit hash, no text.
   const seen = createBoundedMap<true, number>(limits.entries * 4);
   return {
-    produce(operation, request, format) {
+    produce(operation, request, format, view) {
       const canonical = toCanonicalText(request);
-      const key = `${format}|${operation.meta.name}|${canonical}`;
+      const key = view ? `${format}|${operation.meta.name}|${canonical}|${view.key}` : `${format}|${operation.meta.name}|${canonical}`;
       const cached = answers.get(key);
       if (cached) return cached;
-      const answer = producer.produceAnswer(operation, request, format, canonical);
+      const answer = producer.produceAnswer(operation, request, format, canonical, view?.edit);
       const hash = hashToSeed(key);
       if (seen.get(hash)) answers.set(key, answer);
       else seen.set(hash, true);

@@ -33,9 +33,10 @@ export interface MockCore {
    * request's second time, or produced) → `wrap` writes the envelope around it → the body is checked
    * against the response schema (with validateResponses; a broken answer throws, a fault of the mock)
    * → journaled → sent. With `edits` (what the entities show: see mock/state/operation-wiring.ts)
-   * the data is produced afresh and edited before it is encoded (never cached).
+   * the data is edited before it is encoded; cached only under a `viewKey` (the versions of the
+   * entities a view shows), never after an action.
    */
-  answer(operation: Operation, request: unknown, format: AnswerFormat, wrap: (data: EncodedAnswer) => WireText, edits?: readonly DataEdit[]): MockResponse;
+  answer(operation: Operation, request: unknown, format: AnswerFormat, wrap: (data: EncodedAnswer) => WireText, edits?: readonly DataEdit[], viewKey?: string): MockResponse;
 }
 
 export interface StoreSizes {
@@ -76,8 +77,9 @@ export function createCore(options: MockOptions, catalog: Catalog = getCatalog()
       answerCache: answers.readSize(),
     }),
     record,
-    answer(operation, request, format, wrap, edits) {
-      const data = edits ? producer.produceAnswer(operation, request, format, undefined, (generated) => applyDataEdits(generated, edits)) : answers.produce(operation, request, format);
+    answer(operation, request, format, wrap, edits, viewKey) {
+      const edit = edits && ((generated: unknown) => applyDataEdits(generated, edits));
+      const data = !edit ? answers.produce(operation, request, format) : viewKey !== undefined ? answers.produce(operation, request, format, { key: viewKey, edit }) : producer.produceAnswer(operation, request, format, undefined, edit);
       const body = wrap(data);
       if (options.validateResponses) {
         const violations = checkAnswer(catalog, operation, format, body);

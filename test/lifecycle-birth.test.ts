@@ -66,6 +66,24 @@ describe("born entities", () => {
       expect(same).toBeGreaterThan(190);
       expect(unchanged).toBeGreaterThan(100);
     });
+
+    it(`${lifecycle.type}: a born entity is the same record at any later now before its stableUntil, and not at it when a step or timer falls there`, () => {
+      const { birth } = setupLifecycles();
+      let changed = 0;
+      for (let n = 0; n < 100; n++) {
+        const key = { type: lifecycle.type, tenant: "t", id: toTestId(lifecycle, n) };
+        const first = birth(key, NOW);
+        expect(first.stableUntil, key.id).toBeGreaterThan(NOW);
+        if (!Number.isFinite(first.stableUntil)) continue;
+        const text = toJsonText(first.record);
+        const last = Math.ceil(first.stableUntil / 1000) * 1000 - 1000;
+        // Just before: the same record, however far the clock moved.
+        if (last > NOW) expect(toJsonText(birth(key, last).record), key.id).toBe(text);
+        expect(toJsonText(birth(key, Math.floor((NOW + last) / 2000) * 1000).record), key.id).toBe(text);
+        if (toJsonText(birth(key, Math.ceil(first.stableUntil / 1000) * 1000).record) !== text) changed += 1;
+      }
+      expect(changed).toBeGreaterThan(30);
+    });
   }
 
   it("refuses an id its id field cannot hold and a type without a lifecycle, with the reason", () => {

@@ -35,16 +35,16 @@ export function handlePandapon(core: MockCore, req: MockRequest): MockResponse |
   const reading = readPandaponRequest(operation, query, pathParams, req.headers, rawBody);
   if (!reading.ok) return answerPandaponError(core, reading.error, operation.meta.name, reading.message);
   const { payload } = reading;
-  const respond = (edits?: readonly DataEdit[]): MockResponse => {
+  const respond = (edits?: readonly DataEdit[], viewKey?: string): MockResponse => {
     if (operation.meta.envelope === "pandapon-code-msg") {
-      return core.answer(operation, payload, "json", (data) => writePandaponCodeMsgSuccess(operation.data ? data : undefined), edits);
+      return core.answer(operation, payload, "json", (data) => writePandaponCodeMsgSuccess(operation.data ? data : undefined), edits, viewKey);
     }
     const answerer = key?.developId ?? core.options.pandapon.keys[0]?.developId ?? null;
-    return core.answer(operation, payload, "json", (data) => writePandaponSuccess(toPandaponRequestId(core.options.seed, req), answerer, data), edits);
+    return core.answer(operation, payload, "json", (data) => writePandaponSuccess(toPandaponRequestId(core.options.seed, req), answerer, data), edits, viewKey);
   };
   const state = core.options.state;
   if (!state?.wires(operation.meta.name)) return respond();
-  return state.takeOperation(toTenant(core, key, req), operation.meta.name, payload).then((outcome) => (outcome.ok ? respond(outcome.edits) : answerStateProblem(core, operation.meta.name, outcome)));
+  return state.takeOperation(toTenant(core, key, req), operation.meta.name, payload).then((outcome) => (outcome.ok ? respond(outcome.edits, outcome.viewKey) : answerStateProblem(core, operation.meta.name, outcome)));
 }
 
 /** The caller's tenant: its access-key (unchecked signatures: the access-key header when it is a configured key, else the first key). */

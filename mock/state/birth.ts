@@ -21,6 +21,8 @@ export interface EntityKey {
 export interface Born {
   record: EntityRecord;
   steps: ActionStep[];
+  /** Until when (epoch ms, exclusive) a birth at a later now gives the same record: its next step, timer, or new creation. */
+  stableUntil: number;
 }
 
 /** Makes the born record of an entity nobody wrote, as it stands at `now`. */
@@ -53,6 +55,8 @@ interface Walk {
   producer: Producer;
   random: Random;
   steps: ActionStep[];
+  /** When the walk would take its next step, had it not stopped at the end (Infinity: it stopped for good). */
+  nextStep: number;
 }
 
 /** The request a born buyer sends: a generated one (a seeded variant), with the action's birth input over it. */
@@ -116,7 +120,7 @@ function createEntity(walk: Walk, end: number): EntityRecord {
 
 /**
  * One step of the walk: an action of the state drawn by weight against the state's stay, after its
- * delay, unless a timer falls due first (it fires, and the next step draws again). Undefined when
+ * delay, unless a timer falls due first (the earliest fires, and the next step draws again). Undefined when
  * the walk ends: a final state, a stay, or an action that would come after the end.
  */
 function takeStep(walk: Walk, record: EntityRecord, refused: Set<string>, end: number): EntityRecord | undefined {
@@ -125,12 +129,17 @@ function takeStep(walk: Walk, record: EntityRecord, refused: Set<string>, end: n
   const choices = [...walk.lifecycle.actions.values()].filter((a) => a.actor !== "timer" && a.from?.includes(record.state) && !refused.has(a.name));
   const choice = pickWeighted<LifecycleAction | undefined>(walk.random, [...choices.map((a): [LifecycleAction, number] => [a, a.birth.weight]), [undefined, state.stay]]);
   const next = choice ? record.updatedAt + drawBetween(walk.random, choice.birth.delay) * 1000 : Number.POSITIVE_INFINITY;
-  const fired = fireTimers(walk, record, Math.min(next, end));
-  if (fired !== record) {
+  // The earliest timer due before the action (or the end) fires first, alone: the walk draws again in
+  // the state it leads to, so a walk seen up to a later end takes the same steps up to the earlier one.
+  const due = Math.min(...record.timers.map((t) => t.at));
+  if (due <= Math.min(next, end)) {
     refused.clear();
-    return fired;
+    return fireTimers(walk, record, due);
   }
-  if (!choice || next > end) return undefined;
+  if (!choice || next > end) {
+    walk.nextStep = next;
+    return undefined;
+  }
   const taken = takeAction(walk, choice, record, next);
   if (typeof taken === "string") {
     refused.add(choice.name);
@@ -158,15 +167,22 @@ export function createBirth(options: { catalog: Catalog; lifecycles: ReadonlyMap
     if (!lifecycle) throw new Error(`Failed to bear ${key.type} "${key.id}": there is no lifecycle of that type.`);
     if (!isEntityId(lifecycle, key.id)) throw new Error(`Failed to bear ${key.type} "${key.id}": the id does not fit its id field (${lifecycle.id.kind}); check it with isEntityId first.`);
     const random = createRandomizer(hashToSeed(`${seed}|birth|${key.tenant}|${key.type}|${key.id}`)).next;
-    const walk: Walk = { lifecycle, key, seed, producer, random, steps: [] };
+    const walk: Walk = { lifecycle, key, seed, producer, random, steps: [], nextStep: Number.POSITIVE_INFINITY };
     const end = Math.floor(now / 1000) * 1000;
     let record = createEntity(walk, end);
     const refused = new Set<string>();
-    for (let step = 0; step < lifecycle.birth.maxSteps; step++) {
+    let steps = 0;
+    for (; steps < lifecycle.birth.maxSteps; steps++) {
       const next = takeStep(walk, record, refused, end);
       if (!next) break;
       record = next;
     }
-    return { record: fireTimers(walk, record, end), steps: walk.steps };
+    const born = fireTimers(walk, record, end);
+    // The walk seen at a later end: the same until its next step (none after maxSteps), its next timer, or its next creation time.
+    const [youngest, oldest] = lifecycle.birth.age;
+    const recreated = born.createdAt + (oldest - youngest + 1 + youngest) * 1000;
+    const nextStep = steps < lifecycle.birth.maxSteps ? walk.nextStep : Number.POSITIVE_INFINITY;
+    const stableUntil = Math.min(nextStep, recreated, ...born.timers.map((t) => t.at));
+    return { record: born, steps: walk.steps, stableUntil };
   };
 }

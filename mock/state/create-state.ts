@@ -4,7 +4,7 @@ import { getCatalog } from "../../schemas/catalog.js";
 import { toJsonText } from "../../protocol/json-wire.js";
 import type { BoundedMap } from "../bounded-map.js";
 import { createBoundedMap } from "../bounded-map.js";
-import type { RefusalCode } from "./apply-action.js";
+import type { Refusal, RefusalCode } from "./apply-action.js";
 import { applyAction, isEntityId, toAllowedActions } from "./apply-action.js";
 import { applyDueTimers } from "./apply-due-timers.js";
 import type { Birth } from "./birth.js";
@@ -41,7 +41,7 @@ export interface StateProblem {
 }
 
 /** What an operation did to the caller's entities: the edits its generated answer gets, or why it was not done. */
-export type OperationOutcome = { ok: true; edits: DataEdit[] } | StateProblem;
+export type OperationOutcome = { ok: true; edits: DataEdit[]; viewKey?: string } | StateProblem;
 
 export type { DataEdit };
 
@@ -98,9 +98,19 @@ export interface StateServiceOptions {
    */
   cacheEntries?: number;
   cacheBytes?: number;
-  /** Born records kept, so an unknown id polled within one second (or on a frozen clock) is born once (default 10,000 and 64 MiB). */
+  /** Born records kept, so an unknown id polled is born again only once it changes (its next step or timer; default 10,000 and 64 MiB). */
   bornEntries?: number;
   bornBytes?: number;
+}
+
+/** The id an action is tried on before the entity it creates has one (what it sets does not count, only whether it is refused). */
+const PLANNED_ID = "1";
+
+/** A born record, and the times between which a birth gives that same record. */
+interface BornEntry {
+  from: number;
+  until: number;
+  record: EntityRecord;
 }
 
 /** Writes tried when another write to the same entity came first (or a created id is taken). */
@@ -169,13 +179,13 @@ export async function createState(options: StateServiceOptions): Promise<StateSe
   const clock = await openVirtualClock(store, options.realNow ?? Date.now, options.clock);
   const newCaches = () => ({
     stored: createBoundedMap<EntityRecord | null>(options.cacheEntries ?? DEFAULT_CACHE_ENTRIES, { maxBytes: options.cacheBytes ?? DEFAULT_CACHE_BYTES, sizeOf: toWeight }),
-    born: createBoundedMap<{ second: number; record: EntityRecord }>(options.bornEntries ?? DEFAULT_CACHE_ENTRIES, {
+    born: createBoundedMap<BornEntry>(options.bornEntries ?? DEFAULT_CACHE_ENTRIES, {
       maxBytes: options.bornBytes ?? DEFAULT_CACHE_BYTES,
       sizeOf: (key, value) => toWeight(key, value.record),
     }),
   });
   // A stored entry of null: not known (a write of this service failed, so what it held may be stale).
-  let caches: { stored: BoundedMap<EntityRecord | null>; born: BoundedMap<{ second: number; record: EntityRecord }> } = newCaches();
+  let caches: { stored: BoundedMap<EntityRecord | null>; born: BoundedMap<BornEntry> } = newCaches();
 
   const findLifecycle = (type: string, id?: string): Lifecycle | StateProblem => {
     const { lifecycles } = load();
@@ -198,12 +208,11 @@ export async function createState(options: StateServiceOptions): Promise<StateSe
 
   const readBorn = (lifecycle: Lifecycle, tenant: string, id: string, now: number): EntityRecord => {
     const key = toCacheKey(tenant, lifecycle.type, id);
-    // A birth is made at a whole second (see birth.ts): within one second it is the same record.
-    const second = Math.floor(now / 1000);
+    // A born entity stays the same from the second it was made at until its next step, timer or creation (see birth.ts).
     const cached = caches.born.get(key);
-    if (cached?.second === second) return cached.record;
-    const { record } = load().birth({ type: lifecycle.type, tenant, id }, now);
-    caches.born.set(key, { second, record });
+    if (cached && cached.from <= now && now < cached.until) return cached.record;
+    const { record, stableUntil } = load().birth({ type: lifecycle.type, tenant, id }, now);
+    caches.born.set(key, { from: Math.floor(now / 1000) * 1000, until: stableUntil, record });
     return record;
   };
 
@@ -306,12 +315,33 @@ export async function createState(options: StateServiceOptions): Promise<StateSe
 
     async takeOperation(tenant, operation, request) {
       const edits: DataEdit[] = [];
-      for (const step of findWiring(operation) ?? []) {
-        const done = step.kind === "view" ? await show(step, tenant, request) : await take(step, tenant, request);
+      // An answer that only shows entities is the same while they are: keyed by their versions (a born one by its last step).
+      const shown: string[] = [];
+      let onlyShown = true;
+      const steps = findWiring(operation) ?? [];
+      // Every action is planned (and so checked) before any is taken: a refusal leaves every entity as it was.
+      const takes: Array<() => Promise<OperationOutcome>> = [];
+      for (const step of steps) {
+        if (step.kind !== "act") continue;
+        const planned = await plan(step, tenant, request);
+        if (typeof planned !== "function") return planned;
+        takes.push(planned);
+      }
+      for (const take of takes) {
+        const done = await take();
         if (!done.ok) return done;
         edits.push(...done.edits);
+        onlyShown = false;
       }
-      return { ok: true, edits };
+      for (const step of steps) {
+        if (step.kind !== "view") continue;
+        const done = await show(step, tenant, request);
+        if (!done.ok) return done;
+        edits.push(...done.edits);
+        if (done.viewKey === undefined) onlyShown = false;
+        else shown.push(done.viewKey);
+      }
+      return onlyShown && shown.length > 0 ? { ok: true, edits, viewKey: `${tenant}|${shown.join("|")}` } : { ok: true, edits };
     },
 
     close: () => store.close(),
@@ -322,40 +352,60 @@ export async function createState(options: StateServiceOptions): Promise<StateSe
     const id = readRequestId(step.id, request, clock.now());
     if (id === undefined) return { ok: true, edits: [] };
     const read = await service.read(tenant, step.lifecycle.type, id);
-    return read.ok ? { ok: true, edits: toViewEdits(step.lifecycle, read.entity, step.at) } : read;
+    if (!read.ok) return read;
+    const { entity } = read;
+    return { ok: true, edits: toViewEdits(step.lifecycle, entity, step.at), viewKey: `${entity.type}/${entity.id}@${entity.version}.${entity.history.length}.${entity.updatedAt}` };
   };
 
+  /** A refusal as a problem (the message names the action, the entity, and why). */
+  const refused = (type: string, id: string | undefined, refusal: Refusal): StateProblem => ({
+    ok: false,
+    code: "refused",
+    refusal: refusal.code,
+    message: id === undefined ? `Failed to create ${toArticle(type)} ${type} with "${refusal.action}": ${refusal.reason}.` : `Failed to take "${refusal.action}" on the ${type} "${id}": ${refusal.reason}.`,
+    state: refusal.state,
+    allowed: refusal.allowed,
+  });
+
   /**
-   * A buyer action. The request names no entity: the creating action. It names some: on each, the
-   * action its state allows — every one checked before any is taken, so that a refusal (naming the
-   * state and the actions it allows) leaves them all as they were.
+   * A buyer action, planned: the request names no entity → the creating action; it names some → on
+   * each, the action its state allows. Every action is tried on the entity as it stands (state and
+   * rules) before any is taken, here and in the operation's other steps, so that a refusal leaves
+   * every entity as it was. Returns the problem, or what takes the actions.
    */
-  const take = async (step: Extract<WiringStep, { kind: "act" }>, tenant: string, request: unknown): Promise<OperationOutcome> => {
-    const { type } = step.lifecycle;
-    const ids = readActingIds(step, request, clock.now());
+  const plan = async (step: Extract<WiringStep, { kind: "act" }>, tenant: string, request: unknown): Promise<StateProblem | (() => Promise<OperationOutcome>)> => {
+    const { lifecycle } = step;
+    const { type } = lifecycle;
+    const now = clock.now();
+    const ids = readActingIds(step, request, now);
     if (ids.length === 0) {
-      if (!step.creating) return { ok: false, code: "bad-id", message: `The request names no ${type} to act on.` };
-      const created = await service.create(tenant, type, { action: step.creating.name, input: request });
-      return created.ok ? { ok: true, edits: toAnswerEdits(step.creating, created.entity, request) } : created;
+      const creating = step.creating;
+      if (!creating) return { ok: false, code: "bad-id", message: `The request names no ${type} to act on.` };
+      const tried = applyAction(lifecycle, { tenant, id: PLANNED_ID }, { action: creating.name, at: now, input: request }, seed);
+      if (!tried.ok) return refused(type, undefined, tried.refusal);
+      return async () => {
+        const created = await service.create(tenant, type, { action: creating.name, input: request });
+        return created.ok ? { ok: true, edits: toAnswerEdits(creating, created.entity, request) } : created;
+      };
     }
     const planned: Array<[string, LifecycleAction]> = [];
     for (const id of ids) {
       const read = await service.read(tenant, type, id);
       if (!read.ok) return read;
-      const action = step.acting.find((a) => a.from!.includes(read.entity.state));
-      if (!action) {
-        const name = step.acting[0]!.name;
-        return { ok: false, code: "refused", refusal: "not-allowed-in-state", message: `Failed to take "${name}" on the ${type} "${id}": "${name}" is not allowed in the state "${read.entity.state}".`, state: read.entity.state, allowed: read.entity.allowedActions };
-      }
+      const action = step.acting.find((a) => a.from!.includes(read.entity.state)) ?? step.acting[0]!;
+      const tried = applyAction(lifecycle, read.entity, { action: action.name, at: now, input: request }, seed);
+      if (!tried.ok) return refused(type, id, tried.refusal);
       planned.push([id, action]);
     }
-    const edits: DataEdit[] = [];
-    for (const [id, action] of planned) {
-      const result = await service.act(tenant, type, id, action.name, request);
-      if (!result.ok) return result;
-      edits.push(...toAnswerEdits(action, result.entity, request));
-    }
-    return { ok: true, edits };
+    return async () => {
+      const edits: DataEdit[] = [];
+      for (const [id, action] of planned) {
+        const result = await service.act(tenant, type, id, action.name, request);
+        if (!result.ok) return result;
+        edits.push(...toAnswerEdits(action, result.entity, request));
+      }
+      return { ok: true, edits };
+    };
   };
 
   return service;

@@ -45,10 +45,10 @@ export function handleTop(core: MockCore, req: MockRequest): MockResponse | Prom
   const business = readBusinessParams(core, operation, params);
   if (!business.ok) return answerTopError(core, format, requestId, method, business);
   const root = toTopResponseKey(method);
-  const respond = (edits?: readonly DataEdit[]) => core.answer(operation, business.payload, format, (data) => writeTopSuccess(root, requestId, data), edits);
+  const respond = (edits?: readonly DataEdit[], viewKey?: string) => core.answer(operation, business.payload, format, (data) => writeTopSuccess(root, requestId, data), edits, viewKey);
   const state = core.options.state;
   if (!state?.wires(method)) return respond();
-  return state.takeOperation(toTenant(core, params), method, business.payload).then((outcome) => (outcome.ok ? respond(outcome.edits) : answerStateProblem(core, format, requestId, method, outcome)));
+  return state.takeOperation(toTenant(core, params), method, business.payload).then((outcome) => (outcome.ok ? respond(outcome.edits, outcome.viewKey) : answerStateProblem(core, format, requestId, method, outcome)));
 }
 
 /** The caller's tenant: its app_key (checked, or unchecked signatures: when it is a configured app), else the first app's. */
