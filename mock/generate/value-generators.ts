@@ -9,6 +9,7 @@ import { readPath } from "./read-path.js";
 import { readTable, type Row } from "./tables.js";
 import { toPageCount, toPageValue } from "./page-arithmetic.js";
 import { isUnsearchable } from "./search-keyword.js";
+import type { ListRowsSpec } from "./list-rows.js";
 import { toWireText, toWireValue } from "../../protocol/wire-text.js";
 
 /** Returned by a generator when the member is to be left out of its object. */
@@ -65,7 +66,7 @@ export interface MockSpec {
   mirror?: string;
   product?: string[];
   page?: { total: string; size: string; number: string };
-  rows?: { table: string; where?: Record<string, string>; keyword?: string; title?: string };
+  rows?: ListRowsSpec;
   keyword?: string;
 }
 
