@@ -1,19 +1,8 @@
 import type { GenerationContext } from "./generation-context.js";
 import { readPath } from "./read-path.js";
 import { readTable, type Row } from "./tables.js";
-import { toSearchTitle } from "./value-generators.js";
+import { toSearchTitle, type ListRowsSpec } from "./value-generators.js";
 import { isUnsearchable, readKeyword, toLowerAscii } from "./search-keyword.js";
-
-/** A list's `rows` option: the table rows its items show, those the request asks for (schemas/common/keywords.json). */
-export interface ListRowsSpec {
-  table: string;
-  /** column → request path: rows whose column equals the request's value (no condition when the request has none). */
-  where?: Record<string, string>;
-  /** Request path of a search keyword: rows whose `title` contains it (ASCII letters in either case). */
-  keyword?: string;
-  /** The column holding an item's title: what the keyword is looked for in, and what made-up rows are given. */
-  title?: string;
-}
 
 /** The rows of one list, for one answer: the row of the item at a position (counted over all pages), real or made up. */
 export type RowAt = (position: number) => Row;

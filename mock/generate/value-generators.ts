@@ -9,7 +9,6 @@ import { readPath } from "./read-path.js";
 import { readTable, type Row } from "./tables.js";
 import { toPageCount, toPageValue } from "./page-arithmetic.js";
 import { isUnsearchable } from "./search-keyword.js";
-import type { ListRowsSpec } from "./list-rows.js";
 import { toWireText, toWireValue } from "../../protocol/wire-text.js";
 
 /** Returned by a generator when the member is to be left out of its object. */
@@ -33,6 +32,17 @@ function rowsOf(scope: Scope): Map<string, Row> {
 }
 
 export type ValueGen = (ctx: GenerationContext, scope: Scope) => unknown;
+
+/** A list's `rows` option: the table rows its items show, those the request asks for (mock/generate/list-rows.ts). */
+export interface ListRowsSpec {
+  table: string;
+  /** column → request path: rows whose column equals the request's value (no condition when the request has none). */
+  where?: Record<string, string>;
+  /** Request path of a search keyword: rows whose `title` contains it (ASCII letters in either case). */
+  keyword?: string;
+  /** The column holding an item's title: what the keyword is looked for in, and what made-up rows are given. */
+  title?: string;
+}
 
 /** The options of an `x-mock` annotation (metaschema in schemas/common/keywords.json). */
 export interface MockSpec {
