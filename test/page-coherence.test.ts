@@ -177,6 +177,25 @@ describe("pages agree with their totals, and search results with their keyword",
   });
 });
 
+describe("over HTTP, TOP", () => {
+  it("taobao.pc.item.query: a page beyond the last is empty, in JSON and in XML", async () => {
+    const { app, topParams } = setupMock();
+    const param = JSON.stringify({ project_id: "12345678", page_size: 20, current_page: 16, service_id: 2201002, service_nick: "华东采购服务中心" });
+    const send = (format: string) =>
+      request(app).post("/router/rest").type("form").send(new URLSearchParams(topParams({ param }, { method: "taobao.pc.item.query", format })).toString());
+    const json = await send("json");
+    expect(json.status).toBe(200);
+    const result = json.body.pc_item_query_response.page_result;
+    expect(result.ego_item_detail_d_t_o_page_data).toMatchObject({ current_page: 16, page_size: 20 });
+    expect(result.ego_item_detail_d_t_o_page_data.total_count).toBeLessThanOrEqual(300);
+    expect(result.ego_item_detail_d_t_o_list.ego_item_detail_dto ?? []).toEqual([]);
+    const xml = await send("xml");
+    expect(xml.status).toBe(200);
+    expect(xml.text).toContain("<current_page>16</current_page>");
+    expect(xml.text).not.toContain("<ego_item_detail_dto>");
+  });
+});
+
 describe("a large page costs little", () => {
   it("50 items of a keyword search are generated in a few ms", () => {
     const op = catalog.find("/v2/alibaba/product/keywords/query")!;
