@@ -8,7 +8,9 @@ import { compilePattern } from "./fill-pattern.js";
 import { intBetween, pickOne } from "./random-picks.js";
 import { readPath } from "./read-path.js";
 import { toWireText, toWireValue } from "../../protocol/wire-text.js";
-import { GENERATORS, OMIT, isLongDigits, toConstant, toDependencies, toKind, toParentDependencies } from "./value-generators.js";
+import { GENERATORS, OMIT, isLongDigits, readScopePath, toConstant, toDependencies, toKind, toParentDependencies } from "./value-generators.js";
+import { compileListRows } from "./list-rows.js";
+import { toPageItemCount } from "./page-arithmetic.js";
 
 /** What compiling one operation's schema shares: where refs resolve, and what is compiled already. */
 interface Compiler {
@@ -116,6 +118,7 @@ function compileArray(c: Compiler, schema: JsonSchema, spec: MockSpec | undefine
   const hi = Math.min(spec?.max ?? 3, maxItems);
   const clamp = (n: number) => Math.min(Math.max(n, minItems), maxItems, 200);
   const ascending = spec?.ascending;
+  if (spec?.page || spec?.rows) return compileShownList(c, items, spec, minItems, maxItems);
   return (ctx, scope) => {
     const mirrored = spec?.mirror ? readPath(ctx.request, spec.mirror) : undefined;
     const asked = spec?.countFrom ? readPath(ctx.request, spec.countFrom) : undefined;
@@ -150,6 +153,44 @@ function compileArray(c: Compiler, schema: JsonSchema, spec: MockSpec | undefine
   };
 }
 
+/**
+ * A list that shows a page of results (`page`: as many items as the page holds, see
+ * page-arithmetic.ts) and/or rows of a table (`rows`: item i shows the i-th row the request asks
+ * for, counted over all pages, see list-rows.ts).
+ */
+function compileShownList(c: Compiler, items: ValueGen, spec: MockSpec, minItems: number, maxItems: number): ValueGen {
+  const page = spec.page;
+  const rows = spec.rows ? compileListRows(spec.rows, c.operation.file) : undefined;
+  const table = spec.rows?.table ?? "";
+  const lo = Math.max(spec.min ?? 1, minItems);
+  const hi = Math.min(spec.max ?? 3, maxItems);
+  const readCount = (scope: Scope, path: string) => Number(readScopePath(scope, path) ?? 0);
+  return (ctx, scope) => {
+    let first = 0;
+    let count: number;
+    if (page) {
+      const size = readCount(scope, page.size);
+      const number = readCount(scope, page.number);
+      count = Math.min(toPageItemCount(readCount(scope, page.total), size, number), maxItems);
+      if (count > 0) first = (number - 1) * size;
+    } else {
+      count = intBetween(ctx, lo, Math.max(lo, hi));
+    }
+    const rowAt = rows ? rows(ctx) : undefined;
+    const out: unknown[] = new Array(count);
+    const outerIndex = ctx.index;
+    const outerRow = ctx.listRow;
+    for (let i = 0; i < count; i++) {
+      ctx.index = i;
+      if (rowAt) ctx.listRow = { table, row: rowAt(first + i) };
+      out[i] = items(ctx, scope);
+    }
+    ctx.index = outerIndex;
+    ctx.listRow = outerRow;
+    return out;
+  };
+}
+
 /** Puts the items' values of one member in ascending order along the list, leaving the rest in place. */
 function putInOrder(items: unknown[], member: string): void {
   const holders = items.filter(
@@ -171,10 +212,13 @@ function allowsNull(schema: JsonSchema): boolean {
   return types.includes("null") || (Array.isArray(schema.enum) && schema.enum.includes(null));
 }
 
+/** Generators that read their `from` themselves (a page number or size the request may give, or not usefully). */
+const READS_FROM: ReadonlySet<string> = new Set(["pageNumber", "pageSize"]);
+
 /** `from` echoes the request; `nullRate` yields null (or leaves the member out where null is not allowed). */
 function withOptions(gen: ValueGen, spec: MockSpec | undefined, schema: JsonSchema): ValueGen {
   let out = gen;
-  if (spec?.from) {
+  if (spec?.from && !READS_FROM.has(spec.gen)) {
     const path = spec.from;
     const kind = primaryKind(schema);
     const generate = out;

@@ -13,4 +13,6 @@ export interface GenerationContext {
   item?: unknown;
   /** The position of the list item being generated (`table` with `row: "index"`). */
   index?: number;
+  /** The row the list (with `rows`) gives the item being generated: `table` members of that table read it. */
+  listRow?: { table: string; row: Record<string, unknown> };
 }

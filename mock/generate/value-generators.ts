@@ -7,6 +7,8 @@ import { compileDigitsNumber, compilePattern, toDecimalText, toDigitText, toDigi
 import { intBetween, pickOne } from "./random-picks.js";
 import { readPath } from "./read-path.js";
 import { readTable, type Row } from "./tables.js";
+import { toPageCount, toPageValue } from "./page-arithmetic.js";
+import { isUnsearchable } from "./search-keyword.js";
 import { toWireText, toWireValue } from "../../protocol/wire-text.js";
 
 /** Returned by a generator when the member is to be left out of its object. */
@@ -30,6 +32,17 @@ function rowsOf(scope: Scope): Map<string, Row> {
 }
 
 export type ValueGen = (ctx: GenerationContext, scope: Scope) => unknown;
+
+/** A list's `rows` option: the table rows its items show, those the request asks for (mock/generate/list-rows.ts). */
+export interface ListRowsSpec {
+  table: string;
+  /** column → request path: rows whose column equals the request's value (no condition when the request has none). */
+  where?: Record<string, string>;
+  /** Request path of a search keyword: rows whose `title` contains it (ASCII letters in either case). */
+  keyword?: string;
+  /** The column holding an item's title: what the keyword is looked for in, and what made-up rows are given. */
+  title?: string;
+}
 
 /** The options of an `x-mock` annotation (metaschema in schemas/common/keywords.json). */
 export interface MockSpec {
@@ -62,6 +75,9 @@ export interface MockSpec {
   countFrom?: string;
   mirror?: string;
   product?: string[];
+  page?: { total: string; size: string; number: string };
+  rows?: ListRowsSpec;
+  keyword?: string;
 }
 
 
@@ -110,6 +126,8 @@ function formatTime(ms: number, kind: Kind, format: MockSpec["format"]): unknown
 const MOBILE_PREFIXES = ["130", "131", "132", "133", "135", "136", "137", "138", "139", "150", "151", "152", "153", "155", "156", "157", "158", "159", "166", "177", "180", "181", "182", "183", "185", "186", "187", "188", "189", "199"];
 // Generators work in wire text (protocol/wire-text.ts): every text they start from is converted once, here.
 const TITLE_PREFIX = toWireValue(["2025新款", "夏季", "ins风", "跨境专供", "工厂直销", "韩版", "加厚", "轻奢", "简约", "爆款"]);
+const TITLE_FEATURES = toWireValue(["多色可选", "网红同款", "高品质", "热销款", "经典款", "新品", "耐用", "实用"]);
+const TITLE_TRADE = toWireValue(["厂家直销", "一件代发", "批发", "现货速发", "跨境热卖", "源头工厂"]);
 const SKU_COLORS = toWireValue(["黑色", "白色", "杏色", "雾霾蓝", "酒红色", "卡其色", "浅灰", "墨绿"]);
 const SHOP_WORDS = toWireValue(["鑫源", "恒达", "华美", "优品", "佳诚", "盛世", "百汇", "金鼎", "瑞丰", "德润"]);
 const SHOP_KINDS = toWireValue(["贸易有限公司", "服饰商行", "日用品厂", "电子商务有限公司", "工艺品厂"]);
@@ -124,6 +142,18 @@ interface Product {
   values: string[];
 }
 const PRODUCTS = readTable("products") as unknown as Product[];
+
+/**
+ * The title of an offer a search found that no table row is: the keyword (wire text) between a
+ * title's prefix and its selling points, e.g. 夏季雨伞热销款一件代发; without a keyword, a product title.
+ */
+export function toSearchTitle(ctx: GenerationContext, keyword: string | undefined): string {
+  if (keyword === undefined) {
+    const product = pickOne(ctx, PRODUCTS);
+    return pickOne(ctx, TITLE_PREFIX) + pickOne(ctx, product.materials) + product.noun;
+  }
+  return pickOne(ctx, TITLE_PREFIX) + keyword + pickOne(ctx, TITLE_FEATURES) + pickOne(ctx, TITLE_TRADE);
+}
 
 /** The product of the object being generated: drawn once, so its title and its SKU are of one product. */
 function productOf(ctx: GenerationContext, scope: Scope): Product {
@@ -223,16 +253,23 @@ export const GENERATORS: Readonly<Record<string, GeneratorFactory>> = {
   },
   const: (spec) => toConstant(spec.value),
   omit: () => () => OMIT,
+  // The row: the object's own (drawn once), the one its list gives it (a list with `rows` of this
+  // table), row i for item i (`row: "index"`) or a random one. A made-up row of a list holds only a
+  // title: its other columns are filled by `else` (a pattern), or taken from a random row.
   table: (spec, kind) => {
     const name = spec.table ?? "";
+    const column = spec.column ?? "";
     const rows = readTable(name);
+    const fallback = spec.else !== undefined ? compilePattern(spec.else) : undefined;
     return (ctx, scope) => {
       let row = rowsOf(scope).get(name);
       if (!row) {
-        row = spec.row === "index" ? rows[Math.min(ctx.index ?? 0, rows.length - 1)]! : pickOne(ctx, rows);
+        const given = ctx.listRow;
+        row = given !== undefined && given.table === name ? given.row : spec.row === "index" ? rows[Math.min(ctx.index ?? 0, rows.length - 1)]! : pickOne(ctx, rows);
         rowsOf(scope).set(name, row);
       }
-      const v = row[spec.column ?? ""];
+      let v = row[column];
+      if (v === undefined) v = fallback ? fallback(ctx) : pickOne(ctx, rows)[column];
       return typeof v === "string" ? toKind(v, kind) : v;
     };
   },
@@ -251,6 +288,24 @@ export const GENERATORS: Readonly<Record<string, GeneratorFactory>> = {
     return kind === "string" ? toDecimalText(n) : n;
   },
   bool: (spec) => (ctx) => ctx.random() < (spec.p ?? 0.5),
+  // Pages (mock/generate/page-arithmetic.ts): the number and size a request asks for (`from`, a whole
+  // number ≥ 1, else `value`), the results of a search, and how many pages they fill.
+  pageNumber: (spec) => {
+    const fallback = toPageValue(spec.value) ?? 1;
+    return (ctx) => (spec.from ? toPageValue(readPath(ctx.request, spec.from)) : undefined) ?? fallback;
+  },
+  pageSize: (spec) => {
+    const fallback = toPageValue(spec.value) ?? 20;
+    return (ctx) => (spec.from ? toPageValue(readPath(ctx.request, spec.from)) : undefined) ?? fallback;
+  },
+  searchTotal: (spec) => {
+    const keyword = spec.keyword;
+    return (ctx) => (keyword !== undefined && isUnsearchable(ctx.request, keyword) ? 0 : intBetween(ctx, spec.min ?? 0, spec.max ?? 200));
+  },
+  pageCount: (spec) => {
+    const [total = "", size = ""] = spec.fields ?? [];
+    return (_ctx, scope) => toPageCount(toNumber(readScopePath(scope, total)) ?? 0, toNumber(readScopePath(scope, size)) ?? 0);
+  },
   datetime: (spec, kind) => (ctx, scope) => {
     const base = spec.after ? toTime(readScopePath(scope, spec.after)) : undefined;
     const ms =
@@ -317,18 +372,23 @@ export const GENERATORS: Readonly<Record<string, GeneratorFactory>> = {
   hex32: () => compilePattern("{x32}"),
 };
 
+/** The members a list's `page` reads: its total, page size and page number. */
+function toPagePaths(spec: MockSpec): string[] {
+  return spec.page ? [spec.page.total, spec.page.size, spec.page.number] : [];
+}
+
 /** Members of the current object a spec reads, so they are generated first. */
 export function toDependencies(spec: MockSpec): string[] {
   const fromTemplate = [...(spec.template ?? "").matchAll(/\{([A-Za-z_][\w.[\]]*)\}/g)]
     .map((m) => m[1]!)
     .filter((p) => !p.startsWith("request.") && !/^(d|x)\d+$/.test(p));
   const paths = [spec.lte, spec.after, spec.field, ...(spec.fields ?? []), ...fromTemplate].filter((p): p is string => !!p);
-  if (spec.gen === "list") return [];
+  if (spec.gen === "list") return toPagePaths(spec).filter((p) => !p.startsWith("../")).map((p) => p.split(/[.[]/)[0]!);
   return paths.filter((p) => !p.startsWith("../")).map((p) => p.split(/[.[]/)[0]!);
 }
 
 /** Members of the enclosing object a spec reads (`../member…`), so the enclosing object generates them first. */
 export function toParentDependencies(spec: MockSpec): string[] {
-  const paths = [spec.lte, spec.after, spec.field, ...(spec.fields ?? [])].filter((p): p is string => !!p && p.startsWith("../"));
+  const paths = [spec.lte, spec.after, spec.field, ...(spec.fields ?? []), ...toPagePaths(spec)].filter((p): p is string => !!p && p.startsWith("../"));
   return paths.map((p) => p.slice(3).split(/[.[]/)[0]!);
 }
