@@ -19,6 +19,20 @@ function toJsonTextWithBigInt(value: unknown, space?: number): string {
   return JSON.stringify(value, bigintReplacer, space).replace(MARKED, "$1");
 }
 
+/** Whether a value holds a bigint anywhere (a walk, far cheaper than the exception JSON.stringify throws for one). */
+function holdsBigInt(value: unknown): boolean {
+  if (typeof value === "bigint") return true;
+  if (value === null || typeof value !== "object") return false;
+  if (Array.isArray(value)) return value.some(holdsBigInt);
+  for (const key in value as Record<string, unknown>) if (holdsBigInt((value as Record<string, unknown>)[key])) return true;
+  return false;
+}
+
+/** JSON text of a value that may hold bigint, without changing it: for values kept after (toJsonText's exception is costly where bigints are common). */
+export function writeKeptJson(value: unknown): string {
+  return holdsBigInt(value) ? toJsonTextWithBigInt(value) : JSON.stringify(value);
+}
+
 /** Replaces every bigint in a freshly built value by its marker, in place; true when it found one. */
 function markBigInts(value: unknown): boolean {
   if (value === null || typeof value !== "object") return false;

@@ -89,6 +89,9 @@ export function toNewFields(lifecycle: Lifecycle, id: string): Record<string, un
   return fields;
 }
 
+/** The last log text written and its entries: the next entry of the same entity reads them back without parsing (entries are never changed). */
+let lastLog: { text: string; entries: unknown[] } | undefined;
+
 /** Appends an entry to the log field, keeping at most `max` entries. */
 function appendLog(lifecycle: Lifecycle, action: LifecycleAction, scope: ExpressionScope): void {
   const log = lifecycle.log;
@@ -100,10 +103,17 @@ function appendLog(lifecycle: Lifecycle, action: LifecycleAction, scope: Express
     if (v !== null && v !== undefined) entry[member] = v;
   }
   const held = readPath(scope.fields, log.field);
-  const parsed = log.format === "list" ? held : readJsonText(held);
+  const remembered = lastLog !== undefined && held === lastLog.text ? lastLog.entries : undefined;
+  const parsed = log.format === "list" ? held : (remembered ?? readJsonText(held));
   let entries: unknown[] = Array.isArray(parsed) ? parsed : [];
   entries = log.order === "newest-first" ? [entry, ...entries].slice(0, log.max) : [...entries, entry].slice(-log.max);
-  setPath(scope.fields, log.field, log.format === "list" ? entries : writeJsonText(entries));
+  if (log.format === "list") {
+    setPath(scope.fields, log.field, entries);
+    return;
+  }
+  const text = writeJsonText(entries);
+  lastLog = { text, entries };
+  setPath(scope.fields, log.field, text);
 }
 
 /**

@@ -1,7 +1,6 @@
 import type { Catalog } from "../../schemas/catalog.js";
 import type { EntityTypeInfo } from "../../protocol/entity-type-info.js";
 import { getCatalog } from "../../schemas/catalog.js";
-import { toJsonText } from "../../protocol/json-wire.js";
 import type { BoundedMap } from "../bounded-map.js";
 import { createBoundedMap } from "../bounded-map.js";
 import type { Refusal, RefusalCode } from "./apply-action.js";
@@ -134,9 +133,19 @@ function toCacheKey(tenant: string, type: string, id: string): string {
   return `${tenant}\u0000${type}\u0000${id}`;
 }
 
+/** About what a value weighs in memory: its texts' lengths and 8 bytes a number, walked without serialising it. */
+function estimateBytes(value: unknown): number {
+  if (typeof value === "string") return value.length + 8;
+  if (value === null || typeof value !== "object") return 8;
+  let bytes = 16;
+  if (Array.isArray(value)) for (const item of value) bytes += estimateBytes(item);
+  else for (const key in value as Record<string, unknown>) bytes += key.length + estimateBytes((value as Record<string, unknown>)[key]);
+  return bytes;
+}
+
 function toWeight(key: string, record: EntityRecord | null): number {
   if (!record) return key.length + ENTRY_OVERHEAD;
-  return key.length + toJsonText(record.fields).length + 64 * (record.history.length + record.timers.length) + ENTRY_OVERHEAD;
+  return key.length + estimateBytes(record.fields) + 64 * (record.history.length + record.timers.length) + ENTRY_OVERHEAD;
 }
 
 function toView(lifecycle: Lifecycle, record: EntityRecord, stored: boolean): EntityView {

@@ -1,5 +1,5 @@
 import { parse, parseNumberAndBigInt } from "lossless-json";
-import { writeFreshJson } from "../../protocol/json-wire.js";
+import { writeKeptJson } from "../../protocol/json-wire.js";
 
 /** A number of 16 digits or more (one starts after `:`, `,` or `[`): it may be beyond 2^53, which JSON.parse would round. */
 const LONG_NUMBER = /[:,[]\s*-?\d{16}/;
@@ -14,7 +14,7 @@ export function readJsonText(text: unknown): unknown {
   }
 }
 
-/** JSON text of a value, bigints as exact integer literals; without the exception toJsonText recovers from (bigints marked on a copy). */
+/** JSON text of a value, bigints as exact integer literals (the value is left as it is). */
 export function writeJsonText(value: unknown): string {
-  return value !== null && typeof value === "object" ? writeFreshJson(structuredClone(value)) : writeFreshJson(value);
+  return writeKeptJson(value);
 }

@@ -4,6 +4,7 @@
  * __proto__ is set as data, never as the prototype.
  */
 export function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
+  if (!path.includes(".")) return define(target, path, value);
   const segments = path.split(".");
   const parent = toParent(target, segments, true)!;
   define(parent, segments[segments.length - 1]!, value);
