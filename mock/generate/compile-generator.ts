@@ -215,7 +215,10 @@ function allowsNull(schema: JsonSchema): boolean {
 /** Generators that read their `from` themselves (a page number or size the request may give, or not usefully). */
 const READS_FROM: ReadonlySet<string> = new Set(["pageNumber", "pageSize"]);
 
-/** `from` echoes the request; `nullRate` yields null (or leaves the member out where null is not allowed). */
+/** Keys of `once` values in the rows of the object that holds them, one per annotation. */
+let onceKeys = 0;
+
+/** `from` echoes the request; `once` shares one draw below an enclosing object; `nullRate` yields null (or leaves the member out where null is not allowed). */
 function withOptions(gen: ValueGen, spec: MockSpec | undefined, schema: JsonSchema): ValueGen {
   let out = gen;
   if (spec?.from && !READS_FROM.has(spec.gen)) {
@@ -229,6 +232,20 @@ function withOptions(gen: ValueGen, spec: MockSpec | undefined, schema: JsonSche
       if (kind === "string") return typeof v === "string" ? v : String(v);
       // A request value echoed into a number member only when it is one the schema allows (an id that fits a Long).
       if (typeof v === "string") return (kind === "integer" ? isLongDigits(v) : /^-?\d+(\.\d+)?$/.test(v) && v.length < 20) ? toKind(v, kind) : generate(ctx, scope);
+      return v;
+    };
+  }
+  if (spec?.once) {
+    const levels = spec.once.split("../").length - 1;
+    const key = `once:${onceKeys++}`;
+    const generate = out;
+    out = (ctx, scope) => {
+      let holder = scope;
+      for (let i = 0; i < levels && holder.parent; i++) holder = holder.parent;
+      holder.rows ??= new Map();
+      if (holder.rows.has(key)) return holder.rows.get(key);
+      const v = generate(ctx, scope);
+      holder.rows.set(key, v as never);
       return v;
     };
   }

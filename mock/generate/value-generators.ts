@@ -67,6 +67,8 @@ export interface MockSpec {
   format?: "datetime" | "epoch-ms" | "date";
   from?: string;
   nullRate?: number;
+  /** `../`, `../../`…: drawn once in that enclosing object, and the same in every object below it (the SKUs of one item share its id and title). */
+  once?: string;
   template?: string;
   daysAhead?: number;
   ascending?: string;
