@@ -15,7 +15,7 @@
  * Prints a table and the ratios, and writes .bench/results.json. Flags: --duration <s> (per target
  * per round) --rounds <n> --connections <n> --warmup <s> --cold-starts <n>
  * --skip-prism --skip-build --profile (CPU profiles of the mock under load, summarised by stage)
- * --only <list> (some of mockPandapon,mockTop,ceiling,prism,coldStart, stateUnknown,statePolled,stateFlows,
+ * --only <list> (some of mockPandapon,mockTop,ceiling,prism,coldStart, stateUnknown,statePolled,statePolledBorn (unknown ids polled),stateFlows,
  * stateUnknownFilled,statePolledFilled; e.g. a 60 s memory check of one target; a stateful read row brings
  * its baseline: mockPandapon for unknown ids, the ceiling for polling) --fill <n> (refunds filled for the
  * *Filled rows) --polled <n> (stored refunds the polling rows read round and round).
@@ -29,7 +29,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { getCatalog } from "../schemas/catalog.js";
 import type { BenchResults, StatefulFigures, TargetOutcome } from "./bench/bench-results.js";
-import { MOCK_SEED, createStateFlowPlan, createStatePolledPlan, createStateUnknownPlan, toStateFile, toStatefulCommand } from "./bench/create-state-plans.js";
+import { MOCK_SEED, createStateFlowPlan, createStatePolledBornPlan, createStatePolledPlan, createStateUnknownPlan, toStateFile, toStatefulCommand } from "./bench/create-state-plans.js";
 import type { FilledRefund } from "./bench/fill-state.js";
 import { fillState, readStateFileBytes } from "./bench/fill-state.js";
 import type { RunningTarget, TargetCommand } from "./bench/spawn-target.js";
@@ -60,7 +60,7 @@ const { values: flags } = parseArgs({
     "skip-prism": { type: "boolean", default: false },
     "skip-build": { type: "boolean", default: false },
     profile: { type: "boolean", default: false },
-    only: { type: "string", default: "mockPandapon,mockTop,ceiling,prism,coldStart,stateUnknown,statePolled,stateFlows,stateUnknownFilled,statePolledFilled" },
+    only: { type: "string", default: "mockPandapon,mockTop,ceiling,prism,coldStart,stateUnknown,statePolled,statePolledBorn,stateFlows,stateUnknownFilled,statePolledFilled" },
     fill: { type: "string", default: "1000000" },
     polled: { type: "string", default: "1000" },
     out: { type: "string", default: join(CACHE, "results.json") },
@@ -72,7 +72,7 @@ setDistinctIds(Number(flags.distinct));
 const only = new Set(flags.only.split(",").map((name) => name.trim()));
 // A stateful read row is a ratio to its baseline, measured in the same rounds.
 if (only.has("stateUnknown") || only.has("stateUnknownFilled")) only.add("mockPandapon");
-if (only.has("statePolled") || only.has("statePolledFilled")) only.add("ceiling");
+if (only.has("statePolled") || only.has("statePolledBorn") || only.has("statePolledFilled")) only.add("ceiling");
 const fillCount = Number(flags.fill);
 const polledCount = Math.max(1, Number(flags.polled));
 const settings: LoadSettings = { durationSeconds: Number(flags.duration), connections: Number(flags.connections), warmupSeconds: Number(flags.warmup), rounds: Math.max(1, Number(flags.rounds)) };
@@ -105,7 +105,7 @@ async function measure(key: string, plan: TargetPlan, into: Record<string, Targe
 // ratio is taken within a round and the median of the rounds is the figure.
 const bodyFile = join(CACHE, "ceiling-body.json");
 const rounds: Round[] = [];
-const STATEFUL = ["stateUnknown", "statePolled", "stateFlows", "stateUnknownFilled", "statePolledFilled"];
+const STATEFUL = ["stateUnknown", "statePolled", "statePolledBorn", "stateFlows", "stateUnknownFilled", "statePolledFilled"];
 // The ceiling starts last, so it can answer the bytes of a refund answer of a target started before it.
 const inRounds = ["mockPandapon", "mockTop", ...STATEFUL, "ceiling"].filter((key) => only.has(key));
 const live = new Map<string, LiveTarget>();
@@ -175,7 +175,14 @@ async function startStateful(key: string): Promise<void> {
     return;
   }
   const command = toStatefulCommand(ROOT, newStateDir());
-  const plan = key === "stateUnknown" ? createStateUnknownPlan(command) : key === "statePolled" ? createStatePolledPlan(command, polledCount) : createStateFlowPlan(command);
+  const plan =
+    key === "stateUnknown"
+      ? createStateUnknownPlan(command)
+      : key === "statePolled"
+        ? createStatePolledPlan(command, polledCount)
+        : key === "statePolledBorn"
+          ? createStatePolledBornPlan(command, polledCount)
+          : createStateFlowPlan(command);
   console.log(`Starting ${plan.name} (checked, then warmed up ${settings.warmupSeconds} s)…`);
   live.set(key, await startTarget(plan, settings));
 }
@@ -256,6 +263,7 @@ const results: BenchResults = {
     toRatio("mock TOP / Prism", targets.mockTop, targets.prism, 20),
     toRoundRatio("stateful unknown ids / stateless", rounds, "stateUnknown", "mockPandapon", 0.9),
     toRoundRatio("stateful polled / ceiling", rounds, "statePolled", "ceiling", 0.5),
+    toRoundRatio("stateful polled unknown / ceiling", rounds, "statePolledBorn", "ceiling", 0.5),
     toRoundRatio(`${toShortCount(fillCount)} stored: unknown / stateless`, rounds, "stateUnknownFilled", "mockPandapon", 0.9),
     toRoundRatio(`${toShortCount(fillCount)} stored: polled / ceiling`, rounds, "statePolledFilled", "ceiling", 0.5),
   ].filter((ratio, i) => i < 4 || ratio.value !== null),

@@ -134,6 +134,29 @@ export function createStatePolledPlan(command: TargetCommand, stored: readonly F
   };
 }
 
+/**
+ * Row 2b: reads of a fixed set of refund ids nobody wrote, round and round (an integrator polling
+ * refunds it never created): each is born once and then answered from the caches while it stays
+ * the same (see mock/state/create-state.ts), and never stored.
+ */
+export function createStatePolledBornPlan(command: TargetCommand, count: number, name = "stateful: polled unknown refunds"): TargetPlan {
+  let poll: (() => PlainRequest) | undefined;
+  return {
+    name,
+    command,
+    createRequest: () => poll!(),
+    async prepare(url) {
+      const ids = Array.from({ length: count }, () => (JSON.parse(createPandaponRequest().body) as { refundId: string }).refundId);
+      poll = createPollingRequests(ids);
+      return findBornViewCaveat(url, name);
+    },
+    checkAnswer(status, body, request) {
+      checkRead(name, status, body, (JSON.parse(request.body) as { refundId: string }).refundId);
+    },
+    verifyBody: answersOk,
+  };
+}
+
 /** Row 3: flows of one create and one read of the refund it made, on each connection (req/s counts both requests). */
 export function createStateFlowPlan(command: TargetCommand, name = "stateful: create+read flows"): TargetPlan {
   return {
