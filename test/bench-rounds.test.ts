@@ -1,28 +1,8 @@
 import { describe, expect, it } from "vitest";
-import type { MeasuredTarget } from "../scripts/bench/combine-rounds.js";
 import { combineRounds, median, toRoundRatio } from "../scripts/bench/combine-rounds.js";
+import { measuredTarget } from "./helpers/measured-target.js";
 
-function measured(name: string, requestsPerSecond: number, extra: Partial<MeasuredTarget> = {}): MeasuredTarget {
-  return {
-    name,
-    requestsPerSecond,
-    latencyP50Ms: 2,
-    latencyP99Ms: 8,
-    latencyAverageMs: 2.5,
-    total: requestsPerSecond * 5,
-    non2xx: 0,
-    errors: 0,
-    timeouts: 0,
-    mismatches: 0,
-    peakRssMb: 100,
-    rssAtStartMb: 90,
-    rssAtEndMb: 95,
-    rssEverySecondMb: [92],
-    serverCpuPercent: 100,
-    loadGeneratorCpuPercent: 60,
-    ...extra,
-  };
-}
+const measured = measuredTarget;
 
 describe("bench rounds", () => {
   it("takes each ratio within a round, so a machine that slows down between rounds does not bend it", () => {

@@ -21,6 +21,7 @@ import { readyTarget } from "../scripts/bench/run-target.js";
 import { runLoad } from "../scripts/bench/run-load.js";
 import type { RunningTarget } from "../scripts/bench/spawn-target.js";
 import { spawnTarget } from "../scripts/bench/spawn-target.js";
+import { measuredTarget } from "./helpers/measured-target.js";
 
 const NOW = Date.UTC(2026, 10, 20, 2, 0, 0);
 const dirs: string[] = [];
@@ -92,25 +93,8 @@ describe("filling the state through the store", () => {
 });
 
 describe("stateful rows' ratios", () => {
-  const measured = (name: string, requestsPerSecond: number, caveat?: string): MeasuredTarget => ({
-    name,
-    requestsPerSecond,
-    latencyP50Ms: 2,
-    latencyP99Ms: 8,
-    latencyAverageMs: 2.5,
-    total: requestsPerSecond,
-    non2xx: 0,
-    errors: 0,
-    timeouts: 0,
-    mismatches: 0,
-    peakRssMb: 100,
-    rssAtStartMb: 90,
-    rssAtEndMb: 95,
-    rssEverySecondMb: [92],
-    serverCpuPercent: 100,
-    loadGeneratorCpuPercent: 60,
-    ...(caveat === undefined ? {} : { caveat }),
-  });
+  const measured = (name: string, requestsPerSecond: number, caveat?: string): MeasuredTarget => measuredTarget(name, requestsPerSecond, caveat === undefined ? {} : { caveat });
+
 
   it("is taken within each round against the baseline of the same run, and keeps a side's caveat", () => {
     const rounds = [

@@ -1,20 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPandaponClient } from "../client/create-pandapon-client.js";
 import { DEMO_PANDAPON } from "../protocol/demo.js";
+import { REFUND_APPLICATION } from "./helpers/flow-requests.js";
 import { startStatefulMock } from "./helpers/stateful-mock.js";
 
-const ORDER_ID = 2899012345678880794n;
-const CREATE = {
-  orderId: ORDER_ID,
-  orderEntryIds: [ORDER_ID + 1n],
-  disputeRequest: "returnRefund",
-  applyPayment: 12345,
-  applyCarriage: 800,
-  applyReasonId: 20023,
-  description: "质量问题，申请退货退款",
-  goodsStatus: "aftersaleBuyerReceived",
-  vouchers: ["https://img.example.com/voucher-1.jpg"],
-};
+const ORDER_ID = REFUND_APPLICATION.orderId;
+const CREATE = REFUND_APPLICATION;
 const RETURN = { refundId: "", logisticsCompanyNo: "SF", freightBill: "SF1234567890123", description: "已寄回" };
 const OTHER_KEY = { accessKey: "0a1b2c3d4e5f60718293a4b5c6d7e8f9", secret: "another-tenant-secret", developId: "1014533973088409999" };
 

@@ -1,15 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { TAOBAO_ORDER } from "./helpers/flow-requests.js";
 import { startStatefulMock } from "./helpers/stateful-mock.js";
 
-/** The documented /open/order example (receiver and order lines as JSON text, as the page sends them). */
-const CREATE = {
-  purchaseAmount: 400,
-  receiver: '{"zip":"11111","country":"中国","address":"测试地址","city":"杭州市","phone":"","mobile_phone":"15068763421","district":"余杭区","name":"a测试aa","state":"浙江省"}',
-  orderLineList:
-    '[{"itemId":"600126245031041190","orderLineNo":"1","quantity":"200","price":"1","currency":"CNY","skuId":"5016042822039"},{"itemId":"600129202197070073","orderLineNo":"1","quantity":"200","price":"1","currency":"CNY","skuId":"4860968496626"}]',
-  orderSource: "lazada",
-  sellerOrderNumber: "1",
-};
+const CREATE = TAOBAO_ORDER;
 const WAREHOUSE = { warehouseName: "义乌前置仓", warehouseAddress: "浙江省金华市义乌市稠江街道1号" };
 type Answer = Awaited<ReturnType<Awaited<ReturnType<typeof startStatefulMock>>["pandapon"]["call"]>>;
 

@@ -3,7 +3,7 @@ import type { CallResult } from "../client/call-result.js";
 import type { TopClient } from "../client/create-top-client.js";
 import { createTopClient } from "../client/create-top-client.js";
 import { DEMO_TOP } from "../protocol/demo.js";
-import { startStatefulMock } from "./helpers/stateful-mock.js";
+import { startStatefulMock, topResultOf } from "./helpers/stateful-mock.js";
 
 // The TOP 企业购 dispute (逆向单) through /router/rest with the signing client, in JSON and in XML:
 // taobao.pc.refund.submit applies (or, with a dispute_id, modifies), taobao.pc.refund.detail shows the
@@ -48,13 +48,6 @@ beforeAll(async () => {
 });
 afterAll(() => mock.stop());
 
-/** The answer's `result` (the call answered 200 without contract failures and is no error document). */
-function resultOf(answer: CallResult): Record<string, unknown> {
-  expect(answer.status).toBe(200);
-  expect(answer.apiError).toBeUndefined();
-  expect(answer.violations.filter((v) => v.severity !== "warning")).toEqual([]);
-  return (answer.data as { result: Record<string, unknown> }).result;
-}
 
 /** A refusal: error_response code 15 with the sub_code, never a success. */
 function expectRefused(answer: CallResult, subCode: string, subMsg: RegExp): void {
@@ -70,12 +63,12 @@ describe.each(["json", "xml"] as const)("TOP dispute flow through /router/rest (
   const giveBack = (disputeId: string, req: Record<string, unknown> = RETURN) => top().call("taobao.pc.refund.return", { refund_return_goods_req: { ...req, dispute_id: disputeId } });
   const detail = async (disputeId: string) => {
     const answer = await top().call("taobao.pc.refund.detail", { refund_detail_order_req: { dispute_id: disputeId, buyer_id: BUYER_ID } });
-    const result = resultOf(answer);
+    const result = topResultOf(answer);
     expect(result).toMatchObject({ success: true, error_code: "200" });
     return { dispute: result.refund_dispute_order_resp as Dispute, raw: answer.rawBody };
   };
   const apply = async (req: Record<string, unknown> = APPLY) => {
-    const resp = resultOf(await submit(req)).refund_agreement_order_resp as { dispute_id: string; biz_order_id: string };
+    const resp = topResultOf(await submit(req)).refund_agreement_order_resp as { dispute_id: string; biz_order_id: string };
     expect(resp.dispute_id).toMatch(/^\d{16}$/);
     expect(resp.biz_order_id).toBe(req.biz_order_id);
     return resp.dispute_id;
@@ -127,7 +120,7 @@ describe.each(["json", "xml"] as const)("TOP dispute flow through /router/rest (
     expect(waiting).toMatchObject({ dispute_status: 2, goods_status: 2, logistic_info_v_o: { goods_status: 2, seller_address: expect.any(String), seller_real_name: expect.any(String) } });
     expect(waiting.logistic_info_v_o).not.toHaveProperty("logistics_no");
 
-    expect(resultOf(await giveBack(disputeId))).toMatchObject({ success: true, error_code: "200" });
+    expect(topResultOf(await giveBack(disputeId))).toMatchObject({ success: true, error_code: "200" });
     const sent = (await detail(disputeId)).dispute;
     expect(sent).toMatchObject({
       dispute_status: 3,
@@ -159,7 +152,7 @@ describe.each(["json", "xml"] as const)("TOP dispute flow through /router/rest (
 
     // A modification keeps the claim.
     expectRefused(await submit({ ...modify, biz_claim_type: 3, goods_status: 2 }), "isv.business-rule-broken", /a modification keeps the claim \(biz_claim_type\)/);
-    const resp = resultOf(await submit(modify)).refund_agreement_order_resp;
+    const resp = topResultOf(await submit(modify)).refund_agreement_order_resp;
     expect(resp).toEqual({ dispute_id: disputeId, biz_order_id: ORDER_ID });
 
     const modified = (await detail(disputeId)).dispute;
@@ -184,14 +177,14 @@ describe.each(["json", "xml"] as const)("TOP dispute flow through /router/rest (
 describe("TOP disputes belong to one app_key", () => {
   it("another app never sees, returns or modifies the first app's dispute, and gets its own", async () => {
     const created = await mock.top.call("taobao.pc.refund.submit", { refund_agreement_order_req: APPLY });
-    const disputeId = resultOf(created).refund_agreement_order_resp as { dispute_id: string };
+    const disputeId = topResultOf(created).refund_agreement_order_resp as { dispute_id: string };
     const id = disputeId.dispute_id;
     await mock.admin.entities.act("top-dispute", id, "seller-agree", { tenant: TENANT });
     const other = createTopClient({ gateway: mock.url, ...OTHER_APP, retries: 0 });
 
     // The other app reads a dispute nobody of it wrote: born, not the first app's.
     const seen = await other.call("taobao.pc.refund.detail", { refund_detail_order_req: { dispute_id: id, buyer_id: BUYER_ID } });
-    const theirView = resultOf(seen).refund_dispute_order_resp as Record<string, unknown>;
+    const theirView = topResultOf(seen).refund_dispute_order_resp as Record<string, unknown>;
     expect(theirView.dispute_id).toBe(id);
     expect(seen.rawBody).not.toContain(ORDER_ID);
     expect(seen.rawBody).not.toContain(APPLY.out_biz_id);
@@ -199,7 +192,7 @@ describe("TOP disputes belong to one app_key", () => {
 
     // Its own application is its own.
     const theirs = await other.call("taobao.pc.refund.submit", { refund_agreement_order_req: { ...APPLY, biz_order_id: "4099999999999999999", refund_fee: 1 } });
-    const theirId = (resultOf(theirs).refund_agreement_order_resp as { dispute_id: string }).dispute_id;
+    const theirId = (topResultOf(theirs).refund_agreement_order_resp as { dispute_id: string }).dispute_id;
     const listed = (await mock.admin.entities.list({ type: "top-dispute", tenant: OTHER_APP.appKey })).entities;
     expect(listed.map((e) => [e.id, e.fields.biz_order_id])).toEqual([[theirId, "4099999999999999999"]]);
 
@@ -208,7 +201,7 @@ describe("TOP disputes belong to one app_key", () => {
 
     // The first app's dispute is unchanged by anything the other app did.
     const mine = await mock.top.call("taobao.pc.refund.detail", { refund_detail_order_req: { dispute_id: id, buyer_id: BUYER_ID } });
-    expect(resultOf(mine).refund_dispute_order_resp).toMatchObject({ dispute_id: id, biz_order_id: ORDER_ID, refund_fee: 12345, dispute_status: 2 });
+    expect(topResultOf(mine).refund_dispute_order_resp).toMatchObject({ dispute_id: id, biz_order_id: ORDER_ID, refund_fee: 12345, dispute_status: 2 });
     expect(JSON.stringify(mine.data)).not.toContain("YT0000000000001");
     const mineAsAdmin = await mock.admin.entities.get("top-dispute", id, { tenant: TENANT });
     expect(mineAsAdmin).toMatchObject({ stored: true, state: "wait-buyer-return", version: 2 });
@@ -218,8 +211,8 @@ describe("TOP disputes belong to one app_key", () => {
 describe("TOP dispute timers (the virtual clock moved through the admin API)", () => {
   it("a seller who does not answer in 5 days agrees by timeout; the buyer then has 7 days to send the goods back", async () => {
     const created = await mock.top.call("taobao.pc.refund.submit", { refund_agreement_order_req: APPLY });
-    const id = (resultOf(created).refund_agreement_order_resp as { dispute_id: string }).dispute_id;
-    const read = async () => resultOf(await mock.top.call("taobao.pc.refund.detail", { refund_detail_order_req: { dispute_id: id, buyer_id: BUYER_ID } })).refund_dispute_order_resp as Dispute;
+    const id = (topResultOf(created).refund_agreement_order_resp as { dispute_id: string }).dispute_id;
+    const read = async () => topResultOf(await mock.top.call("taobao.pc.refund.detail", { refund_detail_order_req: { dispute_id: id, buyer_id: BUYER_ID } })).refund_dispute_order_resp as Dispute;
     const applied = await read();
     expect(applied).toMatchObject({ dispute_status: 1, dispute_timeout: "2025-05-19 20:00:00" });
 

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { CallResult } from "../client/call-result.js";
 import { createTopClient } from "../client/create-top-client.js";
 import { DEMO_TOP } from "../protocol/demo.js";
-import { startStatefulMock } from "./helpers/stateful-mock.js";
+import { startStatefulMock, topResultOf } from "./helpers/stateful-mock.js";
 
 // The TOP 企业购 purchase order through /router/rest: taobao.pc.out.tower.order.create creates it,
 // taobao.pc.order.detail shows it; payment, shipping and receipt are admin actions or timers.
@@ -40,12 +39,6 @@ beforeAll(async () => {
 });
 afterAll(() => mock.stop());
 
-function resultOf(answer: CallResult): Record<string, unknown> {
-  expect(answer.status).toBe(200);
-  expect(answer.apiError).toBeUndefined();
-  expect(answer.violations.filter((v) => v.severity !== "warning")).toEqual([]);
-  return (answer.data as { result: Record<string, unknown> }).result;
-}
 
 const storedOrderIds = async () => (await mock.admin.entities.list({ type: "top-order", tenant: TENANT })).entities.map((e) => e.id);
 
@@ -53,7 +46,7 @@ const storedOrderIds = async () => (await mock.admin.entities.list({ type: "top-
 async function create(out_order_id: string): Promise<string> {
   const before = new Set(await storedOrderIds());
   const answer = await mock.top.call("taobao.pc.out.tower.order.create", { param: { ...ORDER, out_order_id } });
-  expect(resultOf(answer)).toEqual({ success: true, error_code: "200" });
+  expect(topResultOf(answer)).toEqual({ success: true, error_code: "200" });
   const added = (await storedOrderIds()).filter((id) => !before.has(id));
   expect(added).toHaveLength(1);
   expect(added[0]).toMatch(/^\d{19}$/);
@@ -63,7 +56,7 @@ async function create(out_order_id: string): Promise<string> {
 async function detail(orderId: string, format: "json" | "xml" = "json") {
   const top = format === "json" ? mock.top : createTopClient({ gateway: mock.url, appKey: DEMO_TOP.appKey, secret: DEMO_TOP.secret, format, retries: 0 });
   const answer = await top.call("taobao.pc.order.detail", { tp_request: { biz_order_id: orderId, buyer_id: ORDER.buyer_id } });
-  return { order: resultOf(answer).order_detail_item as Order, raw: answer.rawBody };
+  return { order: topResultOf(answer).order_detail_item as Order, raw: answer.rawBody };
 }
 
 const statuses = (order: Order) => order.sub_order_details.sub_order_detail_item.map((s) => `${s.status}/${s.pay_status}/${s.logistics_status}`);
@@ -138,7 +131,7 @@ describe("TOP purchase order flow through /router/rest (stateful mock)", () => {
     const other = createTopClient({ gateway: mock.url, ...OTHER_APP, retries: 0 });
     // The other app reads an order of that id nobody of it wrote: born, not the one created.
     const seen = await other.call("taobao.pc.order.detail", { tp_request: { biz_order_id: orderId, buyer_id: ORDER.buyer_id } });
-    expect(resultOf(seen)).toHaveProperty("order_detail_item");
+    expect(topResultOf(seen)).toHaveProperty("order_detail_item");
     expect(seen.rawBody).not.toContain("PO-TENANT-1");
     expect((await mock.admin.entities.list({ type: "top-order", tenant: OTHER_APP.appKey })).entities).toEqual([]);
     expect((await detail(orderId)).order.sub_order_details.sub_order_detail_item[0]).toMatchObject({ out_order_id: "PO-TENANT-1" });

@@ -8,6 +8,7 @@ import type { EntityRecord } from "../mock/state/entity.js";
 import type { Lifecycle } from "../mock/state/lifecycle.js";
 import { toJsonText } from "../protocol/json-wire.js";
 import { NOW, SEED, setupLifecycles, toTestId } from "./lifecycle-helpers.js";
+import { TAOBAO_ORDER } from "./helpers/flow-requests.js";
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -158,15 +159,7 @@ describe("applyAction on the 1688 refund", () => {
 describe("applyAction on the Taobao order", () => {
   const orders = lifecycles.get("taobao-order")!;
   const ORDER_ID = "1024285237573584051";
-  /** The documented /open/order example: two lines of 200 at 1 分, a budget of 400 分. */
-  const CREATE = {
-    purchaseAmount: 400,
-    receiver: '{"zip":"11111","country":"中国","address":"测试地址","city":"杭州市","phone":"","mobile_phone":"15068763421","district":"余杭区","name":"a测试aa","state":"浙江省"}',
-    orderLineList:
-      '[{"itemId":"600126245031041190","orderLineNo":"1","quantity":"200","price":"1","currency":"CNY","skuId":"5016042822039"},{"itemId":"600129202197070073","orderLineNo":"1","quantity":"200","price":"1","currency":"CNY","skuId":"4860968496626"}]',
-    orderSource: "lazada",
-    sellerOrderNumber: "1",
-  };
+  const CREATE = TAOBAO_ORDER;
   const WAREHOUSE = { warehouseAddress: "广西省", warehouseName: "一号仓库", orderId: ORDER_ID };
   type SubOrder = Record<string, unknown>;
   const subOrdersOf = (r: EntityRecord) => r.fields.subOrders as SubOrder[];

@@ -8,22 +8,13 @@ import type { CallResult } from "../client/call-result.js";
 import { createPandaponClient } from "../client/create-pandapon-client.js";
 import { createTopClient } from "../client/create-top-client.js";
 import { DEMO_PANDAPON, DEMO_TOP } from "../protocol/demo.js";
+import { REFUND_APPLICATION } from "./helpers/flow-requests.js";
 import { startBundledServe } from "./helpers/start-bundled-serve.js";
 
 // The built CLI in real processes: a write the admin API or a protocol call answered 200 survives
 // kill -9 and a restart.
 
-const REFUND = {
-  orderId: 2899012345678880794n,
-  orderEntryIds: [2899012345678880795n],
-  disputeRequest: "returnRefund",
-  applyPayment: 12345,
-  applyCarriage: 800,
-  applyReasonId: 20023,
-  description: "质量问题，申请退货退款",
-  goodsStatus: "aftersaleBuyerReceived",
-  vouchers: ["https://img.example.com/voucher-1.jpg"],
-};
+const REFUND = REFUND_APPLICATION;
 const DISPUTE = {
   biz_order_id: "4012345678901234567",
   out_biz_id: "RMA-1",

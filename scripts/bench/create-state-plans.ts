@@ -107,25 +107,17 @@ export function createStateUnknownPlan(command: TargetCommand, name = "stateful:
   };
 }
 
-/**
- * Row 2: reads of a fixed set of stored refunds, round and round. `stored`: refunds filled through
- * the store (with what their reads must show), or a count of refunds to create through the API
- * when the target starts.
- */
-export function createStatePolledPlan(command: TargetCommand, stored: readonly FilledRefund[] | number, name = "stateful: polled stored refunds"): TargetPlan {
+/** A row reading a fixed set of refund ids round and round: `prepare` gives them (and a caveat when the answers are no views). */
+function createPollingPlan(name: string, command: TargetCommand, prepare: (url: string) => Promise<{ ids: string[]; caveat: string | undefined }>): TargetPlan {
   let poll: (() => PlainRequest) | undefined;
   return {
     name,
     command,
     createRequest: () => poll!(),
     async prepare(url) {
-      let refunds: readonly FilledRefund[];
-      if (typeof stored === "number") {
-        const orderId = String(readRefundCreateExample().payload.orderId);
-        refunds = (await createRefunds(url, stored)).map((id) => ({ id, orderId }));
-      } else refunds = stored;
-      poll = createPollingRequests(refunds.map((r) => r.id));
-      return findViewCaveat(url, refunds, name);
+      const { ids, caveat } = await prepare(url);
+      poll = createPollingRequests(ids);
+      return caveat;
     },
     checkAnswer(status, body, request) {
       checkRead(name, status, body, (JSON.parse(request.body) as { refundId: string }).refundId);
@@ -135,26 +127,31 @@ export function createStatePolledPlan(command: TargetCommand, stored: readonly F
 }
 
 /**
+ * Row 2: reads of a fixed set of stored refunds, round and round. `stored`: refunds filled through
+ * the store (with what their reads must show), or a count of refunds to create through the API
+ * when the target starts.
+ */
+export function createStatePolledPlan(command: TargetCommand, stored: readonly FilledRefund[] | number, name = "stateful: polled stored refunds"): TargetPlan {
+  return createPollingPlan(name, command, async (url) => {
+    let refunds: readonly FilledRefund[];
+    if (typeof stored === "number") {
+      const orderId = String(readRefundCreateExample().payload.orderId);
+      refunds = (await createRefunds(url, stored)).map((id) => ({ id, orderId }));
+    } else refunds = stored;
+    return { ids: refunds.map((r) => r.id), caveat: await findViewCaveat(url, refunds, name) };
+  });
+}
+
+/**
  * Row 2b: reads of a fixed set of refund ids nobody wrote, round and round (an integrator polling
  * refunds it never created): each is born once and then answered from the caches while it stays
  * the same (see mock/state/create-state.ts), and never stored.
  */
 export function createStatePolledBornPlan(command: TargetCommand, count: number, name = "stateful: polled unknown refunds"): TargetPlan {
-  let poll: (() => PlainRequest) | undefined;
-  return {
-    name,
-    command,
-    createRequest: () => poll!(),
-    async prepare(url) {
-      const ids = Array.from({ length: count }, () => (JSON.parse(createPandaponRequest().body) as { refundId: string }).refundId);
-      poll = createPollingRequests(ids);
-      return findBornViewCaveat(url, name);
-    },
-    checkAnswer(status, body, request) {
-      checkRead(name, status, body, (JSON.parse(request.body) as { refundId: string }).refundId);
-    },
-    verifyBody: answersOk,
-  };
+  return createPollingPlan(name, command, async (url) => ({
+    ids: Array.from({ length: count }, () => (JSON.parse(createPandaponRequest().body) as { refundId: string }).refundId),
+    caveat: await findBornViewCaveat(url, name),
+  }));
 }
 
 /** Row 3: flows of one create and one read of the refund it made, on each connection (req/s counts both requests). */

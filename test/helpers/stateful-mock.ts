@@ -1,3 +1,5 @@
+import { expect } from "vitest";
+import type { CallResult } from "../../client/call-result.js";
 import { createAdminClient } from "../../client/create-admin-client.js";
 import { createPandaponClient } from "../../client/create-pandapon-client.js";
 import { createTopClient } from "../../client/create-top-client.js";
@@ -25,4 +27,12 @@ export async function startStatefulMock(options: { seed?: number; store?: StateS
   const top = createTopClient({ gateway: running.url, appKey: DEMO_TOP.appKey, secret: DEMO_TOP.secret, retries: 0 });
   const admin = createAdminClient({ baseUrl: running.url });
   return { app, state, url: running.url, pandapon, top, admin, stop: async () => (await running.close(), await state.close()) };
+}
+
+/** A TOP answer's `result`, once the call answered 200 without contract failures and is no error document. */
+export function topResultOf(answer: CallResult): Record<string, unknown> {
+  expect(answer.status).toBe(200);
+  expect(answer.apiError).toBeUndefined();
+  expect(answer.violations.filter((v) => v.severity !== "warning")).toEqual([]);
+  return (answer.data as { result: Record<string, unknown> }).result;
 }
