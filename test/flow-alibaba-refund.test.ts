@@ -119,3 +119,18 @@ describe("1688 refund flow through real HTTP (stateful mock)", () => {
     expect(((await other.call("/alibaba/refund/info", { refundId: theirId })).data as Refund).applyPayment).toBe(1);
   });
 });
+
+describe("hostile ids on entity operations (stateful mock)", () => {
+  it("answers an id too long to be one with 400 in the envelope, never a 5xx, and stores nothing", async () => {
+    const before = (await mock.admin.entities.list({})).entities.length;
+    for (const refundId of ["TQ" + "1".repeat(200), "x".repeat(100_000)]) {
+      const answer = await mock.pandapon.call("/alibaba/refund/info", { refundId });
+      expect(answer.status).toBe(400);
+      expect(answer.envelope).toMatchObject({ code: 40002, data: null });
+      expect(answer.rawBody.length).toBeLessThan(2000);
+      const returned = await mock.pandapon.call("/v2/alibaba/refund/goods/return", { refundId, logisticsCompanyNo: "SF", freightBill: "SF1" });
+      expect(returned.status).toBe(400);
+    }
+    expect((await mock.admin.entities.list({})).entities.length).toBe(before);
+  });
+});

@@ -76,9 +76,12 @@ function assign(scope: ExpressionScope, assignments: readonly Assignment[]): voi
   scope.kind = undefined;
 }
 
-/** Whether a text can be the id of an entity of this type (an integer id field takes an integer's digits that fit a Long, no leading 0). */
+/** The longest id a text id may be: far beyond every documented id (19 digits, TQ and 17 digits), far below what would weigh on the store. */
+export const MAX_ID_LENGTH = 64;
+
+/** Whether a text can be the id of an entity of this type (at most MAX_ID_LENGTH characters; an integer id field takes an integer's digits that fit a Long, no leading 0). */
 export function isEntityId(lifecycle: Lifecycle, id: string): boolean {
-  return id.length > 0 && (lifecycle.id.kind !== "integer" || (isLongDigits(id) && (id === "0" || !id.startsWith("0"))));
+  return id.length > 0 && id.length <= MAX_ID_LENGTH && (lifecycle.id.kind !== "integer" || (isLongDigits(id) && (id === "0" || !id.startsWith("0"))));
 }
 
 /** The fields of an entity about to be created: its id in its id field (an integer field gets the digits as an integer, exact beyond 2^53). */

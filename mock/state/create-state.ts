@@ -4,7 +4,8 @@ import { getCatalog } from "../../schemas/catalog.js";
 import type { BoundedMap } from "../bounded-map.js";
 import { createBoundedMap } from "../bounded-map.js";
 import type { Refusal, RefusalCode } from "./apply-action.js";
-import { applyAction, isEntityId, toAllowedActions } from "./apply-action.js";
+import { MAX_ID_LENGTH, applyAction, isEntityId, toAllowedActions } from "./apply-action.js";
+import { toCappedText } from "../../protocol/capped-text.js";
 import { applyDueTimers } from "./apply-due-timers.js";
 import type { Birth } from "./birth.js";
 import { createBirth } from "./birth.js";
@@ -201,7 +202,7 @@ export async function createState(options: StateServiceOptions): Promise<StateSe
     const lifecycle = lifecycles.get(type);
     if (!lifecycle) return { ok: false, code: "unknown-type", message: `There is no entity type "${type}": the types are ${[...lifecycles.keys()].join(", ")}.` };
     if (id !== undefined && !isEntityId(lifecycle, id)) {
-      return { ok: false, code: "bad-id", message: `"${id}" cannot be the id of a ${type} (its id is ${lifecycle.id.kind === "integer" ? "an integer of at most 19 digits, without a leading 0" : "a non-empty text"}).` };
+      return { ok: false, code: "bad-id", message: `"${toCappedText(id)}" cannot be the id of ${toArticle(type)} ${type} (its id is ${lifecycle.id.kind === "integer" ? "an integer of at most 19 digits, without a leading 0" : `a text of 1 to ${MAX_ID_LENGTH} characters`}).` };
     }
     return lifecycle;
   };
