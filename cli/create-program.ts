@@ -2,9 +2,11 @@ import { Command } from "commander";
 import type { CommandIo } from "./command-io.js";
 import { PROCESS_IO, useCommandIo } from "./command-io.js";
 import { registerCheck } from "./commands/check.js";
+import { registerCheckRecordings } from "./commands/check-recordings.js";
 import { registerIdentifySignature } from "./commands/identify-signature.js";
 import { registerOpenApi } from "./commands/openapi.js";
 import { registerOperations } from "./commands/operations.js";
+import { registerProxy } from "./commands/proxy.js";
 import { registerServe } from "./commands/serve.js";
 import { registerSign } from "./commands/sign.js";
 import { registerStateCommands } from "./commands/state-commands.js";
@@ -27,5 +29,7 @@ export function createProgram(io: CommandIo = PROCESS_IO): Command {
   registerIdentifySignature(program, io);
   registerOpenApi(program, io);
   registerStateCommands(program, io);
+  registerProxy(program, io);
+  registerCheckRecordings(program, io);
   return program;
 }

@@ -4,6 +4,7 @@ import { DEFAULT_SCHEME, toScheme } from "../signing/pandapon-scheme.js";
 import { DEFAULT_NONCE_MEMORY_BYTES } from "./nonce-memory.js";
 import type { PandaponErrorName } from "../protocol/pandapon-error-table.js";
 import type { StateService } from "./state/create-state.js";
+import type { ReplayBook } from "./replay/create-replay-book.js";
 
 export interface PandaponKey {
   accessKey: string;
@@ -63,6 +64,8 @@ export interface MockOptions {
   now: () => number;
   /** Entities and the virtual clock behind the admin API (/__mock/entities, /__mock/clock); undefined: stateless. */
   state?: StateService;
+  /** Recorded exchanges answered before anything is generated (serve --replay); undefined: none. */
+  replay?: ReplayBook;
 }
 
 export const DEFAULT_DEVELOP_ID = "1014533973088404335";
@@ -97,6 +100,7 @@ export function toMockOptions(partial: DeepPartial<MockOptions> = {}): MockOptio
     log: partial.log as MockOptions["log"],
     now: (partial.now as (() => number) | undefined) ?? Date.now,
     state: partial.state as StateService | undefined,
+    replay: partial.replay as ReplayBook | undefined,
   };
 }
 

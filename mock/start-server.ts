@@ -1,7 +1,6 @@
-import type { Server, ServerResponse } from "node:http";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { MockApp } from "./app.js";
 
 export interface ServerOptions {
   /**
@@ -26,7 +25,10 @@ export const DEFAULT_DRAIN_MS = 5_000;
 const HEADERS_TIMEOUT_MS = 10_000;
 const REQUEST_TIMEOUT_MS = 30_000;
 
-export function startServer(app: MockApp, port: number, host: string, options: ServerOptions = {}): Promise<RunningServer> {
+/** Any request listener: the mock (createApp) or the proxy. */
+export type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
+
+export function startServer(app: RequestListener, port: number, host: string, options: ServerOptions = {}): Promise<RunningServer> {
   const drainMs = options.drainMs ?? DEFAULT_DRAIN_MS;
   return new Promise((resolve, reject) => {
     // Node checks the two timeouts every connectionsCheckingInterval (30 s by default): 1 s keeps them near their value.

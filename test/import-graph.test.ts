@@ -22,8 +22,9 @@ const MAY_IMPORT: Record<string, string[]> = {
   contracts: ["verify", "checks", "schemas", "protocol"],
   mock: ["checks", "signing", "schemas", "protocol"],
   config: ["mock", "signing", "schemas", "protocol"],
-  cli: ["config", "mock", "contracts", "verify", "client", "checks", "receiver", "signing", "schemas", "protocol", "generated"],
-  "(root)": ["cli", "config", "mock", "contracts", "verify", "client", "checks", "receiver", "signing", "schemas", "protocol", "generated"],
+  proxy: ["mock", "verify", "checks", "schemas", "protocol"],
+  cli: ["proxy", "config", "mock", "contracts", "verify", "client", "checks", "receiver", "signing", "schemas", "protocol", "generated"],
+  "(root)": ["cli", "proxy", "config", "mock", "contracts", "verify", "client", "checks", "receiver", "signing", "schemas", "protocol", "generated"],
 };
 
 /** Static imports and re-exports (`import … from`, `export … from`), bare `import "…"` and `import("…")` of relative paths. */

@@ -4,12 +4,14 @@ import type { ContractRun } from "./run-contracts.js";
 export interface JsonReportContext {
   baseUrl?: string;
   topGateway?: string;
+  /** Who made the report (default `pandapon-mock verify`). */
+  tool?: string;
 }
 
 /** The run as one JSON document for CI tooling (credentials were masked by the runner; URLs lose user info). */
 export function reportJson(run: ContractRun, context: JsonReportContext = {}): string {
   const report = {
-    tool: "pandapon-mock verify",
+    tool: context.tool ?? "pandapon-mock verify",
     baseUrl: context.baseUrl === undefined ? undefined : maskUrl(context.baseUrl),
     topGateway: context.topGateway === undefined ? undefined : maskUrl(context.topGateway),
     startedAt: run.startedAt,

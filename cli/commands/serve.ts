@@ -10,6 +10,9 @@ import { DEFAULT_STATE_FILE } from "../../mock/state/default-state-file.js";
 import type { MockCore } from "../../mock/create-core.js";
 import type { StateService } from "../../mock/state/create-state.js";
 import { DEFAULT_DRAIN_MS, startServer } from "../../mock/start-server.js";
+import type { ReplayBook } from "../../mock/replay/create-replay-book.js";
+import { loadReplayBook } from "../../mock/replay/create-replay-book.js";
+import { getCatalog } from "../../schemas/catalog.js";
 import { listCoveredOperations, toGroups } from "../../schemas/coverage.js";
 import { describeScheme } from "../../signing/pandapon-scheme.js";
 import type { CommandIo } from "../command-io.js";
@@ -34,6 +37,8 @@ interface ServeFlags {
   log?: boolean;
   state?: string;
   stateless?: boolean;
+  replay?: string;
+  replayStrict?: boolean;
 }
 
 function toFlagSettings(flags: ServeFlags, io: CommandIo): ServeSettings {
@@ -116,6 +121,8 @@ export function registerServe(program: Command, io: CommandIo = PROCESS_IO): voi
     .option("--log", "print one line per request (env PANDAPON_MOCK_LOG)")
     .option("--state <file|memory>", `where entities and the virtual clock live (env PANDAPON_MOCK_STATE; default ${DEFAULT_STATE_FILE}; memory: lost at exit)`)
     .option("--stateless", "keep no state: no entities, no clock (the pure mode; env PANDAPON_MOCK_STATE=stateless)")
+    .option("--replay <dir>", "answer requests that match a recorded exchange (proxy --record) with its recorded answer, in a fresh envelope; generate the others")
+    .option("--replay-strict", "with --replay: answer a request that matches no recording 404 (PandaPon) or error_response (TOP) instead of generating")
     .action((flags: ServeFlags, command: Command) =>
       runAction(io, () =>
         runServe(flags, command, io).catch((error: unknown) => {
@@ -148,14 +155,17 @@ async function runServe(flags: ServeFlags, command: Command, io: CommandIo): Pro
   const exposure = checkAdminExposure(config.host, config.mock.admin?.token);
   if (exposure) throw new Error(exposure);
   const log = settings.reduce<boolean | undefined>((on, s) => s.log ?? on, undefined);
+  if (flags.replayStrict && !flags.replay) throw new Error("--replay-strict needs --replay <dir>");
+  const replay: ReplayBook | undefined = flags.replay === undefined ? undefined : loadReplayBook(flags.replay, getCatalog(), flags.replayStrict === true);
   const state = config.state === "stateless" ? undefined : await openServeState(config.state, toMockOptions(config.mock).seed);
-  const app = createApp({ ...config.mock, state, log: log ? (line) => io.out(line + "\n") : undefined });
+  const app = createApp({ ...config.mock, state, replay, log: log ? (line) => io.out(line + "\n") : undefined });
   const drainMs = config.drainMs ?? DEFAULT_DRAIN_MS;
   const running = await startServer(app, config.port, config.host, { drainMs }).catch(async (error: unknown) => {
     await state?.close();
     throw error;
   });
   io.out(toStartBanner(getCore(app), running.url, config.state) + "\n");
+  if (replay) io.out(`Replaying ${replay.size} recorded exchange(s) from ${flags.replay}${replay.strict ? " strictly (no match: a not-recorded error)" : " (no match: generated)"}; recorded answers do not seed the entity store.\n`);
   let stopping = false;
   // close() resolves within the drain deadline whatever the clients do; a second signal (Ctrl-C
   // reaches both npm and the server, and npm forwards it) changes nothing.

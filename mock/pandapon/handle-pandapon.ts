@@ -3,6 +3,7 @@ import type { MockCore } from "../create-core.js";
 import type { MockRequest, MockResponse } from "../exchange.js";
 import { readParams } from "../exchange.js";
 import { answerPandaponError } from "./answer-pandapon-error.js";
+import { answerReplay } from "../replay/answer-replay.js";
 import { authenticatePandapon } from "./authenticate.js";
 import { readPandaponRequest } from "./read-pandapon-request.js";
 import { toPandaponRequestId } from "./to-pandapon-request-id.js";
@@ -12,7 +13,7 @@ import type { DataEdit, StateProblem } from "../state/create-state.js";
 import { toStateErrorKind, toStateErrorMessage } from "../to-state-error.js";
 
 /**
- * The PandaPon pipeline: route → authenticate → read and validate → (stateful, for an operation
+ * The PandaPon pipeline: route → authenticate → (replaying: a recorded answer) → read and validate → (stateful, for an operation
  * that shows or moves entities: take it on the caller's entities) → produce → respond.
  */
 export function handlePandapon(core: MockCore, req: MockRequest): MockResponse | Promise<MockResponse> {
@@ -32,6 +33,8 @@ export function handlePandapon(core: MockCore, req: MockRequest): MockResponse |
     if (!auth.ok) return answerPandaponError(core, auth.error, operation.meta.name, auth.message);
     key = auth.key;
   }
+  const replayed = core.options.replay && answerReplay(core, req, "");
+  if (replayed) return replayed;
   const reading = readPandaponRequest(operation, query, pathParams, req.headers, rawBody);
   if (!reading.ok) return answerPandaponError(core, reading.error, operation.meta.name, reading.message);
   const { payload } = reading;

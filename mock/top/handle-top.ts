@@ -9,6 +9,7 @@ import type { MockCore } from "../create-core.js";
 import type { MockRequest, MockResponse } from "../exchange.js";
 import { readJson } from "../read-json.js";
 import { answerTopError } from "./answer-top-error.js";
+import { answerReplay } from "../replay/answer-replay.js";
 import { authenticateTop } from "./authenticate-top.js";
 import { TOP_GATEWAY_PATH } from "./is-top-gateway-path.js";
 import { readTopParams } from "./read-top-params.js";
@@ -21,8 +22,8 @@ import { toStateErrorKind, toStateErrorMessage } from "../to-state-error.js";
 type BusinessReading = { ok: true; payload: Record<string, unknown> } | ({ ok: false } & TopFailure);
 
 /**
- * The TOP gateway pipeline (/router/rest): parameters → path → method → authenticate → read and
- * validate → (stateful, for a method that shows or moves entities: take it on the caller's
+ * The TOP gateway pipeline (/router/rest): parameters → path → method → authenticate → (replaying: a
+ * recorded answer) → read and validate → (stateful, for a method that shows or moves entities: take it on the caller's
  * entities) → produce → respond.
  */
 export function handleTop(core: MockCore, req: MockRequest): MockResponse | Promise<MockResponse> {
@@ -42,6 +43,8 @@ export function handleTop(core: MockCore, req: MockRequest): MockResponse | Prom
     const failure = authenticateTop(params, core.options);
     if (failure) return answerTopError(core, format, requestId, method, failure);
   }
+  const replayed = core.options.replay && answerReplay(core, req, requestId);
+  if (replayed) return replayed;
   const business = readBusinessParams(core, operation, params);
   if (!business.ok) return answerTopError(core, format, requestId, method, business);
   const root = toTopResponseKey(method);

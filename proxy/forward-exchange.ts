@@ -1,0 +1,76 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { Agent as HttpAgent, request as httpRequest } from "node:http";
+import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
+import { toForwardedHeaders } from "./to-forwarded-headers.js";
+
+/** Where requests go: the upstream's origin and base path, with a keep-alive agent of its own. */
+export interface Upstream {
+  url: URL;
+  agent: HttpAgent;
+}
+
+export function createUpstream(target: string): Upstream {
+  const url = new URL(target);
+  if (url.protocol !== "http:" && url.protocol !== "https:") throw new Error(`Failed to use "${url.origin}" as an upstream: only http and https are proxied.`);
+  const options = { keepAlive: true, maxSockets: 256, maxFreeSockets: 64 };
+  return { url, agent: url.protocol === "https:" ? new HttpsAgent(options) : new HttpAgent(options) };
+}
+
+export type ForwardOutcome =
+  | { ok: true; status: number; headers: IncomingMessage["headers"]; requestBody: Buffer; answerBody: Buffer }
+  /** No complete answer: `unreachable` (refused, unknown host, reset before an answer), `timeout`, or `broken` (cut off mid-answer: the client's connection was ended). */
+  | { ok: false; kind: "unreachable" | "timeout" | "broken"; reason: string; requestBody: Buffer };
+
+/**
+ * Sends the request to the upstream as it came — method, path and query, headers (hop-by-hop ones
+ * aside, Host the upstream's), body streamed — and streams the answer back as it comes (status,
+ * headers but hop-by-hop ones, body), keeping a copy of both bodies for the checks. When no answer
+ * comes, nothing is written: the caller answers (see answer-upstream-failure.ts).
+ */
+export function forwardExchange(req: IncomingMessage, res: ServerResponse, upstream: Upstream, path: string, timeoutMs: number): Promise<ForwardOutcome> {
+  return new Promise((resolve) => {
+    const sent: Buffer[] = [];
+    const received: Buffer[] = [];
+    const requestBody = () => (sent.length === 1 ? sent[0]! : Buffer.concat(sent));
+    let settled = false;
+    const settle = (outcome: ForwardOutcome) => {
+      if (settled) return;
+      settled = true;
+      resolve(outcome);
+    };
+    const { url, agent } = upstream;
+    const send = url.protocol === "https:" ? httpsRequest : httpRequest;
+    const outgoing = send({
+      protocol: url.protocol,
+      hostname: url.hostname.replace(/^\[|\]$/g, ""),
+      port: url.port || undefined,
+      method: req.method,
+      path,
+      headers: toForwardedHeaders(req.rawHeaders, url.host),
+      agent,
+      setHost: false,
+    });
+    outgoing.setTimeout(timeoutMs, () => outgoing.destroy(Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: "PROXY_TIMEOUT" })));
+    outgoing.on("error", (error: NodeJS.ErrnoException) => {
+      const kind = error.code === "PROXY_TIMEOUT" ? "timeout" : res.headersSent ? "broken" : "unreachable";
+      if (kind === "broken") res.destroy();
+      settle({ ok: false, kind, reason: `${error.code ?? "error"}: ${error.message}`, requestBody: requestBody() });
+    });
+    outgoing.on("response", (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.statusMessage, toForwardedHeaders(answer.rawHeaders));
+      answer.on("data", (chunk: Buffer) => received.push(chunk));
+      answer.pipe(res);
+      answer.on("end", () => settle({ ok: true, status: answer.statusCode ?? 502, headers: answer.headers, requestBody: requestBody(), answerBody: Buffer.concat(received) }));
+      answer.on("aborted", () => {
+        res.destroy();
+        settle({ ok: false, kind: "broken", reason: "the upstream closed the connection mid-answer", requestBody: requestBody() });
+      });
+    });
+    // The client went away before its answer was complete: the upstream request is abandoned too.
+    res.on("close", () => {
+      if (!res.writableFinished) outgoing.destroy();
+    });
+    req.on("data", (chunk: Buffer) => sent.push(chunk));
+    req.pipe(outgoing);
+  });
+}

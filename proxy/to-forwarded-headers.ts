@@ -1,0 +1,21 @@
+/** Headers that concern one connection, not the message (RFC 9110 §7.6.1): never forwarded. */
+const HOP_BY_HOP = new Set(["connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade"]);
+
+/**
+ * Raw headers (name, value, name, value… as Node keeps them: names in their case, repeats kept,
+ * in order) without the hop-by-hop ones and those the Connection header names; `host` replaced by
+ * the upstream's when given (the only header the proxy writes: the upstream must see its own name).
+ */
+export function toForwardedHeaders(raw: readonly string[], host?: string): string[] {
+  const named = new Set<string>();
+  for (let i = 0; i < raw.length; i += 2) {
+    if (raw[i]!.toLowerCase() === "connection") for (const token of raw[i + 1]!.split(",")) named.add(token.trim().toLowerCase());
+  }
+  const out: string[] = [];
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!.toLowerCase();
+    if (HOP_BY_HOP.has(name) || named.has(name)) continue;
+    out.push(raw[i]!, name === "host" && host !== undefined ? host : raw[i + 1]!);
+  }
+  return out;
+}
