@@ -50,6 +50,9 @@ export function forwardExchange(req: IncomingMessage, res: ServerResponse, upstr
       agent,
       setHost: false,
     });
+    // Headers and body go out as they come, not held back for the upstream's acknowledgement of the
+    // headers' packet (Nagle's algorithm against a delayed ACK: ~20 ms added to every exchange).
+    outgoing.setNoDelay(true);
     outgoing.setTimeout(timeoutMs, () => outgoing.destroy(Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: "PROXY_TIMEOUT" })));
     outgoing.on("error", (error: NodeJS.ErrnoException) => {
       const kind = error.code === "PROXY_TIMEOUT" ? "timeout" : res.headersSent ? "broken" : "unreachable";

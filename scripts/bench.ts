@@ -15,7 +15,7 @@
  * Prints a table and the ratios, and writes .bench/results.json. Flags: --duration <s> (per target
  * per round) --rounds <n> --connections <n> --warmup <s> --cold-starts <n>
  * --skip-prism --skip-build --profile (CPU profiles of the mock under load, summarised by stage)
- * --only <list> (some of mockPandapon,mockTop,ceiling,prism,coldStart, stateUnknown,statePolled,statePolledBorn (unknown ids polled),stateFlows,
+ * --only <list> (some of mockPandapon,mockTop,ceiling,prism,coldStart,proxy (in front of the ceiling), stateUnknown,statePolled,statePolledBorn (unknown ids polled),stateFlows,
  * stateUnknownFilled,statePolledFilled; e.g. a 60 s memory check of one target; a stateful read row brings
  * its baseline: mockPandapon for unknown ids, the ceiling for polling) --fill <n> (refunds filled for the
  * *Filled rows) --polled <n> (stored refunds the polling rows read round and round).
@@ -35,9 +35,9 @@ import { fillState, readStateFileBytes } from "./bench/fill-state.js";
 import type { RunningTarget, TargetCommand } from "./bench/spawn-target.js";
 import { spawnTarget } from "./bench/spawn-target.js";
 import type { Round } from "./bench/combine-rounds.js";
-import { combineRounds, toRatio, toRoundRatio } from "./bench/combine-rounds.js";
+import { combineRounds, median, toRatio, toRoundRatio } from "./bench/combine-rounds.js";
 import { PANDAPON_PATH } from "./bench/create-load-requests.js";
-import { createCeilingPlan, createMockPandaponPlan, createMockTopPlan, createPrismPlan, readCliEntry, toMockCommand } from "./bench/create-target-plans.js";
+import { createCeilingPlan, createMockPandaponPlan, createMockTopPlan, createPrismPlan, createProxyPlan, readCliEntry, toMockCommand } from "./bench/create-target-plans.js";
 import { describeMachine } from "./bench/describe-machine.js";
 import { measureColdStart } from "./bench/measure-cold-start.js";
 import { preparePrism } from "./bench/prepare-prism.js";
@@ -60,7 +60,7 @@ const { values: flags } = parseArgs({
     "skip-prism": { type: "boolean", default: false },
     "skip-build": { type: "boolean", default: false },
     profile: { type: "boolean", default: false },
-    only: { type: "string", default: "mockPandapon,mockTop,ceiling,prism,coldStart,stateUnknown,statePolled,statePolledBorn,stateFlows,stateUnknownFilled,statePolledFilled" },
+    only: { type: "string", default: "mockPandapon,mockTop,ceiling,prism,coldStart,stateUnknown,statePolled,statePolledBorn,stateFlows,stateUnknownFilled,statePolledFilled,proxy" },
     fill: { type: "string", default: "1000000" },
     polled: { type: "string", default: "1000" },
     out: { type: "string", default: join(CACHE, "results.json") },
@@ -72,7 +72,7 @@ setDistinctIds(Number(flags.distinct));
 const only = new Set(flags.only.split(",").map((name) => name.trim()));
 // A stateful read row is a ratio to its baseline, measured in the same rounds.
 if (only.has("stateUnknown") || only.has("stateUnknownFilled")) only.add("mockPandapon");
-if (only.has("statePolled") || only.has("statePolledBorn") || only.has("statePolledFilled")) only.add("ceiling");
+if (only.has("statePolled") || only.has("statePolledBorn") || only.has("statePolledFilled") || only.has("proxy")) only.add("ceiling");
 const fillCount = Number(flags.fill);
 const polledCount = Math.max(1, Number(flags.polled));
 const settings: LoadSettings = { durationSeconds: Number(flags.duration), connections: Number(flags.connections), warmupSeconds: Number(flags.warmup), rounds: Math.max(1, Number(flags.rounds)) };
@@ -107,7 +107,8 @@ const bodyFile = join(CACHE, "ceiling-body.json");
 const rounds: Round[] = [];
 const STATEFUL = ["stateUnknown", "statePolled", "statePolledBorn", "stateFlows", "stateUnknownFilled", "statePolledFilled"];
 // The ceiling starts last, so it can answer the bytes of a refund answer of a target started before it.
-const inRounds = ["mockPandapon", "mockTop", ...STATEFUL, "ceiling"].filter((key) => only.has(key));
+// The proxy starts after it: the ceiling is its upstream.
+const inRounds = ["mockPandapon", "mockTop", ...STATEFUL, "ceiling", "proxy"].filter((key) => only.has(key));
 const live = new Map<string, LiveTarget>();
 const stateDirs: string[] = [];
 const stateful: StatefulFigures = {};
@@ -134,7 +135,14 @@ try {
       const sample = ["mockPandapon", "stateUnknown", "statePolled", "stateUnknownFilled", "statePolledFilled"].map((k) => live.get(k)?.sampleAnswer).find((a) => a !== undefined);
       writeFileSync(bodyFile, sample ?? '{"requestId":null,"code":200,"developId":null,"msg":"成功","data":null}');
     }
-    const plan = key === "ceiling" ? createCeilingPlan(ROOT, bodyFile) : key === "mockTop" ? createMockTopPlan(toMockCommand(ROOT)) : createMockPandaponPlan(toMockCommand(ROOT));
+    const plan =
+      key === "ceiling"
+        ? createCeilingPlan(ROOT, bodyFile)
+        : key === "proxy"
+          ? createProxyPlan(ROOT, live.get("ceiling")!.target.url)
+          : key === "mockTop"
+            ? createMockTopPlan(toMockCommand(ROOT))
+            : createMockPandaponPlan(toMockCommand(ROOT));
     console.log(`Starting ${plan.name} (checked, then warmed up ${settings.warmupSeconds} s)…`);
     live.set(key, await startTarget(plan, settings));
   }
@@ -247,6 +255,12 @@ if (only.has("coldStart")) {
   }
 }
 
+/** What `a` adds to `b`'s median latency, the median of the rounds' differences (ms); null when not measured. */
+function toAddedP50(rounds: Round[], a: string, b: string): number | null {
+  const added = rounds.filter((r) => r[a] && r[b]).map((r) => r[a]!.latencyP50Ms - r[b]!.latencyP50Ms);
+  return added.length > 0 ? median(added) : null;
+}
+
 function toShortCount(n: number): string {
   return n >= 1_000_000 && n % 1_000_000 === 0 ? `${n / 1_000_000}M` : n >= 1000 && n % 1000 === 0 ? `${n / 1000}k` : String(n);
 }
@@ -266,7 +280,9 @@ const results: BenchResults = {
     toRoundRatio("stateful polled unknown / ceiling", rounds, "statePolledBorn", "ceiling", 0.5),
     toRoundRatio(`${toShortCount(fillCount)} stored: unknown / stateless`, rounds, "stateUnknownFilled", "mockPandapon", 0.9),
     toRoundRatio(`${toShortCount(fillCount)} stored: polled / ceiling`, rounds, "statePolledFilled", "ceiling", 0.5),
+    toRoundRatio("proxy / its upstream directly", rounds, "proxy", "ceiling", 0.7),
   ].filter((ratio, i) => i < 4 || ratio.value !== null),
+  ...(only.has("proxy") ? { proxy: { addedP50Ms: toAddedP50(rounds, "proxy", "ceiling") } } : {}),
   ...(Object.keys(stateful).length > 0 ? { stateful } : {}),
   ...(coldStart ? { coldStart } : {}),
   ...(coldStartStateful ? { coldStartStateful } : {}),

@@ -35,5 +35,7 @@ export interface BenchResults {
   /** The default `serve`, with a new state file. */
   coldStartStateful?: { runs: ColdStart[]; medianFirstAnswerMs: number };
   stateful?: StatefulFigures;
+  /** The proxy's added median latency over its upstream's, the median of the rounds' differences (target < 1 ms). */
+  proxy?: { addedP50Ms: number | null };
   profiles?: Record<string, ProfileSummary & { file: string }>;
 }

@@ -64,6 +64,19 @@ export function createCeilingPlan(root: string, bodyFile: string): TargetPlan {
   };
 }
 
+/** `pandapon-mock proxy` in front of a running upstream (the ceiling): it forwards, checks and journals every exchange. */
+export function createProxyPlan(root: string, upstreamUrl: string): TargetPlan {
+  return {
+    name: "proxy → ceiling (forwarded, checked)",
+    command: { command: process.execPath, args: [readCliEntry(root), "proxy", "--target", upstreamUrl, "--port", "0", "--host", "127.0.0.1", "--quiet"], cwd: root },
+    createRequest: createPandaponRequest,
+    checkAnswer(status, body) {
+      if (status !== 200 || !body.includes('"code":200,')) fail("the proxy", status, body);
+    },
+    verifyBody: (body) => body.includes('"code":200,'),
+  };
+}
+
 export function createPrismPlan(command: TargetCommand): TargetPlan {
   return {
     name: "Prism 5.14.2 -d (dynamic)",

@@ -46,6 +46,10 @@ export function printResults(results: BenchResults): void {
     const end = fill.fileBytesAtEnd === undefined ? "" : `, ${toMiB(fill.fileBytesAtEnd)} MiB after the run`;
     console.log(`${"stateful: filled state".padEnd(40)}${pad(fill.entities.toLocaleString("en"), 9)} refunds through the store in ${fill.seconds} s (${fill.perSecond.toLocaleString("en")}/s); state file ${toMiB(fill.fileBytes)} MiB${end}; stored texts ${toMiB(fill.storedBytes)} MiB`);
   }
+  if (results.proxy) {
+    const added = results.proxy.addedP50Ms;
+    console.log(`${"proxy: added p50".padEnd(40)}${pad(added === null ? "n/a" : added.toFixed(2), 9)} ms over calling its upstream directly   target < 1 ms → ${added === null ? "not measured" : added < 1 ? "met" : "MISSED"}`);
+  }
   for (const [label, cold] of [["cold start, --stateless", results.coldStart], ["cold start, state file", results.coldStartStateful]] as const) {
     if (!cold) continue;
     console.log(`${label.padEnd(40)}${pad(cold.medianFirstAnswerMs, 9)} ms to the first signed answer (median of ${cold.runs.length}: ${cold.runs.map((r) => r.firstAnswerMs).join(", ")}; listening after ${cold.runs.map((r) => r.listeningMs).join(", ")} ms)   target < 500 ms → ${cold.medianFirstAnswerMs < 500 ? "met" : "MISSED"}`);
