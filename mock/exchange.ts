@@ -42,6 +42,8 @@ export interface JournalNote {
   message: string;
   /** The name (or id) of the rule that changed this answer. */
   rule?: string;
+  /** How long a rule held the answer (ms). */
+  delayMs?: number;
 }
 
 /** One entry of the request journal as read: the line, and the request and answer with bodies (masked). */

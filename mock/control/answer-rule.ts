@@ -62,14 +62,13 @@ export function answerRule(core: MockCore, hit: RuleHit, context: RuleContext): 
       response = writeTop(context, { code: error.code, msg: error.msg }, note);
     }
   }
-  if (response?.note) response.note = { ...response.note, rule: ruleName };
   return response && withRule(response, hit);
 }
 
 /** An answer with the rule's delay and name on it. */
 export function withRule(response: MockResponse, hit: RuleHit): MockResponse {
   if (hit.delayMs > 0) response.delayMs = hit.delayMs;
-  if (response.note && response.note.rule === undefined) response.note = { ...response.note, rule: hit.rule.name ?? hit.rule.id };
+  if (response.note) response.note = { ...response.note, rule: hit.rule.name ?? hit.rule.id, ...(hit.delayMs > 0 ? { delayMs: hit.delayMs } : {}) };
   return response;
 }
 
