@@ -68,7 +68,7 @@ describe("the journal with bodies", () => {
     await pandapon(OTHER_KEY).call(INFO, { refundId: "TQ2" });
     await top.call(DETAIL, { refund_detail_order_req: { dispute_id: "2400000000000001", buyer_id: "2200000000001" } });
     await fetch(`${mock.url}${INFO}`, { method: "POST", body: "{}", headers: { "content-type": "application/json" } });
-    const ask = async (query: string) => (await (await fetch(`${mock.url}/__mock/journal?${query}`)).json()).entries as Array<{ operation: string; tenant?: string; status: number; request: { body: string } }>;
+    const ask = async (query: string) => ((await (await fetch(`${mock.url}/__mock/journal?${query}`)).json()) as { entries: unknown }).entries as Array<{ operation: string; tenant?: string; status: number; request: { body: string } }>;
     expect((await ask(`operation=${INFO}`)).map((e) => e.status)).toEqual([401, 200, 200]);
     expect((await ask(`tenant=${OTHER_KEY.accessKey}`)).map((e) => e.request.body)).toEqual(['{"refundId":"TQ2"}']);
     expect((await ask(`operation=${DETAIL}`)).map((e) => e.tenant)).toEqual([DEMO_TOP.appKey]);
@@ -78,14 +78,14 @@ describe("the journal with bodies", () => {
     expect(await ask("limit=2")).toHaveLength(2);
     const bad = await fetch(`${mock.url}/__mock/journal?limit=none`);
     expect(bad.status).toBe(400);
-    expect((await bad.json()).error).toContain("limit must be a whole number");
+    expect(((await bad.json()) as { error: string }).error).toContain("limit must be a whole number");
   });
 
   it("is cleared by DELETE /__mock/journal", async () => {
     await pandapon().call(INFO, { refundId: "TQ1" });
     const res = await fetch(`${mock.url}/__mock/journal`, { method: "DELETE" });
-    expect((await res.json()).cleared).toBeGreaterThan(0);
-    expect((await (await fetch(`${mock.url}/__mock/journal`)).json()).entries).toEqual([]);
+    expect(((await res.json()) as { cleared: number }).cleared).toBeGreaterThan(0);
+    expect(((await (await fetch(`${mock.url}/__mock/journal`)).json()) as { entries: unknown[] }).entries).toEqual([]);
   });
 });
 

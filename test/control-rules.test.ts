@@ -197,7 +197,7 @@ describe("rules through real HTTP", () => {
     expect((await askInfo(mock)).status).toBe(200);
     const unknown = await askInfo(mock, "TQ1", { headers: { "x-pandapon-mock-rule": "nope" } });
     expect(unknown.status).toBe(400);
-    expect((await unknown.json()).msg).toContain('No rule named "nope"');
+    expect(((await unknown.json()) as { msg: string }).msg).toContain('No rule named "nope"');
     expect(mock.rules.list()[0]!.matched).toBe(1);
   });
 
@@ -254,7 +254,7 @@ describe("the admin API for rules", () => {
   });
   afterAll(() => mock.close());
   const admin = (method: string, path: string, body?: unknown) =>
-    fetch(`${mock.url}${path}`, { method, headers: { "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) }).then(async (res) => ({ status: res.status, body: await res.json() }));
+    fetch(`${mock.url}${path}`, { method, headers: { "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) }).then(async (res) => ({ status: res.status, body: (await res.json()) as any }));
 
   it("takes one rule or an array, answers their ids, lists them with match counts, deletes one by id or name, or all", async () => {
     const one = await admin("POST", "/__mock/rules", { name: "info-down-once", match: { operation: INFO, times: 1 }, answer: { error: { code: 50001, msg: "系统繁忙" } } });
