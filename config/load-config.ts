@@ -37,6 +37,10 @@ export interface ServeSettings {
   nonceMemoryBytes?: number;
   /** Bytes the request journal and the answer cache may hold (besides their entry counts). */
   journalBytes?: number;
+  /** Bytes of one request or answer body the journal keeps. */
+  journalBodyBytes?: number;
+  /** Rules in force from the start (as POST /__mock/rules takes them; the config file only). */
+  rules?: unknown[];
   answerCacheBytes?: number;
   /** Seconds a shutdown waits for requests in flight (default 5). */
   drainSeconds?: number;
@@ -134,7 +138,8 @@ export function toServeConfig(...sources: Array<ServeSettings & { signatureSchem
   if (unknownErrors.length > 0) {
     throw new Error(`Invalid errors: ${unknownErrors.join(", ")} not in the error table (${Object.keys(PANDAPON_ERRORS).join(", ")}).`);
   }
-  for (const name of ["journalBytes", "answerCacheBytes", "drainSeconds"] as const) {
+  if (s.rules !== undefined && !Array.isArray(s.rules)) throw new Error('Invalid rules: use a list of rules, each {"name"?, "match"?, "answer"} (see the README, "Testing your integration").');
+  for (const name of ["journalBytes", "journalBodyBytes", "answerCacheBytes", "drainSeconds"] as const) {
     const value = s[name];
     if (value !== undefined && !(typeof value === "number" && Number.isFinite(value) && value >= 0)) {
       throw new Error(`Invalid ${name}: ${JSON.stringify(value)} is not a non-negative number.`);
@@ -157,6 +162,8 @@ export function toServeConfig(...sources: Array<ServeSettings & { signatureSchem
       bodyLimitBytes: s.bodyLimitBytes,
       nonceMemoryBytes: s.nonceMemoryBytes,
       journalBytes: s.journalBytes,
+      journalBodyBytes: s.journalBodyBytes,
+      rules: s.rules,
       answerCacheBytes: s.answerCacheBytes,
       pandapon: defined({ keys: s.keys, scheme: s.scheme, windowMs, requireNonce: s.requireNonce, errors: s.errors }),
       top: defined({ apps: s.apps, windowMs: topWindowMs }),

@@ -11,6 +11,7 @@ import { answerPandaponError } from "./pandapon/answer-pandapon-error.js";
 import { handlePandapon } from "./pandapon/handle-pandapon.js";
 import type { BodyProblem } from "./read-body.js";
 import { readBody } from "./read-body.js";
+import { sendFault } from "./control/send-fault.js";
 import { answerTopError } from "./top/answer-top-error.js";
 import { handleTop } from "./top/handle-top.js";
 import { isTopGatewayPath } from "./top/is-top-gateway-path.js";
@@ -47,20 +48,20 @@ export function createApp(options: DeepPartial<MockOptions> = {}, catalog?: Cata
     const query = mark < 0 ? "" : url.slice(mark + 1);
     void readBody(req, core.options.bodyLimitBytes).then((reading) => {
       const fault = (error: unknown) => answerFault(core, req.method ?? "GET", path, query, error);
+      const request: MockRequest = { method: req.method ?? "GET", path, query, headers: req.headers as Record<string, string | undefined>, rawBody: reading.ok ? reading.body : EMPTY };
       let answer: MockResponse | Promise<MockResponse>;
       try {
         if (!reading.ok) {
           answer = answerBodyError(core, req.method ?? "GET", path, query, reading.problem);
         } else {
-          const request: MockRequest = { method: req.method ?? "GET", path, query, headers: req.headers as Record<string, string | undefined>, rawBody: reading.body };
           answer = isTopGatewayPath(path) ? handleTop(core, request) : handlePandapon(core, request);
         }
       } catch (error) {
         answer = fault(error);
       }
       // Answers that read or write entities come later; the others are sent now (no promise in the pure path).
-      if (answer instanceof Promise) void answer.catch(fault).then((later) => send(res, later, false));
-      else send(res, answer, !reading.ok);
+      if (answer instanceof Promise) void answer.catch(fault).then((later) => deliver(core, req, res, request, later, false));
+      else deliver(core, req, res, request, answer, !reading.ok);
     });
   };
   return Object.assign(handle, { core });
@@ -69,6 +70,18 @@ export function createApp(options: DeepPartial<MockOptions> = {}, catalog?: Cata
 /** The core of an app made by createApp (for tests and the benchmark). */
 export function getCore(app: MockApp): MockCore {
   return app.core;
+}
+
+const EMPTY = Buffer.alloc(0);
+
+/** Journals the exchange, then sends the answer (after a rule's delay) or does a rule's connection fault. */
+function deliver(core: MockCore, req: IncomingMessage, res: ServerResponse, request: MockRequest, answer: MockResponse, closeConnection: boolean): void {
+  core.recordExchange(request, answer);
+  const go = () => (answer.fault ? sendFault(req, res, answer.fault) : send(res, answer, closeConnection));
+  if (!answer.delayMs) return go();
+  // A client that gives up while the answer is held is not answered.
+  const timer = setTimeout(go, answer.delayMs);
+  res.once("close", () => clearTimeout(timer));
 }
 
 function send(res: ServerResponse, answer: MockResponse, closeConnection: boolean): void {

@@ -1,21 +1,23 @@
 import type { Catalog, Operation } from "../schemas/catalog.js";
 import { getCatalog } from "../schemas/catalog.js";
 import { describeViolations } from "../schemas/violations.js";
-import { MESSAGE_LIMIT, toCappedText, toOwnText } from "../protocol/capped-text.js";
 import type { WireText } from "../protocol/wire-text.js";
-import type { BoundedMap } from "./bounded-map.js";
-import { createBoundedMap } from "./bounded-map.js";
+import { MESSAGE_LIMIT, toCappedText } from "../protocol/capped-text.js";
 import { applyDataEdits } from "./apply-data-edits.js";
 import { checkAnswer } from "./check-answer.js";
 import type { DataEdit } from "./state/operation-wiring.js";
 import { createAnswerCache } from "./create-answer-cache.js";
 import type { AnswerFormat, EncodedAnswer, Producer } from "./generate/create-producer.js";
 import { createProducer } from "./generate/create-producer.js";
-import type { JournalEntry, MockResponse } from "./exchange.js";
+import type { JournalEntry, JournalNote, MockRequest, MockResponse } from "./exchange.js";
 import { JSON_TYPE, XML_TYPE } from "./exchange.js";
 import type { NonceMemory } from "./nonce-memory.js";
 import { createNonceMemory } from "./nonce-memory.js";
 import type { MockOptions } from "./options.js";
+import type { Journal } from "./journal.js";
+import { createJournal } from "./journal.js";
+import type { RuleBook } from "./control/rule-book.js";
+import { createRuleBook } from "./control/rule-book.js";
 
 /** What every stage shares: options, the catalog, the data producer, replay memory, the journal. */
 export interface MockCore {
@@ -23,11 +25,18 @@ export interface MockCore {
   catalog: Catalog;
   producer: Producer;
   nonces: NonceMemory;
-  /** The last entries (at most `journalSize` of them and `journalBytes` of text), oldest first. */
+  /** The request journal (bodies included, masked when read): see journal.ts. */
+  journal: Journal;
+  /** The rules that change answers: see control/rule-book.ts. */
+  rules: RuleBook;
+  /** The last entries (at most `journalSize` of them and `journalBytes` of text), oldest first, as shown (masked). */
   readJournal(): JournalEntry[];
   /** How full the journal and the answer cache are, in entries and bytes (for tests and measurements). */
   readStoreSizes(): StoreSizes;
-  record(entry: Omit<JournalEntry, "at">): void;
+  /** Journals a line with no request or answer beside it (and logs it). */
+  record(note: JournalNote): void;
+  /** Journals an exchange: the answer's note with the request and the answer (and logs the note). */
+  recordExchange(request: MockRequest | undefined, response: MockResponse): void;
   /**
    * The success answer of every protocol and format: the data encoded for `format` (cached from a
    * request's second time, or produced) → `wrap` writes the envelope around it → the body is checked
@@ -44,39 +53,47 @@ export interface StoreSizes {
   answerCache: { entries: number; bytes: number };
 }
 
-/** What an entry weighs besides its texts: the journal's JSON members. */
-const ENTRY_OVERHEAD = 100;
 /** What the journal says of a success, by API (the code and message its envelope carries). */
 const SUCCESS_ENTRY = { pandapon: { code: 200, message: "成功" }, top: { code: 0, message: "success" } } as const;
 const CONTENT_TYPES: Record<AnswerFormat, string> = { json: JSON_TYPE, xml: XML_TYPE };
 
 export function createCore(options: MockOptions, catalog: Catalog = getCatalog()): MockCore {
-  // Keyed by a running number; entries weigh their texts (capped by record) and the members around them.
-  const journal: BoundedMap<JournalEntry, number> = createBoundedMap(options.journalSize, {
-    maxBytes: options.journalBytes,
-    sizeOf: (_, entry) => ENTRY_OVERHEAD + entry.operation.length + entry.message.length,
+  const journal = createJournal({
+    entries: options.journalSize,
+    bytes: options.journalBytes,
+    bodyBytes: options.journalBodyBytes,
+    secrets: [...options.pandapon.keys.map((k) => k.secret), ...options.top.apps.map((a) => a.secret), ...(options.admin.token ? [options.admin.token] : [])],
+    now: options.now,
   });
-  let recorded = 0;
   const producer = createProducer(catalog, { seed: options.seed, refDate: options.refDate });
   const answers = createAnswerCache(producer, { entries: options.answerCacheSize, bytes: options.answerCacheBytes });
-  const record = (entry: Omit<JournalEntry, "at">): void => {
-    // What an entry repeats of a request is capped (the error builders cap their messages already)
-    // and copied: a slice of a request's text would keep all of that text alive as long as the entry.
-    const full = { at: options.now(), ...entry, operation: toOwnText(toCappedText(entry.operation)), message: toOwnText(toCappedText(entry.message, MESSAGE_LIMIT)) };
-    journal.set(recorded++, full);
-    options.log?.(`${new Date(full.at).toISOString()} ${full.api} ${full.operation} → ${full.status} ${full.code} ${full.message}`);
+  const log = (note: JournalNote): void => {
+    if (options.log) options.log(`${new Date(options.now()).toISOString()} ${note.api} ${toLogText(note.operation)} → ${note.status} ${note.code} ${toLogText(note.message)}${note.rule ? ` (rule ${toLogText(note.rule)})` : ""}`);
   };
+  const record = (note: JournalNote): void => {
+    journal.add(note, undefined, undefined);
+    log(note);
+  };
+  const rules = createRuleBook({ seed: options.seed, catalog });
+  if (options.rules.length > 0) rules.add(options.rules);
   return {
     options,
     catalog,
     producer,
     nonces: createNonceMemory({ bytes: options.nonceMemoryBytes, windowMs: options.pandapon.windowMs, now: options.now }),
-    readJournal: () => [...journal.values()],
+    journal,
+    rules,
+    readJournal: () => journal.list().reverse(),
     readStoreSizes: () => ({
       journal: { entries: journal.size, bytes: journal.bytes },
       answerCache: answers.readSize(),
     }),
     record,
+    recordExchange(request, response) {
+      const note = response.note ?? { api: "mock", operation: request ? `${request.method} ${request.path}` : "-", status: response.status, code: response.status, message: "" };
+      journal.add(note, request, response);
+      log(note);
+    },
     answer(operation, request, format, wrap, edits, viewKey) {
       const edit = edits && ((generated: unknown) => applyDataEdits(generated, edits));
       const data = !edit ? answers.produce(operation, request, format) : viewKey !== undefined ? answers.produce(operation, request, format, { key: viewKey, edit }) : producer.produceAnswer(operation, request, format, undefined, edit);
@@ -89,8 +106,12 @@ export function createCore(options: MockOptions, catalog: Catalog = getCatalog()
       }
       // Only PandaPon and TOP operations are answered (callbacks are sent by the API, not answered).
       const api = operation.meta.api === "top" ? "top" : "pandapon";
-      record({ api, operation: operation.meta.name, status: 200, ...SUCCESS_ENTRY[api] });
-      return { status: 200, contentType: CONTENT_TYPES[format], body };
+      return { status: 200, contentType: CONTENT_TYPES[format], body, note: { api, operation: operation.meta.name, status: 200, ...SUCCESS_ENTRY[api] } };
     },
   };
+}
+
+/** A log line's share of a text: capped (the journal keeps the whole message). */
+function toLogText(text: string): string {
+  return toCappedText(text, MESSAGE_LIMIT);
 }

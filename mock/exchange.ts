@@ -17,17 +17,45 @@ export interface MockResponse {
   contentType: string;
   /** The body's bytes (UTF-8) as wire text: its length is the Content-Length. */
   body: WireText;
+  /** The journal's line for this answer (set where the answer is made; the HTTP edge journals it with the request). */
+  note?: JournalNote;
+  /** Held this long before it is sent (a rule's latency). */
+  delayMs?: number;
+  /** Instead of an answer, this happens to the connection (a rule's fault): see mock/control/send-fault.ts. */
+  fault?: ConnectionFault;
 }
 
+/** What a rule can do to a connection instead of answering. */
+export type ConnectionFault =
+  | { kind: "connection-reset" }
+  | { kind: "empty-response" }
+  | { kind: "malformed-chunked" }
+  | { kind: "random-bytes"; bytes: Buffer }
+  | { kind: "no-answer"; holdMs: number };
+
 /** One line of the request journal: what happened, for people (never a secret). */
-export interface JournalEntry {
-  /** Epoch ms (the journal endpoint shows ISO text). */
-  at: number;
+export interface JournalNote {
   api: "pandapon" | "top" | "mock";
   operation: string;
   status: number;
   code: number | string;
   message: string;
+  /** The name (or id) of the rule that changed this answer. */
+  rule?: string;
+  /** How long a rule held the answer (ms). */
+  delayMs?: number;
+}
+
+/** One entry of the request journal as read: the line, and the request and answer with bodies (masked). */
+export interface JournalEntry extends JournalNote {
+  /** A running number (the newest is the highest). */
+  id?: number;
+  /** Epoch ms (the journal endpoint shows ISO text). */
+  at: number;
+  /** The PandaPon access-key or TOP app_key the request names. */
+  tenant?: string;
+  request?: { method: string; path: string; query: string; headers: Record<string, string>; body: string; bodyCut?: number };
+  response?: { status: number; contentType: string; body: string; bodyCut?: number };
 }
 
 export const JSON_TYPE = "application/json;charset=UTF-8";

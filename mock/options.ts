@@ -55,6 +55,10 @@ export interface MockOptions {
   journalSize: number;
   /** Bytes the journal's entries may hold together (oldest forgotten first). */
   journalBytes: number;
+  /** Bytes of one request or answer body the journal keeps (the rest is cut; the entry says how much). */
+  journalBodyBytes: number;
+  /** Rules in force from the start (JSON, as POST /__mock/rules takes them): see mock/control/rule-format.ts. */
+  rules: unknown[];
   /** Answers remembered for repeated identical requests, from their second time (0: generate every time). */
   answerCacheSize: number;
   /** Bytes the remembered answers and their requests may hold together; an answer over a sixteenth of it is not kept. */
@@ -95,6 +99,8 @@ export function toMockOptions(partial: DeepPartial<MockOptions> = {}): MockOptio
     nonceMemoryBytes: partial.nonceMemoryBytes ?? DEFAULT_NONCE_MEMORY_BYTES,
     journalSize: partial.journalSize ?? 200,
     journalBytes: partial.journalBytes ?? 4 * 1024 * 1024,
+    journalBodyBytes: partial.journalBodyBytes ?? 64 * 1024,
+    rules: (partial.rules as unknown[] | undefined) ?? [],
     answerCacheSize: partial.answerCacheSize ?? 1000,
     answerCacheBytes: partial.answerCacheBytes ?? 32 * 1024 * 1024,
     log: partial.log as MockOptions["log"],

@@ -15,9 +15,10 @@
  * Prints a table and the ratios, and writes .bench/results.json. Flags: --duration <s> (per target
  * per round) --rounds <n> --connections <n> --warmup <s> --cold-starts <n>
  * --skip-prism --skip-build --profile (CPU profiles of the mock under load, summarised by stage)
- * --only <list> (some of mockPandapon,mockTop,ceiling,prism,coldStart,proxy (in front of the ceiling), stateUnknown,statePolled,statePolledBorn (unknown ids polled),stateFlows,
+ * --only <list> (some of mockPandapon,mockTop,mockRules,ceiling,prism,coldStart,proxy (in front of the ceiling), stateUnknown,statePolled,statePolledBorn (unknown ids polled),stateFlows,
  * stateUnknownFilled,statePolledFilled; e.g. a 60 s memory check of one target; a stateful read row brings
- * its baseline: mockPandapon for unknown ids, the ceiling for polling) --fill <n> (refunds filled for the
+ * its baseline: mockPandapon for unknown ids and for mockRules, the PandaPon row with 100 rules that do not
+ * match; the ceiling for polling) --fill <n> (refunds filled for the
  * *Filled rows) --polled <n> (stored refunds the polling rows read round and round).
  */
 import { spawnSync } from "node:child_process";
@@ -37,7 +38,7 @@ import { spawnTarget } from "./bench/spawn-target.js";
 import type { Round } from "./bench/combine-rounds.js";
 import { combineRounds, median, toRatio, toRoundRatio } from "./bench/combine-rounds.js";
 import { PANDAPON_PATH } from "./bench/create-load-requests.js";
-import { createCeilingPlan, createMockPandaponPlan, createMockTopPlan, createPrismPlan, createProxyPlan, readCliEntry, toMockCommand } from "./bench/create-target-plans.js";
+import { createCeilingPlan, createMockPandaponPlan, createMockRulesPlan, createMockTopPlan, createPrismPlan, createProxyPlan, readCliEntry, toMockCommand } from "./bench/create-target-plans.js";
 import { describeMachine } from "./bench/describe-machine.js";
 import { measureColdStart } from "./bench/measure-cold-start.js";
 import { preparePrism } from "./bench/prepare-prism.js";
@@ -60,7 +61,7 @@ const { values: flags } = parseArgs({
     "skip-prism": { type: "boolean", default: false },
     "skip-build": { type: "boolean", default: false },
     profile: { type: "boolean", default: false },
-    only: { type: "string", default: "mockPandapon,mockTop,ceiling,prism,coldStart,stateUnknown,statePolled,statePolledBorn,stateFlows,stateUnknownFilled,statePolledFilled,proxy" },
+    only: { type: "string", default: "mockPandapon,mockTop,mockRules,ceiling,prism,coldStart,stateUnknown,statePolled,statePolledBorn,stateFlows,stateUnknownFilled,statePolledFilled,proxy" },
     fill: { type: "string", default: "1000000" },
     polled: { type: "string", default: "1000" },
     out: { type: "string", default: join(CACHE, "results.json") },
@@ -71,7 +72,7 @@ setDistinctIds(Number(flags.distinct));
 
 const only = new Set(flags.only.split(",").map((name) => name.trim()));
 // A stateful read row is a ratio to its baseline, measured in the same rounds.
-if (only.has("stateUnknown") || only.has("stateUnknownFilled")) only.add("mockPandapon");
+if (only.has("stateUnknown") || only.has("stateUnknownFilled") || only.has("mockRules")) only.add("mockPandapon");
 if (only.has("statePolled") || only.has("statePolledBorn") || only.has("statePolledFilled") || only.has("proxy")) only.add("ceiling");
 const fillCount = Number(flags.fill);
 const polledCount = Math.max(1, Number(flags.polled));
@@ -108,7 +109,7 @@ const rounds: Round[] = [];
 const STATEFUL = ["stateUnknown", "statePolled", "statePolledBorn", "stateFlows", "stateUnknownFilled", "statePolledFilled"];
 // The ceiling starts last, so it can answer the bytes of a refund answer of a target started before it.
 // The proxy starts after it: the ceiling is its upstream.
-const inRounds = ["mockPandapon", "mockTop", ...STATEFUL, "ceiling", "proxy"].filter((key) => only.has(key));
+const inRounds = ["mockPandapon", "mockTop", "mockRules", ...STATEFUL, "ceiling", "proxy"].filter((key) => only.has(key));
 const live = new Map<string, LiveTarget>();
 const stateDirs: string[] = [];
 const stateful: StatefulFigures = {};
@@ -142,7 +143,9 @@ try {
           ? createProxyPlan(ROOT, live.get("ceiling")!.target.url)
           : key === "mockTop"
             ? createMockTopPlan(toMockCommand(ROOT))
-            : createMockPandaponPlan(toMockCommand(ROOT));
+            : key === "mockRules"
+              ? createMockRulesPlan(toMockCommand(ROOT))
+              : createMockPandaponPlan(toMockCommand(ROOT));
     console.log(`Starting ${plan.name} (checked, then warmed up ${settings.warmupSeconds} s)…`);
     live.set(key, await startTarget(plan, settings));
   }
@@ -275,6 +278,7 @@ const results: BenchResults = {
     toRoundRatio("mock TOP / ceiling", rounds, "mockTop", "ceiling", 0.5),
     toRatio("mock PandaPon / Prism", targets.mockPandapon, targets.prism, 20),
     toRatio("mock TOP / Prism", targets.mockTop, targets.prism, 20),
+    toRoundRatio("100 rules not matching / none", rounds, "mockRules", "mockPandapon", 0.95),
     toRoundRatio("stateful unknown ids / stateless", rounds, "stateUnknown", "mockPandapon", 0.9),
     toRoundRatio("stateful polled / ceiling", rounds, "statePolled", "ceiling", 0.5),
     toRoundRatio("stateful polled unknown / ceiling", rounds, "statePolledBorn", "ceiling", 0.5),

@@ -80,6 +80,17 @@ describe("serve configuration", () => {
     expect(toServeConfig().drainMs).toBeUndefined();
   });
 
+  it("takes rules from the config file: in force from the start, a bad one refused with why", async () => {
+    const rules = [{ name: "info-down-once", match: { operation: "/alibaba/refund/info", times: 1 }, answer: { error: { code: 50001, msg: "系统繁忙" } } }];
+    const config = toServeConfig(readFileSettings(setupFile({ rules, verifySignatures: false })));
+    const app = createApp(config.mock);
+    const first = await request(app).post("/alibaba/refund/info").send({ refundId: "TQ1" });
+    expect([first.status, first.body.code, first.body.msg]).toEqual([200, 50001, "系统繁忙"]);
+    expect((await request(app).post("/alibaba/refund/info").send({ refundId: "TQ1" })).body.code).toBe(200);
+    expect(() => toServeConfig({ rules: { name: "x" } as never })).toThrow("Invalid rules: use a list");
+    expect(() => createApp(toServeConfig({ rules: [{ answer: { http: 418 } }] }).mock)).toThrow("answer.http must be 502, 503 or 504");
+  });
+
   it("rejects bad values with a message that names them", () => {
     expect(() => toServeConfig({ journalBytes: "lots" as never })).toThrow('Invalid journalBytes: "lots"');
     expect(() => readEnvSettings({ PANDAPON_MOCK_DRAIN_SECONDS: "-1" })).toThrow("PANDAPON_MOCK_DRAIN_SECONDS");

@@ -4,6 +4,8 @@ import { createAdminGuard } from "../admin-guard.js";
 import type { MockCore } from "../create-core.js";
 import { addClockRoutes } from "./clock-routes.js";
 import { addEntityRoutes } from "./entity-routes.js";
+import { addJournalRoutes } from "./journal-routes.js";
+import { addRuleRoutes } from "./rule-routes.js";
 import { addResetRoute } from "./reset-route.js";
 
 /** The mock's own endpoints (/__mock/*), in express, the admin guard before every route. */
@@ -24,9 +26,8 @@ export async function createAdminApp(core: MockCore): Promise<(req: IncomingMess
   admin.get("/__mock/health", (_req, res) => {
     res.json({ status: "ok", operations: core.catalog.operations.length, stores: core.readStoreSizes(), state: core.options.state ? "stateful" : "stateless" });
   });
-  admin.get("/__mock/journal", (_req, res) => {
-    res.json({ entries: core.readJournal().map((e) => ({ ...e, at: new Date(e.at).toISOString() })) });
-  });
+  addJournalRoutes(admin, core);
+  addRuleRoutes(admin, core);
   admin.get("/__mock/operations", (_req, res) => {
     res.json({ operations: core.catalog.operations.map(({ meta, assumed }) => ({ name: meta.name, api: meta.api, method: meta.method, path: meta.path, coverage: meta.coverage, ...(assumed ? { assumed } : {}) })) });
   });
@@ -34,7 +35,7 @@ export async function createAdminApp(core: MockCore): Promise<(req: IncomingMess
   addClockRoutes(admin, core.options);
   addResetRoute(admin, core.options);
   admin.use((req, res) => {
-    res.status(404).json({ error: `No mock endpoint ${req.method} ${toCappedText(req.path)}: see GET /__mock/health, /__mock/journal, /__mock/operations, /__mock/entities, /__mock/clock.` });
+    res.status(404).json({ error: `No mock endpoint ${req.method} ${toCappedText(req.path)}: see GET /__mock/health, /__mock/journal, /__mock/rules, /__mock/operations, /__mock/entities, /__mock/clock.` });
   });
   return admin;
 }

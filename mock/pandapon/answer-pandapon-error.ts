@@ -7,7 +7,7 @@ import { JSON_TYPE } from "../exchange.js";
 import { writePandaponError } from "./write-pandapon-envelope.js";
 
 /**
- * The one place PandaPon errors are answered: journaled, then the envelope with data null, status
+ * The one place PandaPon errors are answered (with the note the HTTP edge journals): the envelope with data null, status
  * and code from the table (or the configured override), the message capped.
  */
 export function answerPandaponError(core: MockCore, name: PandaponErrorName, operation: string, message: string): MockResponse {
@@ -16,6 +16,5 @@ export function answerPandaponError(core: MockCore, name: PandaponErrorName, ope
   const status = override?.status ?? entry.status;
   const code = override?.code ?? entry.code;
   const msg = toCappedText(message, MESSAGE_LIMIT);
-  core.record({ api: "pandapon", operation, status, code, message: msg });
-  return { status, contentType: JSON_TYPE, body: writePandaponError(code, msg) };
+  return { status, contentType: JSON_TYPE, body: writePandaponError(code, msg), note: { api: "pandapon", operation, status, code, message: msg } };
 }

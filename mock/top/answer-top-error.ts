@@ -8,10 +8,10 @@ import type { AnswerFormat } from "../generate/create-producer.js";
 import { writeTopError } from "./write-top-envelope.js";
 
 /**
- * The one place TOP errors are answered: journaled, then `error_response` in the requested format,
+ * The one place TOP errors are answered (with the note the HTTP edge journals): `error_response` in the requested format,
  * HTTP 200, what it echoes capped. A sub_msg goes out only beside a sub_code (see top-error-table.ts).
  */
-export function answerTopError(core: MockCore, format: AnswerFormat, requestId: string, operation: string, failure: TopFailure): MockResponse {
+export function answerTopError(_core: MockCore, format: AnswerFormat, requestId: string, operation: string, failure: TopFailure): MockResponse {
   const entry: TopErrorEntry = TOP_ERRORS[failure.error];
   const { code, msg } = entry;
   const subCode = toCappedText(failure.subCode ?? entry.subCode ?? "");
@@ -22,6 +22,5 @@ export function answerTopError(core: MockCore, format: AnswerFormat, requestId: 
     if (subMsg) error.sub_msg = subMsg;
   }
   error.request_id = requestId;
-  core.record({ api: "top", operation, status: 200, code, message: [msg, subCode, subMsg].filter(Boolean).join(" | ") });
-  return { status: 200, contentType: format === "json" ? JSON_TYPE : XML_TYPE, body: writeTopError(format, error) };
+  return { status: 200, contentType: format === "json" ? JSON_TYPE : XML_TYPE, body: writeTopError(format, error), note: { api: "top", operation, status: 200, code, message: [msg, subCode, subMsg].filter(Boolean).join(" | ") } };
 }

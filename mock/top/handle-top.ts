@@ -18,12 +18,16 @@ import type { TopFailure } from "../../protocol/top-error-table.js";
 import type { AnswerFormat } from "../generate/create-producer.js";
 import type { DataEdit, StateProblem } from "../state/create-state.js";
 import { toStateErrorKind, toStateErrorMessage } from "../to-state-error.js";
+import { answerRule, withRuleLater } from "../control/answer-rule.js";
+import type { RuleHit } from "../control/rule-book.js";
+import { RULE_HEADER } from "../control/rule-header.js";
 
 type BusinessReading = { ok: true; payload: Record<string, unknown> } | ({ ok: false } & TopFailure);
 
 /**
- * The TOP gateway pipeline (/router/rest): parameters → path → method → authenticate → (replaying: a
- * recorded answer) → read and validate → (stateful, for a method that shows or moves entities: take it on the caller's
+ * The TOP gateway pipeline (/router/rest): parameters → path → method → authenticate → rules
+ * (mock/control/) → (replaying: a recorded answer) → read and validate → (stateful, for a method
+ * that shows or moves entities: take it on the caller's
  * entities) → produce → respond.
  */
 export function handleTop(core: MockCore, req: MockRequest): MockResponse | Promise<MockResponse> {
@@ -43,6 +47,22 @@ export function handleTop(core: MockCore, req: MockRequest): MockResponse | Prom
     const failure = authenticateTop(params, core.options);
     if (failure) return answerTopError(core, format, requestId, method, failure);
   }
+  // Rules, after authentication and before the business parameters are read and checked (TOP's flow
+  // control comes before the method's own checks): see mock/control/.
+  let hit: RuleHit | undefined;
+  const named = req.headers[RULE_HEADER];
+  if (core.rules.size > 0 || named !== undefined) {
+    const found = core.rules.check({ api: "top", operation: method, tenant: toTenant(core, params), named, readValues: () => Object.fromEntries(params) });
+    if (found && "unknownName" in found) return answerTopError(core, format, requestId, method, { error: "INVALID_ARGUMENTS", subCode: `isv.invalid-parameter:${RULE_HEADER}`, subMsg: `No rule named "${toCappedText(found.unknownName)}": see GET /__mock/rules.` });
+    hit = found;
+    const early = hit && answerRule(core, hit, { api: "top", operation: method, format, requestId });
+    if (early) return early;
+  }
+  return withRuleLater(answerMethod(core, req, operation, method, params, format, requestId), hit);
+}
+
+/** (Replaying: a recorded answer) → read and validate the business parameters → (stateful: take it on the caller's entities) → produce → respond. */
+function answerMethod(core: MockCore, req: MockRequest, operation: Operation, method: string, params: Map<string, string>, format: AnswerFormat, requestId: string): MockResponse | Promise<MockResponse> {
   const replayed = core.options.replay && answerReplay(core, req, requestId);
   if (replayed) return replayed;
   const business = readBusinessParams(core, operation, params);

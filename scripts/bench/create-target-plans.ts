@@ -88,3 +88,26 @@ export function createPrismPlan(command: TargetCommand): TargetPlan {
     verifyBody: (body) => body.startsWith("{"),
   };
 }
+
+/** Rules the "100 rules that do not match" row sets: 90 about other operations, 10 about any operation of another tenant (checked on every request). */
+export function createIdleRules(): unknown[] {
+  const others = ["/alibaba/order/detail", "/alibaba/order/cancel", "/open/order", "/open/product/get", "/alibaba/product/detail/get", "/alibaba/cart/create/order"];
+  return Array.from({ length: 100 }, (_, i) =>
+    i < 90
+      ? { name: `idle-${i}`, match: { operation: others[i % others.length], body: { refundId: `never-${i}` } }, answer: { http: 503 } }
+      : { name: `idle-${i}`, match: { tenant: `nobody-${i}` }, answer: { latency: { fixedMs: 1000 } } },
+  );
+}
+
+/** The PandaPon row again, with 100 rules that never match set through POST /__mock/rules first: what rules cost a request they do not touch. */
+export function createMockRulesPlan(command: TargetCommand): TargetPlan {
+  return {
+    ...createMockPandaponPlan(command),
+    name: "mock: PandaPon /alibaba/refund/info, 100 rules not matching",
+    async prepare(url) {
+      const res = await fetch(`${url}/__mock/rules`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(createIdleRules()) });
+      if (res.status !== 201) throw new Error(`Failed to set the 100 rules: HTTP ${res.status} ${(await res.text()).slice(0, 400)}`);
+      return undefined;
+    },
+  };
+}
