@@ -102,7 +102,7 @@ describe("the admin API refuses bad input with {error}", () => {
   const cases: Array<{ method: "get" | "post"; path: string; body?: string; status: number; words: RegExp }> = [
     { method: "get", path: "/__mock/entities/refund/1", status: 404, words: /no entity type "refund".*alibaba-refund/ },
     { method: "get", path: "/__mock/entities?type=refund", status: 404, words: /no entity type "refund"/ },
-    { method: "get", path: "/__mock/entities/address/0012", status: 400, words: /cannot be the id of a address/ },
+    { method: "get", path: "/__mock/entities/address/0012", status: 400, words: /cannot be the id of an address/ },
     { method: "get", path: "/__mock/entities?limit=0", status: 400, words: /limit must be/ },
     { method: "get", path: "/__mock/entities?tenant=", status: 400, words: /tenant must be a non-empty text.*default: the first configured access-key/ },
     { method: "post", path: "/__mock/entities/alibaba-refund/TQ1/actions/fly", body: "{}", status: 409, words: /"fly" is not an action of alibaba-refund/ },
