@@ -4,6 +4,7 @@ import { createAdminGuard } from "../admin-guard.js";
 import type { MockCore } from "../create-core.js";
 import { addClockRoutes } from "./clock-routes.js";
 import { addEntityRoutes } from "./entity-routes.js";
+import { addPushRoutes } from "./push-routes.js";
 import { addResetRoute } from "./reset-route.js";
 
 /** The mock's own endpoints (/__mock/*), in express, the admin guard before every route. */
@@ -33,8 +34,9 @@ export async function createAdminApp(core: MockCore): Promise<(req: IncomingMess
   addEntityRoutes(admin, core.options);
   addClockRoutes(admin, core.options);
   addResetRoute(admin, core.options);
+  addPushRoutes(admin, core.options, core.pushes);
   admin.use((req, res) => {
-    res.status(404).json({ error: `No mock endpoint ${req.method} ${toCappedText(req.path)}: see GET /__mock/health, /__mock/journal, /__mock/operations, /__mock/entities, /__mock/clock.` });
+    res.status(404).json({ error: `No mock endpoint ${req.method} ${toCappedText(req.path)}: see GET /__mock/health, /__mock/journal, /__mock/operations, /__mock/entities, /__mock/clock, /__mock/pushes.` });
   });
   return admin;
 }
