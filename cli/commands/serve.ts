@@ -34,6 +34,7 @@ interface ServeFlags {
   log?: boolean;
   state?: string;
   stateless?: boolean;
+  callbackUrl?: string[];
 }
 
 function toFlagSettings(flags: ServeFlags, io: CommandIo): ServeSettings {
@@ -51,6 +52,7 @@ function toFlagSettings(flags: ServeFlags, io: CommandIo): ServeSettings {
     nonceMemoryBytes: readIntegerOption(flags.nonceMemoryBytes, "--nonce-memory-bytes", undefined),
     log: flags.log,
     state: flags.stateless ? "stateless" : flags.state,
+    callbackUrls: flags.callbackUrl,
   };
 }
 
@@ -115,6 +117,7 @@ export function registerServe(program: Command, io: CommandIo = PROCESS_IO): voi
     .option("--nonce-memory-bytes <bytes>", "bytes of the replay memory (env PANDAPON_MOCK_NONCE_MEMORY_BYTES; default 33554432: 1,048,576 nonces)")
     .option("--log", "print one line per request (env PANDAPON_MOCK_LOG)")
     .option("--state <file|memory>", `where entities and the virtual clock live (env PANDAPON_MOCK_STATE; default ${DEFAULT_STATE_FILE}; memory: lost at exit)`)
+    .option("--callback-url <url>", "push the demo key's messages to this URL (repeatable; a config file's keys[].callbackUrls for other keys)", (url: string, list: string[] | undefined) => [...(list ?? []), url])
     .option("--stateless", "keep no state: no entities, no clock (the pure mode; env PANDAPON_MOCK_STATE=stateless)")
     .action((flags: ServeFlags, command: Command) =>
       runAction(io, () =>
