@@ -5,6 +5,7 @@ import { registerCheck } from "./commands/check.js";
 import { registerIdentifySignature } from "./commands/identify-signature.js";
 import { registerOpenApi } from "./commands/openapi.js";
 import { registerOperations } from "./commands/operations.js";
+import { registerPush } from "./commands/push.js";
 import { registerServe } from "./commands/serve.js";
 import { registerSign } from "./commands/sign.js";
 import { registerStateCommands } from "./commands/state-commands.js";
@@ -21,6 +22,7 @@ export function createProgram(io: CommandIo = PROCESS_IO): Command {
   // One line per subcommand module; each module owns its options and help.
   registerServe(program, io);
   registerOperations(program, io);
+  registerPush(program, io);
   registerVerify(program, io);
   registerCheck(program, io);
   registerSign(program, io);
