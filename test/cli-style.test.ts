@@ -55,6 +55,8 @@ describe("bad input, in every command", () => {
     { args: ["act", "alibaba-refund", "TQ1", "close", "--input", "{oops"], message: "Failed to read --input: it is not JSON" },
     { args: ["clock", "--advance", "soon"], message: '--advance must be a non-negative number, not "soon".' },
     { args: ["reset", "--base-url", "http://127.0.0.1:1"], message: 'Failed to call "POST http://127.0.0.1:1/__mock/reset": ' },
+    { args: ["push", "TAOBAO_ORDER_STATUS_MODIFY", "--to", "ftp://receiver"], message: '--to: "ftp://receiver" is not an http or https URL.' },
+    { args: ["push", "TAOBAO_ORDER_STATUS_MODIFY", "--to", "http://127.0.0.1:1/", "--entity", "taobao-order"], message: "--entity must be <type>/<id>" },
   ];
 
   it.each(cases)("exits 2 with one line for $args", async ({ args, env, message }) => {
