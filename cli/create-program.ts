@@ -7,6 +7,7 @@ import { registerIdentifySignature } from "./commands/identify-signature.js";
 import { registerOpenApi } from "./commands/openapi.js";
 import { registerOperations } from "./commands/operations.js";
 import { registerProxy } from "./commands/proxy.js";
+import { registerPush } from "./commands/push.js";
 import { registerServe } from "./commands/serve.js";
 import { registerSign } from "./commands/sign.js";
 import { registerStateCommands } from "./commands/state-commands.js";
@@ -23,6 +24,7 @@ export function createProgram(io: CommandIo = PROCESS_IO): Command {
   // One line per subcommand module; each module owns its options and help.
   registerServe(program, io);
   registerOperations(program, io);
+  registerPush(program, io);
   registerVerify(program, io);
   registerCheck(program, io);
   registerSign(program, io);

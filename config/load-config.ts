@@ -2,7 +2,9 @@ import { existsSync, readFileSync } from "node:fs";
 import type { DeepPartial, MockOptions, PandaponKey, TopApp } from "../mock/options.js";
 import { PANDAPON_ERRORS } from "../protocol/pandapon-error-table.js";
 import type { SignatureScheme } from "../signing/pandapon-scheme.js";
-import { DEFAULT_HOST, DEFAULT_PORT } from "../protocol/demo.js";
+import { DEFAULT_HOST, DEFAULT_PORT, DEMO_PANDAPON } from "../protocol/demo.js";
+import { DEFAULT_DEVELOP_ID } from "../mock/options.js";
+import { checkCallbackUrls } from "../mock/push/callback-urls.js";
 import { DEFAULT_STATE_FILE } from "../mock/state/default-state-file.js";
 
 /** Everything `serve` can be told, from flags, the environment or a JSON config file. */
@@ -45,6 +47,10 @@ export interface ServeSettings {
   /** Seconds a shutdown waits for requests in flight (default 5). */
   drainSeconds?: number;
   keys?: PandaponKey[];
+  /** Callback URLs of the demo key (`--callback-url`, repeatable); keys of a config file name theirs in keys[].callbackUrls. */
+  callbackUrls?: string[];
+  /** Message pushes: `enabled` (default true), `messageTypes` (assumed names renamed: {"TAOBAO_ORDER_STATUS_MODIFY": "…"}). */
+  pushes?: { enabled?: boolean; messageTypes?: Record<string, string> };
   apps?: TopApp[];
   /** PandaPon error table overrides: `{"BAD_SIGNATURE": {"status": 200, "code": 1001}}` (config file). */
   errors?: MockOptions["pandapon"]["errors"];
@@ -124,11 +130,31 @@ function defined<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
+/** The keys with `--callback-url`'s URLs given to the demo key (the first key when the demo key is not among them). */
+function withCallbackUrls(keys: PandaponKey[] | undefined, urls: string[] | undefined): PandaponKey[] | undefined {
+  if (urls === undefined || urls.length === 0) return keys;
+  const list = keys ?? [{ ...DEMO_PANDAPON, developId: DEFAULT_DEVELOP_ID }];
+  const target = list.find((k) => k.accessKey === DEMO_PANDAPON.accessKey) ?? list[0]!;
+  return list.map((k) => (k === target ? { ...k, callbackUrls: [...(k.callbackUrls ?? []), ...urls] } : k));
+}
+
 /** Merges config file < environment < flags over the defaults. */
 export function toServeConfig(...sources: Array<ServeSettings & { signatureScheme?: unknown }>): ServeConfig {
   const s: ServeSettings = Object.assign({}, ...sources.map((source) => defined({ ...source, scheme: toSchemeSetting(source.scheme ?? source.signatureScheme) })));
   if (s.keys && (!Array.isArray(s.keys) || s.keys.some((k) => !k || typeof k.accessKey !== "string" || typeof k.secret !== "string"))) {
     throw new Error('Invalid keys: use a list of {"accessKey": "...", "secret": "...", "developId": "..."}.');
+  }
+  for (const key of s.keys ?? []) {
+    const problem = key.callbackUrls === undefined ? undefined : checkCallbackUrls(key.callbackUrls);
+    if (problem !== undefined) throw new Error(`Invalid keys: the callbackUrls of ${key.accessKey}: ${problem}.`);
+  }
+  if (s.callbackUrls !== undefined) {
+    const problem = checkCallbackUrls(s.callbackUrls);
+    if (problem !== undefined) throw new Error(`Invalid --callback-url: ${problem}.`);
+  }
+  const messageTypes = s.pushes?.messageTypes;
+  if (messageTypes !== undefined && (typeof messageTypes !== "object" || messageTypes === null || Object.values(messageTypes).some((v) => typeof v !== "string" || !/^[A-Za-z0-9_]+$/.test(v)))) {
+    throw new Error('Invalid pushes.messageTypes: use {"ASSUMED_NAME": "YOUR_NAME"} (letters, digits and _).');
   }
   if (s.apps && (!Array.isArray(s.apps) || s.apps.some((a) => !a || typeof a.appKey !== "string" || typeof a.secret !== "string"))) {
     throw new Error('Invalid apps: use a list of {"appKey": "...", "secret": "..."}.');
@@ -165,9 +191,10 @@ export function toServeConfig(...sources: Array<ServeSettings & { signatureSchem
       journalBodyBytes: s.journalBodyBytes,
       rules: s.rules,
       answerCacheBytes: s.answerCacheBytes,
-      pandapon: defined({ keys: s.keys, scheme: s.scheme, windowMs, requireNonce: s.requireNonce, errors: s.errors }),
+      pandapon: defined({ keys: withCallbackUrls(s.keys, s.callbackUrls), scheme: s.scheme, windowMs, requireNonce: s.requireNonce, errors: s.errors }),
       top: defined({ apps: s.apps, windowMs: topWindowMs }),
       admin: defined({ listenHost: host, token: s.adminToken || undefined }),
+      pushes: s.pushes === undefined ? undefined : defined({ enabled: s.pushes.enabled, messageTypes }),
     }) as DeepPartial<MockOptions>,
   };
 }

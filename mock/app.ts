@@ -1,6 +1,9 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Catalog } from "../schemas/catalog.js";
 import { createAdminApp } from "./admin/create-admin-app.js";
+import { createCallbackUrls } from "./push/callback-urls.js";
+import type { PushService } from "./push/create-push-service.js";
+import { createPushService } from "./push/create-push-service.js";
 import type { MockCore } from "./create-core.js";
 import { createCore } from "./create-core.js";
 import type { MockRequest, MockResponse } from "./exchange.js";
@@ -28,6 +31,7 @@ export type MockApp = ((req: IncomingMessage, res: ServerResponse) => void) & { 
  */
 export function createApp(options: DeepPartial<MockOptions> = {}, catalog?: Catalog): MockApp {
   const core = createCore(toMockOptions(options), catalog);
+  core.pushes = startPushes(core.options);
   // express (a tenth of a cold start to load) is loaded when /__mock/ is first asked for.
   let admin: Promise<(req: IncomingMessage, res: ServerResponse) => void> | undefined;
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
@@ -65,6 +69,20 @@ export function createApp(options: DeepPartial<MockOptions> = {}, catalog?: Cata
     });
   };
   return Object.assign(handle, { core });
+}
+
+/** The push service of a stateful mock (its dispatcher runs until the state closes), or undefined. */
+function startPushes(options: MockOptions): PushService | undefined {
+  if (!options.state || !options.pushes.enabled) return undefined;
+  const keys = options.pandapon.keys;
+  return createPushService({
+    state: options.state,
+    secrets: new Map(keys.map((k) => [k.accessKey, k.secret])),
+    callbackUrls: createCallbackUrls(new Map(keys.map((k) => [k.accessKey, k.callbackUrls ?? []]))),
+    messageTypes: options.pushes.messageTypes,
+    pollMs: options.pushes.pollMs,
+    log: options.log,
+  });
 }
 
 /** The core of an app made by createApp (for tests and the benchmark). */

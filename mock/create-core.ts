@@ -1,3 +1,4 @@
+import type { PushService } from "./push/create-push-service.js";
 import type { Catalog, Operation } from "../schemas/catalog.js";
 import { getCatalog } from "../schemas/catalog.js";
 import { describeViolations } from "../schemas/violations.js";
@@ -22,6 +23,8 @@ import { createRuleBook } from "./control/rule-book.js";
 /** What every stage shares: options, the catalog, the data producer, replay memory, the journal. */
 export interface MockCore {
   options: MockOptions;
+  /** Message pushes, when the mock is stateful and pushes are enabled (set by createApp). */
+  pushes?: PushService;
   catalog: Catalog;
   producer: Producer;
   nonces: NonceMemory;

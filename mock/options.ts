@@ -11,6 +11,8 @@ export interface PandaponKey {
   secret: string;
   /** Sent back as `developId`; a 19-digit string like the real answers. */
   developId?: string;
+  /** Where the mock pushes this key's messages (the console's 消息服务 callback URLs); none: no pushes. */
+  callbackUrls?: string[];
 }
 
 export interface TopApp {
@@ -66,6 +68,15 @@ export interface MockOptions {
   /** One line per request, without secrets; undefined for silence. */
   log?: (line: string) => void;
   now: () => number;
+  /** Message pushes (stateful only): the outbox and its dispatcher. */
+  pushes: {
+    /** false: transitions push nothing and no dispatcher runs. */
+    enabled: boolean;
+    /** How often the outbox is polled for due pushes (real ms). */
+    pollMs: number;
+    /** Assumed messageTypes renamed: the project's name → yours (the documented ones keep theirs). */
+    messageTypes: Record<string, string>;
+  };
   /** Entities and the virtual clock behind the admin API (/__mock/entities, /__mock/clock); undefined: stateless. */
   state?: StateService;
   /** Recorded exchanges answered before anything is generated (serve --replay); undefined: none. */
@@ -107,6 +118,11 @@ export function toMockOptions(partial: DeepPartial<MockOptions> = {}): MockOptio
     now: (partial.now as (() => number) | undefined) ?? Date.now,
     state: partial.state as StateService | undefined,
     replay: partial.replay as ReplayBook | undefined,
+    pushes: {
+      enabled: partial.pushes?.enabled ?? true,
+      pollMs: partial.pushes?.pollMs ?? 250,
+      messageTypes: (partial.pushes?.messageTypes ?? {}) as Record<string, string>,
+    },
   };
 }
 

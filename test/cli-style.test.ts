@@ -57,6 +57,8 @@ describe("bad input, in every command", () => {
     { args: ["reset", "--base-url", "http://127.0.0.1:1"], message: 'Failed to call "POST http://127.0.0.1:1/__mock/reset": ' },
     { args: ["proxy", "--target", "ftp://api"], message: '--target must be an http or https URL, not "ftp://api".' },
     { args: ["check-recordings", join(notADir, "recordings")], message: `Failed to read recordings from "${join(notADir, "recordings")}": no such folder.` },
+    { args: ["push", "TAOBAO_ORDER_STATUS_MODIFY", "--to", "ftp://receiver"], message: '--to: "ftp://receiver" is not an http or https URL.' },
+    { args: ["push", "TAOBAO_ORDER_STATUS_MODIFY", "--to", "http://127.0.0.1:1/", "--entity", "taobao-order"], message: "--entity must be <type>/<id>" },
   ];
 
   it.each(cases)("exits 2 with one line for $args", async ({ args, env, message }) => {

@@ -246,6 +246,27 @@ for (const kind of kinds) {
       expect(await store.stats()).toMatchObject({ pushes: 1, keys: 2 });
     });
 
+    it("writes an entity and its pushes in one transaction: both, or neither on a conflict or a full store", async () => {
+      const { store } = await kind.setup({ maxPushes: 2 });
+      expect(await store.putWithPushes(toTestRecord(), 0, [toPush(), toPush({ topic: "OTHER" })])).toEqual({ ok: true, version: 1 });
+      expect((await store.listPushes({ limit: 10 })).pushes.map((p) => [p.id, p.topic, p.state])).toEqual([[1, "ORDER_PRICE_MODIFY", "pending"], [2, "OTHER", "pending"]]);
+      // A conflict: neither the entity nor the push.
+      expect(await store.putWithPushes(toTestRecord({ state: "refundclose" }), 0, [toPush()])).toMatchObject({ ok: false, reason: "conflict", version: 1 });
+      // Full: the entity stays as it was too.
+      expect(await store.putWithPushes(toTestRecord({ state: "refundclose" }), 1, [toPush()])).toMatchObject({ ok: false, reason: "full", limit: "maxPushes" });
+      expect((await store.get("tenant-a", toTestRecord().type, toTestRecord().id))?.version).toBe(1);
+      // A push that is not storable refuses the write before anything is written.
+      expect(await store.putWithPushes(toTestRecord({ state: "refundclose" }), 1, [toPush({ tenant: "" })])).toMatchObject({ ok: false, reason: "invalid" });
+      expect(await store.stats()).toMatchObject({ entities: 1, pushes: 2 });
+      expect(await store.putWithPushes(toTestRecord({ state: "refundclose" }), 1, [])).toEqual({ ok: true, version: 2 });
+      const stats = await store.stats();
+      const pushes = (await store.listPushes({ limit: 10 })).pushes;
+      const stored = await store.get("tenant-a", toTestRecord().type, toTestRecord().id);
+      expect(stored?.state).toBe("refundclose");
+      expect(pushes).toHaveLength(2);
+      expect(stats.bytes).toBeGreaterThan(0);
+    });
+
     it("counts 1, 2, 3 per tenant and name, and never gives one number twice to two writers", async () => {
       const { store, openAnother } = await kind.setup();
       const other = await openAnother();

@@ -39,6 +39,7 @@ interface ServeFlags {
   stateless?: boolean;
   replay?: string;
   replayStrict?: boolean;
+  callbackUrl?: string[];
 }
 
 function toFlagSettings(flags: ServeFlags, io: CommandIo): ServeSettings {
@@ -56,6 +57,7 @@ function toFlagSettings(flags: ServeFlags, io: CommandIo): ServeSettings {
     nonceMemoryBytes: readIntegerOption(flags.nonceMemoryBytes, "--nonce-memory-bytes", undefined),
     log: flags.log,
     state: flags.stateless ? "stateless" : flags.state,
+    callbackUrls: flags.callbackUrl,
   };
 }
 
@@ -120,6 +122,7 @@ export function registerServe(program: Command, io: CommandIo = PROCESS_IO): voi
     .option("--nonce-memory-bytes <bytes>", "bytes of the replay memory (env PANDAPON_MOCK_NONCE_MEMORY_BYTES; default 33554432: 1,048,576 nonces)")
     .option("--log", "print one line per request (env PANDAPON_MOCK_LOG)")
     .option("--state <file|memory>", `where entities and the virtual clock live (env PANDAPON_MOCK_STATE; default ${DEFAULT_STATE_FILE}; memory: lost at exit)`)
+    .option("--callback-url <url>", "push the demo key's messages to this URL (repeatable; a config file's keys[].callbackUrls for other keys)", (url: string, list: string[] | undefined) => [...(list ?? []), url])
     .option("--stateless", "keep no state: no entities, no clock (the pure mode; env PANDAPON_MOCK_STATE=stateless)")
     .option("--replay <dir>", "answer requests that match a recorded exchange (proxy --record) with its recorded answer, in a fresh envelope; generate the others")
     .option("--replay-strict", "with --replay: answer a request that matches no recording 404 (PandaPon) or error_response (TOP) instead of generating")

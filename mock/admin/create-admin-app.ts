@@ -6,6 +6,7 @@ import { addClockRoutes } from "./clock-routes.js";
 import { addEntityRoutes } from "./entity-routes.js";
 import { addJournalRoutes } from "./journal-routes.js";
 import { addRuleRoutes } from "./rule-routes.js";
+import { addPushRoutes } from "./push-routes.js";
 import { addResetRoute } from "./reset-route.js";
 
 /** The mock's own endpoints (/__mock/*), in express, the admin guard before every route. */
@@ -34,8 +35,9 @@ export async function createAdminApp(core: MockCore): Promise<(req: IncomingMess
   addEntityRoutes(admin, core.options);
   addClockRoutes(admin, core.options);
   addResetRoute(admin, core.options);
+  addPushRoutes(admin, core.options, core.pushes);
   admin.use((req, res) => {
-    res.status(404).json({ error: `No mock endpoint ${req.method} ${toCappedText(req.path)}: see GET /__mock/health, /__mock/journal, /__mock/rules, /__mock/operations, /__mock/entities, /__mock/clock.` });
+    res.status(404).json({ error: `No mock endpoint ${req.method} ${toCappedText(req.path)}: see GET /__mock/health, /__mock/journal, /__mock/rules, /__mock/operations, /__mock/entities, /__mock/clock, /__mock/pushes.` });
   });
   return admin;
 }

@@ -6,6 +6,7 @@ import type { ExpressionScope } from "./expression-scope.js";
 import { isTruthy } from "./compare-values.js";
 import type { EntityHistoryEntry, EntityRecord, EntityTimer } from "./entity.js";
 import type { Assignment, Lifecycle, LifecycleAction } from "./lifecycle.js";
+import type { LifecyclePush } from "./lifecycle-model.js";
 import { readJsonText, writeJsonText } from "./read-json-text.js";
 import { deletePath, setPath } from "./set-path.js";
 
@@ -33,7 +34,20 @@ export interface Refusal {
   allowed: string[];
 }
 
-export type ActionOutcome = { ok: true; record: EntityRecord } | { ok: false; refusal: Refusal };
+/** A message a transition emits (lifecycle `push`): what it is, about which entity, its body a view of the entity after the transition. */
+export interface EmittedMessage {
+  messageType: string;
+  platform: 0 | 1;
+  /** The messageType was named by the project (not documented). */
+  assumed: boolean;
+  body: unknown;
+  entity: { type: string; id: string };
+  action: string;
+  at: number;
+}
+
+/** `messages`: what the action pushes (absent when it pushes nothing). */
+export type ActionOutcome = { ok: true; record: EntityRecord; messages?: EmittedMessage[] } | { ok: false; refusal: Refusal };
 
 /** History lines kept per entity (the oldest go first). */
 export const MAX_HISTORY = 200;
@@ -159,7 +173,18 @@ export function applyAction(lifecycle: Lifecycle, target: EntityRecord | NewEnti
   assign(scope, lifecycle.always);
   if (lifecycle.stateField) setPath(scope.fields, lifecycle.stateField, state.value);
   appendLog(lifecycle, action!, scope);
+  const pushes = [action!.push, entered ? state.push : undefined].filter((p): p is LifecyclePush => p !== undefined);
+  const messages = pushes.map((push): EmittedMessage => ({
+    messageType: push.messageType,
+    platform: push.platform,
+    assumed: push.assumed,
+    body: push.body ? push.body(scope) : scope.fields,
+    entity: { type: base.type, id: base.id },
+    action: step.action,
+    at: step.at,
+  }));
   return {
+    ...(messages.length > 0 ? { messages } : {}),
     ok: true,
     // Written out, in the order `{ ...base, state, … }` gave (a spread then more members is several times slower).
     record: {

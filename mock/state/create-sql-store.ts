@@ -3,9 +3,10 @@ import { toInvalid } from "./check-room.js";
 import type { EntityRecord } from "./entity.js";
 import type { KeyFilter } from "./key-filter.js";
 import { parseEntityBody, toEntityRow } from "./entity-row.js";
+import type { NewPushRow } from "./push-row.js";
 import { checkAttempt, toNewPushRow, toPushRecord } from "./push-row.js";
 import type { Flow, Row } from "./store-flows.js";
-import { appendPushFlow, nextSequenceFlow, putEntityFlow, putManyFlow, recordAttemptFlow, resetFlow, setMetaFlow, toStats } from "./store-flows.js";
+import { appendPushFlow, nextSequenceFlow, putEntityFlow, putManyFlow, putWithPushesFlow, recordAttemptFlow, resetFlow, setMetaFlow, toStats } from "./store-flows.js";
 import type { StatementName } from "./store-sql.js";
 import type { EntityKey, EntityQuery, PushState, PutResult, StateStore, StoreLimits } from "./store.js";
 import { MAX_BATCH, MAX_PAGE_SIZE } from "./store.js";
@@ -73,6 +74,21 @@ export function createSqlStore(driver: SqlDriver, limits: StoreLimits): StateSto
       const encoded = toEntityRow(record, expectedVersion);
       if (!encoded.ok) return encoded;
       const result = await driver.transact(putEntityFlow(encoded.row, expectedVersion, limits));
+      remember(encoded.row, result);
+      return result;
+    },
+    async putWithPushes(record, expectedVersion, pushes) {
+      checkOpen();
+      if (!Array.isArray(pushes) || pushes.length > MAX_BATCH) throw new TypeError(`Failed to put an entity with its pushes: give an array of at most ${MAX_BATCH} pushes.`);
+      const encoded = toEntityRow(record, expectedVersion);
+      if (!encoded.ok) return encoded;
+      const rows: NewPushRow[] = [];
+      for (const push of pushes) {
+        const row = toNewPushRow(push);
+        if (!row.ok) return row;
+        rows.push(row.row);
+      }
+      const result = await driver.transact(putWithPushesFlow(encoded.row, expectedVersion, rows, limits));
       remember(encoded.row, result);
       return result;
     },

@@ -3,7 +3,7 @@ import type { EntityTypeInfo } from "../../protocol/entity-type-info.js";
 import { getCatalog } from "../../schemas/catalog.js";
 import type { BoundedMap } from "../bounded-map.js";
 import { createBoundedMap } from "../bounded-map.js";
-import type { Refusal, RefusalCode } from "./apply-action.js";
+import type { EmittedMessage, Refusal, RefusalCode } from "./apply-action.js";
 import { MAX_ID_LENGTH, applyAction, isEntityId, toAllowedActions } from "./apply-action.js";
 import { toCappedText } from "../../protocol/capped-text.js";
 import { applyDueTimers } from "./apply-due-timers.js";
@@ -11,11 +11,13 @@ import type { Birth } from "./birth.js";
 import { createBirth } from "./birth.js";
 import type { EntityRecord } from "./entity.js";
 import type { Lifecycle, LifecycleAction } from "./lifecycle.js";
+import type { LifecyclePush } from "./lifecycle-model.js";
+import { toMessageOf } from "./to-message.js";
 import { getLifecycles } from "./lifecycle.js";
 import { getWiredOperations } from "../../schemas/wired-operations.js";
 import type { DataEdit, WiringStep } from "./operation-wiring.js";
 import { readActingIds, readRequestId, toAnswerEdits, toOperationWiring, toViewEdits } from "./operation-wiring.js";
-import type { EntityKey, StateStore } from "./store.js";
+import type { EntityKey, NewPush, StateStore } from "./store.js";
 import { MAX_PAGE_SIZE } from "./store.js";
 import { toEntityId } from "./to-entity-id.js";
 import type { ClockSetting, VirtualClock } from "./virtual-clock.js";
@@ -57,9 +59,25 @@ export interface EntityListQuery {
   after?: EntityKey;
 }
 
+/** Turns the messages a write emits into the pushes stored with it (none: nothing is pushed, e.g. the tenant has no callback URL). */
+export type Outbox = (tenant: string, messages: readonly EmittedMessage[], now: number) => NewPush[];
+
 export interface StateService {
   readonly seed: string | number;
   readonly clock: VirtualClock;
+  /** The store behind the service (the push dispatcher claims from its outbox). */
+  readonly store: StateStore;
+  /**
+   * Where the messages of transitions go: each write of an entity stores the pushes `outbox` makes
+   * of them in the same transaction. Without one, nothing is pushed.
+   */
+  useOutbox(outbox: Outbox | undefined): void;
+  /** The messages the transitions of a type push (each messageType once), as its lifecycle declares them. */
+  messagesOf(type: string): LifecyclePush[];
+  /** The message `push` makes of an entity as it stands (its body read from the entity), as if a transition emitted it at `now`. */
+  toMessage(entity: EntityRecord, push: LifecyclePush, now: number): EmittedMessage;
+  /** Called (awaited, in order) when the service closes, before its store closes. */
+  onClose(hook: () => Promise<void> | void): void;
   types(): EntityTypeInfo[];
   /** A stored entity (its due timers applied and written back), or the entity born for an id nobody wrote (not stored). */
   read(tenant: string, type: string, id: string): Promise<EntityResult>;
@@ -227,9 +245,12 @@ export async function createState(options: StateServiceOptions): Promise<StateSe
   };
 
   /** Stores `record` over `version`; the stored record, a conflict (try again) or a problem. */
-  const write = async (record: EntityRecord, version: number): Promise<EntityRecord | "conflict" | StateProblem> => {
+  let outbox: Outbox | undefined;
+  const closeHooks: Array<() => Promise<void> | void> = [];
+  const write = async (record: EntityRecord, version: number, messages: readonly EmittedMessage[] = []): Promise<EntityRecord | "conflict" | StateProblem> => {
     const key = toCacheKey(record.tenant, record.type, record.id);
-    const result = await store.put(record, version);
+    const pushes = messages.length > 0 && outbox ? outbox(record.tenant, messages, clock.now()) : [];
+    const result = pushes.length > 0 ? await store.putWithPushes(record, version, pushes) : await store.put(record, version);
     if (result.ok) {
       const stored = { ...record, version: result.version };
       caches.stored.set(key, stored);
@@ -246,6 +267,22 @@ export async function createState(options: StateServiceOptions): Promise<StateSe
   const service: StateService = {
     seed,
     clock,
+    store,
+    useOutbox(next) {
+      outbox = next;
+    },
+    messagesOf(type) {
+      const lifecycle = load().lifecycles.get(type);
+      if (!lifecycle) return [];
+      const all = [...[...lifecycle.actions.values()].map((a) => a.push), ...[...lifecycle.states.values()].map((st) => st.push)];
+      const seen = new Map<string, LifecyclePush>();
+      for (const push of all) if (push && !seen.has(push.messageType)) seen.set(push.messageType, push);
+      return [...seen.values()];
+    },
+    toMessage: (entity, push, now) => toMessageOf(entity, push, now, seed),
+    onClose(hook) {
+      closeHooks.push(hook);
+    },
     types: () => [...load().lifecycles.values()].map(toTypeInfo),
 
     async read(tenant, type, id) {
@@ -255,9 +292,10 @@ export async function createState(options: StateServiceOptions): Promise<StateSe
         const now = clock.now();
         const stored = await readStored(tenant, type, id);
         if (!stored) return { ok: true, entity: toView(lifecycle, readBorn(lifecycle, tenant, id, now), false) };
-        const due = applyDueTimers(lifecycle, stored, now, seed);
+        const messages: EmittedMessage[] = [];
+        const due = applyDueTimers(lifecycle, stored, now, seed, messages);
         if (due === stored) return { ok: true, entity: toView(lifecycle, stored, true) };
-        const written = await write(due, stored.version);
+        const written = await write(due, stored.version, messages);
         if (written === "conflict") continue;
         return "ok" in written ? written : { ok: true, entity: toView(lifecycle, written, true) };
       }
@@ -270,13 +308,14 @@ export async function createState(options: StateServiceOptions): Promise<StateSe
       for (let tries = 0; tries < WRITE_TRIES; tries++) {
         const now = clock.now();
         const stored = await readStored(tenant, type, id);
-        const current = stored ? applyDueTimers(lifecycle, stored, now, seed) : readBorn(lifecycle, tenant, id, now);
+        const messages: EmittedMessage[] = [];
+        const current = stored ? applyDueTimers(lifecycle, stored, now, seed, messages) : readBorn(lifecycle, tenant, id, now);
         const outcome = applyAction(lifecycle, current, { action, at: now, input: input ?? undefined }, seed);
         if (!outcome.ok) {
           const { refusal } = outcome;
           return { ok: false, code: "refused", message: `Failed to take "${action}" on the ${type} "${id}": ${refusal.reason}.`, refusal: refusal.code, state: refusal.state, allowed: refusal.allowed };
         }
-        const written = await write(outcome.record, stored?.version ?? 0);
+        const written = await write(outcome.record, stored?.version ?? 0, [...messages, ...(outcome.messages ?? [])]);
         if (written === "conflict") continue;
         return "ok" in written ? written : { ok: true, entity: toView(lifecycle, written, true) };
       }
@@ -296,7 +335,7 @@ export async function createState(options: StateServiceOptions): Promise<StateSe
         if (await readStored(tenant, type, id)) continue;
         const outcome = applyAction(lifecycle, { tenant, id }, { action: creator, at: clock.now(), input: input ?? undefined }, seed);
         if (!outcome.ok) return { ok: false, code: "refused", message: `Failed to create ${toArticle(type)} ${type} with "${creator}": ${outcome.refusal.reason}.`, refusal: outcome.refusal.code, state: null, allowed: outcome.refusal.allowed };
-        const written = await write(outcome.record, 0);
+        const written = await write(outcome.record, 0, outcome.messages);
         if (written === "conflict") continue;
         return "ok" in written ? written : { ok: true, entity: toView(lifecycle, written, true) };
       }
@@ -354,7 +393,10 @@ export async function createState(options: StateServiceOptions): Promise<StateSe
       return onlyShown && shown.length > 0 ? { ok: true, edits, viewKey: `${tenant}|${shown.join("|")}` } : { ok: true, edits };
     },
 
-    close: () => store.close(),
+    async close() {
+      for (const hook of closeHooks.splice(0)) await hook();
+      await store.close();
+    },
   };
 
   /** A view: the entity the request names (none named: the answer stays generated). */

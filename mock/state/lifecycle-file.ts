@@ -23,6 +23,15 @@ export interface StateFile {
   set?: Record<string, unknown>;
   timers?: Array<{ after: number; action: string }>;
   stay?: number;
+  push?: PushFile;
+}
+
+/** A message a transition pushes (see lifecycle.schema.json, definitions/push). */
+export interface PushFile {
+  messageType: string;
+  platform: 0 | 1;
+  assumed?: true;
+  body?: unknown;
 }
 
 export interface ActionFile {
@@ -38,6 +47,7 @@ export interface ActionFile {
   let?: Record<string, unknown>;
   set?: Record<string, unknown>;
   log?: Record<string, unknown>;
+  push?: PushFile;
   birth?: { weight?: number; delay?: [number, number]; input?: Record<string, unknown> };
 }
 

@@ -13,6 +13,14 @@ export interface Assignment {
   nullable: boolean;
 }
 
+/** A message a transition pushes: its messageType (assumed: named by the project), platform, and body (undefined: the entity's fields). */
+export interface LifecyclePush {
+  messageType: string;
+  platform: 0 | 1;
+  assumed: boolean;
+  body: Evaluate | undefined;
+}
+
 export interface LifecycleState {
   name: string;
   title: string;
@@ -25,6 +33,8 @@ export interface LifecycleState {
   timers: Array<{ after: number; action: string }>;
   /** Birth: the weight of stopping here. */
   stay: number;
+  /** Pushed whenever an action enters the state from another. */
+  push: LifecyclePush | undefined;
 }
 
 export interface LifecycleAction {
@@ -48,6 +58,8 @@ export interface LifecycleAction {
   let: Array<[name: string, value: Evaluate]>;
   set: Assignment[];
   log: Array<[member: string, value: Evaluate]> | undefined;
+  /** Pushed whenever the action is taken. */
+  push: LifecyclePush | undefined;
   birth: { weight: number; delay: [number, number]; input: Array<[path: string, value: Evaluate]> };
 }
 

@@ -1,7 +1,7 @@
 import type { Catalog } from "../../schemas/catalog.js";
 import type { JsonSchema } from "../../schemas/operation.js";
 import { findFieldSchema } from "./find-field-schema.js";
-import type { ActionFile, LifecycleFile } from "./lifecycle-file.js";
+import type { ActionFile, LifecycleFile, PushFile } from "./lifecycle-file.js";
 import { toOperationNames, toSetFields } from "./lifecycle-file.js";
 
 /** The states an action may lead to. */
@@ -69,6 +69,21 @@ function checkActions(catalog: Catalog, file: LifecycleFile): string[] {
   return problems;
 }
 
+/** A documented messageType names a callback of the catalog; an assumed one names none. */
+function checkPushes(catalog: Catalog, file: LifecycleFile): string[] {
+  const pushes: Array<[string, PushFile]> = [
+    ...file.actions.flatMap((a): Array<[string, PushFile]> => (a.push ? [[`action "${a.name}"`, a.push]] : [])),
+    ...Object.entries(file.states).flatMap(([name, s]): Array<[string, PushFile]> => (s.push ? [[`state "${name}"`, s.push]] : [])),
+  ];
+  return pushes.flatMap(([where, push]) => {
+    const callback = catalog.find(push.messageType);
+    const documented = callback !== undefined && callback.meta.api === "callback";
+    if (push.assumed && documented) return [`${where} pushes ${push.messageType}, which is documented: it is not assumed`];
+    if (!push.assumed && !documented) return [`${where} pushes ${push.messageType}, which is no callback of the catalog: mark it assumed`];
+    return [];
+  });
+}
+
 function checkReachable(file: LifecycleFile): string[] {
   const reached = new Set(file.actions.filter((a) => a.from === null).flatMap(toTargets));
   for (let grew = true; grew; ) {
@@ -111,5 +126,5 @@ function checkRanges(file: LifecycleFile): string[] {
 /** Problems of a lifecycle that fits the format: names that do not resolve, unreachable states, fields not in the schema… */
 export function checkLifecycleReferences(catalog: Catalog, fileName: string, file: LifecycleFile): string[] {
   const problems = fileName === `${file.type}.json` ? [] : [`the file of type "${file.type}" must be named ${file.type}.json`];
-  return [...problems, ...checkFields(catalog, file), ...checkStates(file), ...checkActions(catalog, file), ...checkReachable(file), ...checkCreationSetsAll(file), ...checkRanges(file)];
+  return [...problems, ...checkFields(catalog, file), ...checkStates(file), ...checkActions(catalog, file), ...checkPushes(catalog, file), ...checkReachable(file), ...checkCreationSetsAll(file), ...checkRanges(file)];
 }

@@ -54,6 +54,33 @@ export function* putEntityFlow(row: EntityRow, expectedVersion: number, limits: 
   return { ok: true, version: row.version };
 }
 
+/**
+ * An entity write and the pushes it emits, in one transaction: both or neither (a conflict or a
+ * full store refuses the whole write, and nothing is appended).
+ */
+export function* putWithPushesFlow(row: EntityRow, expectedVersion: number, pushes: ReadonlyArray<NewPushRow>, limits: StoreLimits): Flow<PutResult> {
+  const totals = yield* lockTotals();
+  const [current] = yield* run("readEntity", row.tenant, row.type, row.id);
+  const version = current === undefined ? 0 : Number(current.version);
+  if (version !== expectedVersion) {
+    const message = `Failed to store the entity ${row.type} "${row.id}": version ${version} is stored, the write expected ${expectedVersion}${version === 0 ? " (none is stored)" : ""}. Read it again and retry.`;
+    return { ok: false, reason: "conflict", version, message };
+  }
+  const pushBytes = pushes.reduce((sum, push) => sum + push.size, 0);
+  const growth = { entities: current === undefined ? 1 : 0, pushes: pushes.length, bytes: row.size - Number(current?.size ?? 0) + pushBytes };
+  const full = checkRoom(totals, limits, growth);
+  if (full !== undefined) return full;
+  if (current === undefined) yield* run("insertEntity", row.tenant, row.type, row.id, row.version, row.size, row.body);
+  else yield* run("updateEntity", row.version, row.size, row.body, row.tenant, row.type, row.id);
+  if (pushes.length > 0) {
+    const [next] = yield* run("nextPushId");
+    let id = Number(next?.id ?? 1);
+    for (const push of pushes) yield* run("insertPush", id++, push.tenant, push.topic, push.dueAt, push.createdAt, push.payload, push.size);
+  }
+  yield* addTotals(growth);
+  return { ok: true, version: row.version };
+}
+
 /** Each write checked and done as putEntityFlow does, in one transaction; refused writes are skipped. */
 export function* putManyFlow(writes: ReadonlyArray<{ row: EntityRow; expectedVersion: number } | Refusal>, limits: StoreLimits): Flow<PutResult[]> {
   const results: PutResult[] = [];

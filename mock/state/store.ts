@@ -28,6 +28,12 @@ export interface StateStore {
    */
   put(record: EntityRecord, expectedVersion: number): Promise<PutResult>;
   /**
+   * A put and the pushes the write emits, in one transaction (the transactional outbox): the
+   * entity is written and the pushes appended together, or neither (a conflict, a full store, a
+   * push that is not storable). At most MAX_BATCH pushes.
+   */
+  putWithPushes(record: EntityRecord, expectedVersion: number, pushes: ReadonlyArray<NewPush>): Promise<PutResult>;
+  /**
    * Several puts in one transaction (seeding, bulk loads): each write's result in order, as if
    * put one after the other; the ones that succeed are committed together. At most MAX_BATCH writes.
    */

@@ -3,8 +3,8 @@ import type { JsonSchema } from "../../schemas/operation.js";
 import { primaryKind } from "../../schemas/primary-kind.js";
 import { compileExpression } from "./compile-expression.js";
 import { findFieldSchema, type PlacedSchema } from "./find-field-schema.js";
-import type { Assignment, Lifecycle, LifecycleAction, LifecycleState } from "./lifecycle-model.js";
-import type { ActionFile, LifecycleFile, StateFile } from "./lifecycle-file.js";
+import type { Assignment, Lifecycle, LifecycleAction, LifecyclePush, LifecycleState } from "./lifecycle-model.js";
+import type { ActionFile, LifecycleFile, PushFile, StateFile } from "./lifecycle-file.js";
 import { toOperationNames, toSetFields } from "./lifecycle-file.js";
 
 /** Born entities take an action this long after the previous one unless it says otherwise: 10 minutes to 2 days. */
@@ -44,6 +44,11 @@ function toAnswer(catalog: Catalog, operations: Operation[], entries: Record<str
   });
 }
 
+function toPush(push: PushFile | undefined, at: string): LifecyclePush | undefined {
+  if (!push) return undefined;
+  return { messageType: push.messageType, platform: push.platform, assumed: push.assumed === true, body: push.body === undefined ? undefined : compileExpression(push.body, `${at}.body`) };
+}
+
 function toState(entity: PlacedSchema, catalog: Catalog, name: string, state: StateFile): LifecycleState {
   return {
     name,
@@ -54,6 +59,7 @@ function toState(entity: PlacedSchema, catalog: Catalog, name: string, state: St
     set: toAssignments(entity, catalog, state.set, `states.${name}.set`),
     timers: state.timers ?? [],
     stay: state.stay ?? 1,
+    push: toPush(state.push, `states.${name}.push`),
   };
 }
 
@@ -76,6 +82,7 @@ function toAction(entity: PlacedSchema, catalog: Catalog, action: ActionFile): L
     let: toCompiledEntries(action.let, `${at}.let`),
     set: toAssignments(entity, catalog, action.set, `${at}.set`),
     log: action.log ? toCompiledEntries(action.log, `${at}.log`) : undefined,
+    push: toPush(action.push, `${at}.push`),
     birth: {
       weight: action.birth?.weight ?? 1,
       delay: action.birth?.delay ?? DEFAULT_DELAY,

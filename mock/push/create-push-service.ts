@@ -1,0 +1,249 @@
+import { hostname } from "node:os";
+import { randomBytes } from "node:crypto";
+import type { EmittedMessage } from "../state/apply-action.js";
+import type { StateService } from "../state/create-state.js";
+import type { NewPush, PushRecord, PushState } from "../state/store.js";
+import type { CallbackUrls } from "./callback-urls.js";
+import type { PushPayload } from "./push-payload.js";
+import { readPushPayload, toMessageText } from "./push-payload.js";
+import { toNextStep } from "./push-schedule.js";
+import { sendPush, toShownUrl } from "./send-push.js";
+
+export interface PushServiceOptions {
+  state: StateService;
+  /** The AccessSecret of each tenant (PandaPon access-key): pushes are signed with it; a tenant without one is never pushed to. */
+  secrets: ReadonlyMap<string, string>;
+  callbackUrls: CallbackUrls;
+  /** Assumed messageTypes renamed (the project's name → yours); documented ones keep theirs. */
+  messageTypes?: Readonly<Record<string, string>>;
+  /** How often the outbox is polled for due pushes (real ms; default 250). Writes and clock moves also wake it. */
+  pollMs?: number;
+  /** How long a claim holds (virtual ms; default 10 s): a dead process's claims are taken over after it. */
+  leaseMs?: number;
+  /** Pushes claimed at a time (and sent together). */
+  batch?: number;
+  log?: (line: string) => void;
+}
+
+/** One attempt as the admin API shows it. */
+export interface AttemptView {
+  at: string;
+  url?: string;
+  status?: number;
+  latencyMs?: number;
+  error?: string;
+}
+
+export interface PushView {
+  id: number;
+  tenant: string;
+  messageType: string;
+  assumed: boolean;
+  url: string;
+  entity: { type: string; id: string } | null;
+  action: string;
+  state: PushState;
+  attemptCount: number;
+  attempts: AttemptView[];
+  /** When it is (or was last) due, ISO on the virtual clock. */
+  dueAt: string;
+  createdAt: string;
+  resendOf?: number;
+}
+
+export interface ByHand {
+  tenant: string;
+  type: string;
+  id: string;
+  /** One of the messages the entity's lifecycle declares (default: the first). */
+  messageType?: string;
+  /** Instead of the tenant's callback URLs. */
+  url?: string;
+}
+
+export type PushProblem = { ok: false; status: 400 | 404 | 409; message: string };
+
+export interface PushService {
+  readonly callbackUrls: CallbackUrls;
+  list(query: { tenant?: string; state?: PushState; limit?: number; after?: number }): Promise<{ pushes: PushView[]; next: number | null }>;
+  /** Sends a push again: a new push with the same message, due now. */
+  resend(id: number): Promise<{ ok: true; push: PushView } | PushProblem>;
+  /** A message for an entity (stored, or born for an id nobody wrote), due now, to the tenant's callback URLs or `url`. */
+  sendByHand(request: ByHand): Promise<{ ok: true; pushes: PushView[] } | PushProblem>;
+  /** Wakes the dispatcher (due pushes are sent without waiting for the next poll). */
+  kick(): void;
+  /** Resolves once nothing due is left to send now (tests). */
+  idle(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+function toIso(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+export function toPushView(push: PushRecord): PushView {
+  const payload = readPushPayload(push.payload);
+  return {
+    id: push.id,
+    tenant: push.tenant,
+    messageType: push.topic,
+    assumed: payload?.assumed ?? false,
+    url: toShownUrl(payload?.url ?? ""),
+    entity: payload?.entity ?? null,
+    action: payload?.action ?? "",
+    state: push.state,
+    attemptCount: push.attemptCount,
+    attempts: push.attempts.map((a) => ({
+      at: toIso(a.at),
+      ...(a.url !== undefined ? { url: a.url } : {}),
+      ...(a.status !== undefined ? { status: a.status } : {}),
+      ...(a.latencyMs !== undefined ? { latencyMs: a.latencyMs } : {}),
+      ...(a.error !== undefined ? { error: a.error } : {}),
+    })),
+    dueAt: toIso(push.dueAt),
+    createdAt: toIso(push.createdAt),
+    ...(payload?.resendOf !== undefined ? { resendOf: payload.resendOf } : {}),
+  };
+}
+
+/**
+ * The push side of the mock: the state service's outbox (each transition's messages become one
+ * push per callback URL of the tenant, stored with the transition), and the dispatcher that claims
+ * due pushes from the store (leased, so two processes never send the same push), POSTs them signed,
+ * and records every attempt with the documented schedule (push-schedule.ts). Sending never runs on
+ * the request path: it is a loop of its own, woken by writes, clock moves and a poll.
+ */
+export function createPushService(options: PushServiceOptions): PushService {
+  const { state, secrets, callbackUrls } = options;
+  const { store, clock } = state;
+  const owner = `${hostname()}:${process.pid}:${randomBytes(4).toString("hex")}`;
+  const leaseMs = options.leaseMs ?? 10_000;
+  const batch = options.batch ?? 32;
+  const renamed = (messageType: string, assumed: boolean) => (assumed ? (options.messageTypes?.[messageType] ?? messageType) : messageType);
+
+  const toPushes = (tenant: string, messages: readonly EmittedMessage[], now: number, url?: string): NewPush[] => {
+    if (!secrets.has(tenant)) return [];
+    const urls = url !== undefined ? [url] : callbackUrls.of(tenant);
+    return urls.flatMap((to) =>
+      messages.map((m): NewPush => {
+        const messageType = renamed(m.messageType, m.assumed);
+        const payload: PushPayload = { url: to, messageType, messagePlatform: m.platform, messageBody: m.body, entity: m.entity, action: m.action, assumed: m.assumed };
+        return { tenant, topic: messageType, payload, dueAt: now, createdAt: now };
+      }),
+    );
+  };
+  state.useOutbox((tenant, messages, now) => {
+    const pushes = toPushes(tenant, messages, now);
+    if (pushes.length > 0) queueMicrotask(kick);
+    return pushes;
+  });
+
+  const deliver = async (push: PushRecord): Promise<void> => {
+    const payload = readPushPayload(push.payload);
+    const secret = secrets.get(push.tenant);
+    const at = clock.now();
+    if (!payload || secret === undefined) {
+      const error = payload ? "the tenant has no AccessSecret in this mock's keys" : "the stored push is not a message";
+      await store.recordAttempt(push.id, { at, owner, error }, "given-up");
+      return;
+    }
+    const result = await sendPush(payload.url, toMessageText(payload, at), secret);
+    const outcome = toNextStep(result.acknowledged, push.attemptCount, at);
+    const attempt = { at, owner, url: toShownUrl(payload.url), latencyMs: result.latencyMs, ...(result.status !== undefined ? { status: result.status } : {}), ...(result.error !== undefined ? { error: result.error } : {}) };
+    const recorded = await store.recordAttempt(push.id, attempt, outcome);
+    if (!recorded.ok) options.log?.(`mock push ${push.id}: ${recorded.message}`);
+  };
+
+  let stopped = false;
+  let running: Promise<void> | undefined;
+  let again = false;
+  const drain = async (): Promise<void> => {
+    do {
+      again = false;
+      for (;;) {
+        if (stopped) return;
+        const claimed = await store.claimDue(clock.now(), owner, leaseMs, batch);
+        if (claimed.length === 0) break;
+        await Promise.all(claimed.map((push) => deliver(push).catch((error: unknown) => options.log?.(`mock push ${push.id} failed: ${(error as Error).message}`))));
+      }
+    } while (again && !stopped);
+  };
+  function kick(): void {
+    if (stopped) return;
+    if (running) {
+      again = true;
+      return;
+    }
+    running = drain()
+      .catch((error: unknown) => options.log?.(`mock push dispatcher: ${(error as Error).message}`))
+      .finally(() => {
+        running = undefined;
+      });
+  }
+  const poll = setInterval(kick, options.pollMs ?? 250);
+  poll.unref();
+  const stopListening = clock.onAdvance(() => kick());
+
+  const find = async (id: number): Promise<PushRecord | undefined> => {
+    if (!Number.isSafeInteger(id) || id < 1) return undefined;
+    const page = await store.listPushes({ after: id - 1, limit: 1 });
+    return page.pushes[0]?.id === id ? page.pushes[0] : undefined;
+  };
+
+  const service: PushService = {
+    callbackUrls,
+    async list({ tenant, state: pushState, limit = 100, after }) {
+      const page = await store.listPushes({ tenant, state: pushState, limit, after });
+      return { pushes: page.pushes.map(toPushView), next: page.next };
+    },
+    async resend(id) {
+      const push = await find(id);
+      if (!push) return { ok: false, status: 404, message: `There is no push ${id}.` };
+      const payload = readPushPayload(push.payload);
+      if (!payload) return { ok: false, status: 409, message: `Push ${id} holds no message to send again.` };
+      const now = clock.now();
+      const appended = await store.append({ tenant: push.tenant, topic: push.topic, payload: { ...payload, resendOf: id }, dueAt: now, createdAt: now });
+      if (!appended.ok) return { ok: false, status: 409, message: appended.message };
+      kick();
+      const copy = await find(appended.id);
+      return { ok: true, push: toPushView(copy!) };
+    },
+    async sendByHand({ tenant, type, id, messageType, url }) {
+      const read = await state.read(tenant, type, id);
+      if (!read.ok) return { ok: false, status: read.code === "unknown-type" || read.code === "bad-id" ? 404 : 409, message: read.message };
+      const declared = state.messagesOf(type);
+      const chosen = messageType === undefined ? declared[0] : declared.find((d) => d.messageType === messageType || renamed(d.messageType, d.assumed) === messageType);
+      if (!chosen) {
+        const names = declared.map((d) => renamed(d.messageType, d.assumed));
+        return { ok: false, status: 400, message: names.length === 0 ? `A ${type} pushes no message.` : `A ${type} pushes ${names.join(", ")}, not ${messageType}.` };
+      }
+      if (!secrets.has(tenant)) return { ok: false, status: 409, message: `The tenant ${tenant} has no AccessSecret in this mock's keys, so its pushes cannot be signed.` };
+      const urls = url !== undefined ? [url] : callbackUrls.of(tenant);
+      if (urls.length === 0) return { ok: false, status: 409, message: `The tenant ${tenant} has no callback URL: set one (PUT /__mock/callback-urls/${tenant}) or give a url.` };
+      const now = clock.now();
+      const message = state.toMessage(read.entity, chosen, now);
+      const views: PushView[] = [];
+      for (const push of toPushes(tenant, [{ ...message, action: "by-hand" }], now, url)) {
+        const appended = await store.append(push);
+        if (!appended.ok) return { ok: false, status: 409, message: appended.message };
+        views.push(toPushView((await find(appended.id))!));
+      }
+      kick();
+      return { ok: true, pushes: views };
+    },
+    kick,
+    async idle() {
+      kick();
+      while (running) await running;
+    },
+    async stop() {
+      stopped = true;
+      clearInterval(poll);
+      stopListening();
+      state.useOutbox(undefined);
+      await running;
+    },
+  };
+  state.onClose(() => service.stop());
+  return service;
+}
