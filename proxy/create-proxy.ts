@@ -7,7 +7,8 @@ import { JSON_TYPE } from "../mock/exchange.js";
 import type { IdentifiedRequest } from "../mock/replay/identify-request.js";
 import { identifyRequest } from "../mock/replay/identify-request.js";
 import { isTopGatewayPath } from "../mock/top/is-top-gateway-path.js";
-import type { OperationResult } from "../verify/run-contracts.js";
+import type { OperationResult, RunSummary } from "../verify/run-contracts.js";
+import { addToSummary, toSummary } from "../verify/run-contracts.js";
 import { maskSecrets } from "../verify/mask-secrets.js";
 import { answerUpstreamFailure } from "./answer-upstream-failure.js";
 import type { ExchangeAnswer } from "./check-exchange.js";
@@ -58,14 +59,20 @@ export interface ProxyJournalEntry {
 }
 
 export type ProxyApp = ((req: IncomingMessage, res: ServerResponse) => void) & {
-  /** Every exchange checked so far, in the order they finished. */
+  /** The last exchanges checked (at most MAX_RESULTS), in the order they finished. */
   readResults(): ProxyResult[];
+  /** Counts over every exchange checked since the start, kept or not. */
+  readSummary(): RunSummary;
+  /** Exchanges that were not operations of the catalog (passed through unchecked) since the start. */
+  readUnknownCount(): number;
   readJournal(): ProxyJournalEntry[];
   /** Exchanges still in flight have their checks done (for a summary on exit). */
   settle(): Promise<void>;
 };
 
 const JOURNAL_SIZE = 1000;
+/** Results kept for the reports on exit (a long session keeps its last ones; the counts cover all). */
+export const MAX_RESULTS = 10_000;
 const DEFAULT_TIMEOUT_MS = 30_000;
 
 /**
@@ -83,6 +90,8 @@ export function createProxy(options: ProxyOptions): ProxyApp {
   const recorder: Recorder | undefined = options.recordDir === undefined ? undefined : createRecorder(options.recordDir, now);
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const results: ProxyResult[] = [];
+  let summary: RunSummary = toSummary([]);
+  let unknownCount = 0;
   const journal: ProxyJournalEntry[] = [];
   const inFlight = new Set<Promise<void>>();
   let sequence = 0;
@@ -116,6 +125,7 @@ export function createProxy(options: ProxyOptions): ProxyApp {
       const secrets = toRequestSecrets(req.headers, query, isForm(req) ? request.rawBody.toString("utf8") : undefined);
       const durationMs = Math.round(performance.now() - started);
       if (!identified) {
+        unknownCount += 1;
         note({ at, sequence: n, api: isTop ? "top" : "pandapon", operation: maskSecrets(`${req.method} ${path}`, secrets), status: outcome.ok ? outcome.status : undefined, outcome: "unknown", reason: "not an operation of the catalog: passed through unchecked", violations: [] });
         return;
       }
@@ -136,12 +146,16 @@ export function createProxy(options: ProxyOptions): ProxyApp {
       proxied.recording = recorder.record(identified, request.method, request.path, { status: outcome.status, contentType, body: answerBody }, secrets);
     }
     results.push(proxied);
+    if (results.length > MAX_RESULTS) results.splice(0, results.length - MAX_RESULTS);
+    summary = addToSummary(summary, proxied);
     note({ at: seen.at, sequence: seen.sequence, api: identified.api, operation: identified.operation.meta.name, status: result.status, outcome: result.outcome, reason: result.reason, violations });
     options.onResult?.(proxied);
   };
 
   return Object.assign(handle, {
     readResults: () => [...results],
+    readSummary: () => ({ ...summary }),
+    readUnknownCount: () => unknownCount,
     readJournal: () => [...journal],
     settle: async () => {
       while (inFlight.size > 0) await Promise.all([...inFlight]);

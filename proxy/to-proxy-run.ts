@@ -1,4 +1,4 @@
-import type { ContractRun } from "../verify/run-contracts.js";
+import type { ContractRun, RunSummary } from "../verify/run-contracts.js";
 import { toSummary } from "../verify/run-contracts.js";
 import type { ProxyResult } from "./create-proxy.js";
 
@@ -7,10 +7,10 @@ import type { ProxyResult } from "./create-proxy.js";
  * when no exchange broke its contract; upstream failures (no answer, 5xx) are counted as errors
  * and reported, but they are the API's, passed through, and do not fail the run.
  */
-export function toProxyRun(results: readonly ProxyResult[], startedAt: string, durationMs: number): ContractRun {
-  const summary = toSummary(results);
+export function toProxyRun(results: readonly ProxyResult[], startedAt: string, durationMs: number, summary: RunSummary = toSummary(results)): ContractRun {
   return { startedAt, durationMs, results: [...results], summary, ok: summary.failed === 0 };
 }
+
 
 /** `12 exchanges: 9 passed, 1 assumed, 1 failed, 1 upstream error; 3 warnings. FAILED` */
 export function toProxySummary(run: ContractRun, unknown: number): string {

@@ -181,6 +181,21 @@ async function runOne(operation: Operation, options: RunContractsOptions): Promi
   return result;
 }
 
+/** A summary with one more result counted (what toSummary would give over all of them). */
+export function addToSummary(summary: RunSummary, result: OperationResult): RunSummary {
+  const one = toSummary([result]);
+  return {
+    total: summary.total + one.total,
+    passed: summary.passed + one.passed,
+    failed: summary.failed + one.failed,
+    errors: summary.errors + one.errors,
+    skipped: summary.skipped + one.skipped,
+    assumed: summary.assumed + one.assumed,
+    refused: summary.refused + one.refused,
+    warnings: summary.warnings + one.warnings,
+  };
+}
+
 export function toSummary(results: readonly OperationResult[]): RunSummary {
   const count = (outcome: Outcome) => results.filter((r) => r.outcome === outcome).length;
   return {

@@ -89,8 +89,8 @@ async function runProxy(flags: ProxyFlags, io: CommandIo): Promise<number> {
       io.out(`${signal}: finishing exchanges in flight and closing ${running.url}\n`);
       void running.close().then(async () => {
         await app.settle();
-        const run = toProxyRun(app.readResults(), startedAt, Math.round(performance.now() - started));
-        const unknown = app.readJournal().filter((e) => e.outcome === "unknown").length;
+        const run = toProxyRun(app.readResults(), startedAt, Math.round(performance.now() - started), app.readSummary());
+        const unknown = app.readUnknownCount();
         io.out(`\n${toProxySummary(run, unknown)}\n`);
         if (flags.json) writeOutputFile(io, flags.json, reportJson(run, { baseUrl: target, topGateway: topTarget, tool: "pandapon-mock proxy" }));
         if (flags.junit) writeOutputFile(io, flags.junit, reportJunit(run, "pandapon-mock proxy"));
