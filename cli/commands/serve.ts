@@ -5,13 +5,16 @@ import { readEnvSettings, readFileSettings, toServeConfig } from "../../config/l
 import { checkAdminExposure } from "../../mock/admin-guard.js";
 import { resolve } from "node:path";
 import { createApp, getCore } from "../../mock/app.js";
+import type { MockOptions } from "../../mock/options.js";
 import { toMockOptions } from "../../mock/options.js";
 import { DEFAULT_STATE_FILE } from "../../mock/state/default-state-file.js";
 import type { MockCore } from "../../mock/create-core.js";
 import type { StateService } from "../../mock/state/create-state.js";
 import { DEFAULT_DRAIN_MS, startServer } from "../../mock/start-server.js";
 import type { ReplayBook } from "../../mock/replay/create-replay-book.js";
-import { loadReplayBook } from "../../mock/replay/create-replay-book.js";
+import { createReplayBook, loadRecordings } from "../../mock/replay/create-replay-book.js";
+import type { Recording } from "../../mock/replay/recording.js";
+import type { SeedOutcome } from "../../mock/replay/seed-state.js";
 import { getCatalog } from "../../schemas/catalog.js";
 import { listCoveredOperations, toGroups } from "../../schemas/coverage.js";
 import { describeScheme } from "../../signing/pandapon-scheme.js";
@@ -135,6 +138,12 @@ export function registerServe(program: Command, io: CommandIo = PROCESS_IO): voi
     );
 }
 
+/** Seeds the state from recorded entities for the mock's first key and app (the lifecycles loaded only then). */
+async function seedServeState(state: StateService, recordings: Recording[], options: MockOptions): Promise<SeedOutcome> {
+  const [{ getLifecycles }, { seedStateFromRecordings }] = await Promise.all([import("../../mock/state/lifecycle.js"), import("../../mock/replay/seed-state.js")]);
+  return seedStateFromRecordings(state, getLifecycles().values(), recordings, { pandapon: options.pandapon.keys[0]?.accessKey ?? "", top: options.top.apps[0]?.appKey ?? "" });
+}
+
 /** Whatever keeps the mock from starting (a bad setting, a busy port) is bad input: one line, exit code 2. */
 function toStartError(error: unknown): InputError {
   const e = error as NodeJS.ErrnoException;
@@ -159,8 +168,11 @@ async function runServe(flags: ServeFlags, command: Command, io: CommandIo): Pro
   if (exposure) throw new Error(exposure);
   const log = settings.reduce<boolean | undefined>((on, s) => s.log ?? on, undefined);
   if (flags.replayStrict && !flags.replay) throw new Error("--replay-strict needs --replay <dir>");
-  const replay: ReplayBook | undefined = flags.replay === undefined ? undefined : loadReplayBook(flags.replay, getCatalog(), flags.replayStrict === true);
+  const recordings = flags.replay === undefined ? undefined : loadRecordings(flags.replay, getCatalog());
   const state = config.state === "stateless" ? undefined : await openServeState(config.state, toMockOptions(config.mock).seed);
+  // Recorded answers of entities seed the state (the entity later reads and writes act on); the rest is replayed.
+  const seeding = recordings && state ? await seedServeState(state, recordings, toMockOptions(config.mock)) : undefined;
+  const replay: ReplayBook | undefined = recordings && createReplayBook(seeding ? recordings.filter((r) => !seeding.seeded.includes(r)) : recordings, flags.replayStrict === true);
   const app = createApp({ ...config.mock, state, replay, log: log ? (line) => io.out(line + "\n") : undefined });
   const drainMs = config.drainMs ?? DEFAULT_DRAIN_MS;
   const running = await startServer(app, config.port, config.host, { drainMs }).catch(async (error: unknown) => {
@@ -168,7 +180,7 @@ async function runServe(flags: ServeFlags, command: Command, io: CommandIo): Pro
     throw error;
   });
   io.out(toStartBanner(getCore(app), running.url, config.state) + "\n");
-  if (replay) io.out(`Replaying ${replay.size} recorded exchange(s) from ${flags.replay}${replay.strict ? " strictly (no match: a not-recorded error)" : " (no match: generated)"}; recorded answers do not seed the entity store.\n`);
+  if (replay) io.out(`Replaying ${replay.size} recorded exchange(s) from ${flags.replay}${replay.strict ? " strictly (no match: a not-recorded error)" : " (no match: generated)"}${seeding ? `; ${seeding.seeded.length} recorded entit${seeding.seeded.length === 1 ? "y" : "ies"} seeded into the state (their reads and writes act on them)${seeding.skipped.length > 0 ? `, ${seeding.skipped.length} not (e.g. ${seeding.skipped[0]!.recording.operation}: ${seeding.skipped[0]!.reason})` : ""}` : ""}.\n`);
   let stopping = false;
   // close() resolves within the drain deadline whatever the clients do; a second signal (Ctrl-C
   // reaches both npm and the server, and npm forwards it) changes nothing.

@@ -37,12 +37,17 @@ export function createReplayBook(recordings: readonly Recording[], strict = fals
   };
 }
 
-/** A book from a folder of recordings; files that are not recordings are refused with their reasons (a configuration error). */
-export function loadReplayBook(dir: string, catalog: Catalog, strict = false): ReplayBook {
+/** The recordings of a folder; files that are not recordings are refused with their reasons (a configuration error). */
+export function loadRecordings(dir: string, catalog: Catalog): Recording[] {
   const readings = readRecordings(dir, catalog);
   const bad = readings.filter((r) => !r.ok);
   if (bad.length > 0) {
     throw new Error(`Failed to load the recordings in "${dir}": ${bad.map((r) => `${r.file} ${r.ok ? "" : r.reason}`).join("; ")}.`);
   }
-  return createReplayBook(readings.flatMap((r) => (r.ok ? [r.recording] : [])), strict);
+  return readings.flatMap((r) => (r.ok ? [r.recording] : []));
+}
+
+/** A book from a folder of recordings (see loadRecordings). */
+export function loadReplayBook(dir: string, catalog: Catalog, strict = false): ReplayBook {
+  return createReplayBook(loadRecordings(dir, catalog), strict);
 }
