@@ -5,8 +5,10 @@
  * 3. the mock answering TOP taobao.pc.refund.detail (md5, JSON),
  * 4. Stoplight Prism 5.14.2 in dynamic mode serving the same operation (installed on demand),
  * 5. the stateful mock (`serve --state <file>`, a state file of its own per target): reads of refund ids
- *    nobody wrote (each new), reads polling a fixed set of stored refunds (made through the API), and
- *    flows of one create then one read of the refund it made; then the same two reads on a state filled
+ *    nobody wrote (each new), reads polling a fixed set of stored refunds (made through the API),
+ *    flows of one create then one read of the refund it made, and the same flows with every create
+ *    pushing a message to a local receiver (its own child process, counting the deliveries of each
+ *    slice) against the flows without pushes; then the same two reads on a state filled
  *    with --fill refunds (default 1,000,000) through the store before the target starts,
  * each in its own child process; then the mock's cold start. The ceiling and the two mock targets
  * are started and warmed up once, then measured in rounds of short slices, back to back within each
@@ -16,9 +18,9 @@
  * per round) --rounds <n> --connections <n> --warmup <s> --cold-starts <n>
  * --skip-prism --skip-build --profile (CPU profiles of the mock under load, summarised by stage)
  * --only <list> (some of mockPandapon,mockTop,mockRules,ceiling,prism,coldStart,proxy (in front of the ceiling), stateUnknown,statePolled,statePolledBorn (unknown ids polled),stateFlows,
- * stateUnknownFilled,statePolledFilled; e.g. a 60 s memory check of one target; a stateful read row brings
+ * statePushes (flows with pushes flowing),stateUnknownFilled,statePolledFilled; e.g. a 60 s memory check of one target; a stateful read row brings
  * its baseline: mockPandapon for unknown ids and for mockRules, the PandaPon row with 100 rules that do not
- * match; the ceiling for polling) --fill <n> (refunds filled for the
+ * match; the ceiling for polling; stateFlows for statePushes) --fill <n> (refunds filled for the
  * *Filled rows) --polled <n> (stored refunds the polling rows read round and round).
  */
 import { spawnSync } from "node:child_process";
@@ -30,7 +32,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { getCatalog } from "../schemas/catalog.js";
 import type { BenchResults, StatefulFigures, TargetOutcome } from "./bench/bench-results.js";
-import { MOCK_SEED, createStateFlowPlan, createStatePolledBornPlan, createStatePolledPlan, createStateUnknownPlan, toStateFile, toStatefulCommand } from "./bench/create-state-plans.js";
+import { MOCK_SEED, createStateFlowPlan, createStatePolledBornPlan, createStatePolledPlan, createStatePushesPlan, createStateUnknownPlan, toCallbackUrl, toPushReceiverCommand, toStateFile, toStatefulCommand } from "./bench/create-state-plans.js";
 import type { FilledRefund } from "./bench/fill-state.js";
 import { fillState, readStateFileBytes } from "./bench/fill-state.js";
 import type { RunningTarget, TargetCommand } from "./bench/spawn-target.js";
@@ -61,7 +63,7 @@ const { values: flags } = parseArgs({
     "skip-prism": { type: "boolean", default: false },
     "skip-build": { type: "boolean", default: false },
     profile: { type: "boolean", default: false },
-    only: { type: "string", default: "mockPandapon,mockTop,mockRules,ceiling,prism,coldStart,stateUnknown,statePolled,statePolledBorn,stateFlows,stateUnknownFilled,statePolledFilled,proxy" },
+    only: { type: "string", default: "mockPandapon,mockTop,mockRules,ceiling,prism,coldStart,stateUnknown,statePolled,statePolledBorn,stateFlows,statePushes,stateUnknownFilled,statePolledFilled,proxy" },
     fill: { type: "string", default: "1000000" },
     polled: { type: "string", default: "1000" },
     out: { type: "string", default: join(CACHE, "results.json") },
@@ -74,6 +76,7 @@ const only = new Set(flags.only.split(",").map((name) => name.trim()));
 // A stateful read row is a ratio to its baseline, measured in the same rounds.
 if (only.has("stateUnknown") || only.has("stateUnknownFilled") || only.has("mockRules")) only.add("mockPandapon");
 if (only.has("statePolled") || only.has("statePolledBorn") || only.has("statePolledFilled") || only.has("proxy")) only.add("ceiling");
+if (only.has("statePushes")) only.add("stateFlows");
 const fillCount = Number(flags.fill);
 const polledCount = Math.max(1, Number(flags.polled));
 const settings: LoadSettings = { durationSeconds: Number(flags.duration), connections: Number(flags.connections), warmupSeconds: Number(flags.warmup), rounds: Math.max(1, Number(flags.rounds)) };
@@ -106,7 +109,7 @@ async function measure(key: string, plan: TargetPlan, into: Record<string, Targe
 // ratio is taken within a round and the median of the rounds is the figure.
 const bodyFile = join(CACHE, "ceiling-body.json");
 const rounds: Round[] = [];
-const STATEFUL = ["stateUnknown", "statePolled", "statePolledBorn", "stateFlows", "stateUnknownFilled", "statePolledFilled"];
+const STATEFUL = ["stateUnknown", "statePolled", "statePolledBorn", "stateFlows", "statePushes", "stateUnknownFilled", "statePolledFilled"];
 // The ceiling starts last, so it can answer the bytes of a refund answer of a target started before it.
 // The proxy starts after it: the ceiling is its upstream.
 const inRounds = ["mockPandapon", "mockTop", "mockRules", ...STATEFUL, "ceiling", "proxy"].filter((key) => only.has(key));
@@ -120,6 +123,8 @@ interface FilledTarget {
   target: RunningTarget;
 }
 let filled: FilledTarget | undefined;
+/** The push receivers (statePushes), stopped with the targets. */
+const receivers: RunningTarget[] = [];
 const newStateDir = () => {
   const dir = mkdtempSync(join(tmpdir(), "pandapon-mock-bench-state-"));
   stateDirs.push(dir);
@@ -164,12 +169,14 @@ try {
   }
 } finally {
   // The two filled rows share one target: stop each target once (the filled one even if no row got ready on it).
-  for (const target of new Set([...live.values()].map((l) => l.target).concat(filled ? [filled.target] : []))) await target.stop();
+  for (const target of new Set([...live.values()].map((l) => l.target).concat(filled ? [filled.target] : []).concat(receivers))) await target.stop();
   if (filled && stateful.fill) stateful.fill.fileBytesAtEnd = readStateFileBytes(filled.file);
   for (const dir of stateDirs) rmSync(dir, { recursive: true, force: true });
 }
 for (const key of inRounds) targets[key] = combineRounds(rounds.map((round) => round[key]!));
 if (targets.stateFlows && !("skipped" in targets.stateFlows)) stateful.flowsPerSecond = Math.round(targets.stateFlows.requestsPerSecond / 2);
+const withPushes = targets.statePushes;
+if (withPushes && !("skipped" in withPushes) && withPushes.pushes) stateful.pushes = { flowsPerSecond: Math.round(withPushes.requestsPerSecond / 2), ...withPushes.pushes };
 
 /**
  * Starts a stateful row's target: `serve --state` on a state file of its own, new — or, for the two
@@ -183,6 +190,14 @@ async function startStateful(key: string): Promise<void> {
     const plan = key === "stateUnknownFilled" ? createStateUnknownPlan(filled.command, `${label}: unknown ids`) : createStatePolledPlan(filled.command, filled.polled, `${label}: polled`);
     console.log(`Readying ${plan.name} (checked, then warmed up ${settings.warmupSeconds} s)…`);
     live.set(key, await readyTarget(plan, filled.target, settings));
+    return;
+  }
+  if (key === "statePushes") {
+    const receiver = await spawnTarget(toPushReceiverCommand(ROOT));
+    receivers.push(receiver);
+    const plan = createStatePushesPlan(toStatefulCommand(ROOT, newStateDir(), ["--callback-url", toCallbackUrl(receiver.url)]), receiver);
+    console.log(`Starting ${plan.name} (checked, then warmed up ${settings.warmupSeconds} s; pushes to ${receiver.url})…`);
+    live.set(key, await startTarget(plan, settings));
     return;
   }
   const command = toStatefulCommand(ROOT, newStateDir());
@@ -268,6 +283,13 @@ function toShortCount(n: number): string {
   return n >= 1_000_000 && n % 1_000_000 === 0 ? `${n / 1_000_000}M` : n >= 1000 && n % 1000 === 0 ? `${n / 1000}k` : String(n);
 }
 
+/**
+ * Flows with pushes flowing / without: each create then also writes a push (in the same transaction),
+ * and the dispatcher claims it, signs it, POSTs it and records the attempt, on the mock's one thread
+ * (the receiver takes a little of the two cores too).
+ */
+const PUSHES_TARGET = 0.8;
+
 const results: BenchResults = {
   date: new Date().toISOString(),
   machine,
@@ -282,6 +304,7 @@ const results: BenchResults = {
     toRoundRatio("stateful unknown ids / stateless", rounds, "stateUnknown", "mockPandapon", 0.9),
     toRoundRatio("stateful polled / ceiling", rounds, "statePolled", "ceiling", 0.5),
     toRoundRatio("stateful polled unknown / ceiling", rounds, "statePolledBorn", "ceiling", 0.5),
+    toRoundRatio("flows with pushes / without", rounds, "statePushes", "stateFlows", PUSHES_TARGET),
     toRoundRatio(`${toShortCount(fillCount)} stored: unknown / stateless`, rounds, "stateUnknownFilled", "mockPandapon", 0.9),
     toRoundRatio(`${toShortCount(fillCount)} stored: polled / ceiling`, rounds, "statePolledFilled", "ceiling", 0.5),
     toRoundRatio("proxy / its upstream directly", rounds, "proxy", "ceiling", 0.7),

@@ -2,6 +2,7 @@ import type { ColdStart } from "./measure-cold-start.js";
 import type { MachineDescription } from "./describe-machine.js";
 import type { ProfileSummary } from "./summarize-profile.js";
 import type { LoadSettings, TargetResult } from "./run-target.js";
+import type { PushSlice } from "./watch-pushes.js";
 
 export type TargetOutcome = Omit<TargetResult, "sampleAnswer"> | { name: string; skipped: string };
 
@@ -20,6 +21,8 @@ export interface StatefulFigures {
   /** Create+read flows per second (half the flow target's req/s). */
   flowsPerSecond?: number;
   /** The state filled through the store before the filled target started. */
+  /** The flows with pushes flowing (statePushes): their flows per second and the deliveries (medians of the rounds). */
+  pushes?: PushSlice & { flowsPerSecond: number };
   fill?: { entities: number; seconds: number; perSecond: number; storedBytes: number; fileBytes: number; fileBytesAtEnd?: number };
 }
 

@@ -1,5 +1,6 @@
 import type { Ratio, TargetOutcome } from "./bench-results.js";
 import type { TargetResult } from "./run-target.js";
+import type { PushSlice } from "./watch-pushes.js";
 
 export type MeasuredTarget = Omit<TargetResult, "sampleAnswer">;
 
@@ -42,6 +43,7 @@ export function combineRounds(results: MeasuredTarget[]): MeasuredTarget & { req
     serverCpuPercent: cpus.length > 0 ? Math.round(median(cpus)) : null,
     loadGeneratorCpuPercent: Math.round(pick((r) => r.loadGeneratorCpuPercent)),
     ...(results[0]!.caveat === undefined ? {} : { caveat: results[0]!.caveat }),
+    ...(results.every((r) => r.pushes) ? { pushes: combinePushSlices(results.map((r) => r.pushes!)) } : {}),
   };
 }
 
@@ -57,4 +59,19 @@ export function toRoundRatio(name: string, rounds: Round[], a: string, b: string
 export function toRatio(name: string, a: TargetOutcome | undefined, b: TargetOutcome | undefined, target: number): Ratio {
   if (!a || !b || "skipped" in a || "skipped" in b || b.requestsPerSecond === 0) return { name, value: null, target };
   return { name, value: round2(a.requestsPerSecond / b.requestsPerSecond), target };
+}
+
+/** The rounds' slices as one: medians of the rates, sums of the counts, the longest settle. */
+export function combinePushSlices(slices: PushSlice[]): PushSlice {
+  const rates = slices.map((s) => s.deliveriesPerCreate).filter((r): r is number => r !== null);
+  const cpus = slices.map((s) => s.receiverCpuPercent).filter((c): c is number => c !== null);
+  return {
+    deliveries: slices.reduce((acc, s) => acc + s.deliveries, 0),
+    deliveriesPerSecond: Math.round(median(slices.map((s) => s.deliveriesPerSecond))),
+    deliveriesPerCreate: rates.length > 0 ? round2(median(rates)) : null,
+    badSignature: slices.reduce((acc, s) => acc + s.badSignature, 0),
+    unsigned: slices.reduce((acc, s) => acc + s.unsigned, 0),
+    receiverCpuPercent: cpus.length > 0 ? Math.round(median(cpus)) : null,
+    settleSeconds: Math.max(...slices.map((s) => s.settleSeconds)),
+  };
 }

@@ -12,6 +12,8 @@ import { FILL_TYPE } from "./fill-state.js";
 import type { TargetPlan } from "./run-target.js";
 import type { PlainRequest } from "./send-request.js";
 import { sendRequest } from "./send-request.js";
+import type { PushReceiver } from "./watch-pushes.js";
+import { readReceiverCount, waitForPushesSent, watchPushSlice } from "./watch-pushes.js";
 import type { TargetCommand } from "./spawn-target.js";
 
 /** The state file of a stateful target: one per target, in the target's own folder. */
@@ -19,9 +21,19 @@ export function toStateFile(dir: string): string {
   return join(dir, "state.sqlite");
 }
 
-/** `pandapon-mock serve --state <dir>/state.sqlite`, run in `dir`: the stateful mock with a state file of its own. */
-export function toStatefulCommand(root: string, dir: string): TargetCommand {
-  return toMockCommand(root, [], readCliEntry(root), ["--state", toStateFile(dir)], dir);
+/** `pandapon-mock serve --state <dir>/state.sqlite [...more]`, run in `dir`: the stateful mock with a state file of its own. */
+export function toStatefulCommand(root: string, dir: string, more: string[] = []): TargetCommand {
+  return toMockCommand(root, [], readCliEntry(root), ["--state", toStateFile(dir), ...more], dir);
+}
+
+/** The push receiver (push-receiver.mjs, plain node) checking signatures with the demo key's AccessSecret, the tenant of every bench request. */
+export function toPushReceiverCommand(root: string): TargetCommand {
+  return { command: process.execPath, args: [join(root, "scripts", "bench", "push-receiver.mjs"), DEMO_PANDAPON.secret] };
+}
+
+/** The callback URL of a push receiver. */
+export function toCallbackUrl(receiverUrl: string): string {
+  return `${receiverUrl}/callback`;
 }
 
 function fail(what: string, status: number, body: string): never {
@@ -178,5 +190,32 @@ export function createStateFlowPlan(command: TargetCommand, name = "stateful: cr
       { setupRequest: (request, context) => ({ ...request, ...createRefundReadRequest(String(context.refundId ?? "TQ")) }) },
     ],
     verifyBody: answersOk,
+  };
+}
+
+/**
+ * Row 3b: the same create+read flows on a mock started with `--callback-url` to a push receiver
+ * (`command` must carry it: toStatefulCommand(root, dir, ["--callback-url", toCallbackUrl(receiver.url)])).
+ * Creating a refund enters its initial state, which pushes the (assumed) after-sales refund message:
+ * one push per create, sent while the load goes on. Each slice also gives the deliveries the receiver
+ * counted (correctly signed) and the deliveries per create. Before the load it checks that a create's
+ * push arrives, signed.
+ */
+export function createStatePushesPlan(command: TargetCommand, receiver: PushReceiver, name = "stateful: flows, pushes flowing"): TargetPlan {
+  const flows = createStateFlowPlan(command, name);
+  return {
+    ...flows,
+    async prepare(url) {
+      const before = await readReceiverCount(receiver.url);
+      const caveat = await flows.prepare!(url);
+      await waitForPushesSent(url, 10_000);
+      const after = await readReceiverCount(receiver.url);
+      if (after.badSignature + after.unsigned > 0) throw new Error(`Failed to benchmark ${name}: the receiver got ${after.badSignature} pushes with a wrong signature and ${after.unsigned} without one.`);
+      if (after.delivered <= before.delivered) throw new Error(`Failed to benchmark ${name}: creating a refund pushed nothing to ${receiver.url} (is the mock started with --callback-url?).`);
+      return caveat;
+    },
+    watchPushes: (url) => watchPushSlice(url, receiver),
+    // The load alternates a create and a read on each connection: half its answers are creates.
+    countCreates: (load) => Math.round(load.total / 2),
   };
 }

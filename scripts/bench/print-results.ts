@@ -36,11 +36,15 @@ export function printResults(results: BenchResults): void {
     console.log(`${ratio.name.padEnd(40)}${pad(value, 9)}   target ≥ ${ratio.target} → ${verdict}${rounds}`);
     if (ratio.caveat !== undefined && ratio.value !== null) console.log(`${"".padEnd(40)}  (${ratio.caveat})`);
   }
-  const { flowsPerSecond, fill } = results.stateful ?? {};
+  const { flowsPerSecond, fill, pushes } = results.stateful ?? {};
   if (flowsPerSecond !== undefined) {
     const flows = results.targets.stateFlows;
     const caveat = flows && "caveat" in flows && flows.caveat !== undefined ? `   (${flows.caveat})` : "";
     console.log(`${"stateful: create+read flows".padEnd(40)}${pad(flowsPerSecond, 9)} flows/s (one create, then one read of the refund it made)${caveat}`);
+  }
+  if (pushes) {
+    const signed = pushes.badSignature + pushes.unsigned > 0 ? `; ${pushes.badSignature} with a wrong signature and ${pushes.unsigned} without one!` : "; all correctly signed";
+    console.log(`${"stateful: pushes delivered".padEnd(40)}${pad(pushes.deliveriesPerSecond, 9)} deliveries/s to a local receiver during ${pushes.flowsPerSecond} flows/s (${pushes.deliveriesPerCreate ?? "—"} per create; receiver CPU ${pushes.receiverCpuPercent ?? "—"}%; backlog sent ≤ ${pushes.settleSeconds} s after a slice${signed})`);
   }
   if (fill) {
     const end = fill.fileBytesAtEnd === undefined ? "" : `, ${toMiB(fill.fileBytesAtEnd)} MiB after the run`;

@@ -7,6 +7,7 @@ import { sendRequest } from "./send-request.js";
 import type { RunningTarget, TargetCommand } from "./spawn-target.js";
 import { spawnTarget } from "./spawn-target.js";
 import type { MemoryReport } from "./watch-memory.js";
+import type { PushSlice } from "./watch-pushes.js";
 import { watchMemory } from "./watch-memory.js";
 
 export interface TargetPlan {
@@ -26,6 +27,13 @@ export interface TargetPlan {
    * means (the figure is then kept, marked with it).
    */
   prepare?: (url: string) => Promise<string | undefined>;
+  /**
+   * Watches the pushes of each measured slice (see watch-pushes.ts): called before the load; what it
+   * gives is called right after it, with the slice's seconds and the creates answered in it.
+   */
+  watchPushes?: (url: string) => Promise<(seconds: number, creates: number) => Promise<PushSlice>>;
+  /** Of a load's answers, how many were creates (default: none). */
+  countCreates?: (load: LoadResult) => number;
 }
 
 export interface LoadSettings {
@@ -48,6 +56,8 @@ export interface TargetResult extends LoadResult, MemoryReport {
   sampleAnswer: string;
   /** Why the answers are not what the row means to measure (see TargetPlan.prepare), if they are not. */
   caveat?: string;
+  /** The pushes delivered during the slice (rows with TargetPlan.watchPushes). */
+  pushes?: PushSlice;
 }
 
 /** A target spawned, checked and warmed up, ready to be measured any number of times. */
@@ -90,6 +100,7 @@ export async function readyTarget(plan: TargetPlan, target: RunningTarget, setti
 /** One measured load on a live target: throughput, latency, memory, and the CPU of both sides. */
 export async function measureTarget(live: LiveTarget, settings: LoadSettings): Promise<TargetResult> {
   const { plan, target } = live;
+  const finishPushes = await plan.watchPushes?.(target.url);
   const memory = watchMemory(target);
   const serverCpuBefore = readProcessCpuSeconds(target.pid);
   const ownCpuBefore = process.cpuUsage();
@@ -98,14 +109,18 @@ export async function measureTarget(live: LiveTarget, settings: LoadSettings): P
   const seconds = (performance.now() - startedAt) / 1000;
   const serverCpuAfter = readProcessCpuSeconds(target.pid);
   const ownCpu = process.cpuUsage(ownCpuBefore);
+  const memoryReport = memory.finish();
+  // After the slice's figures are taken: waiting for its backlog is not part of the slice.
+  const pushes = await finishPushes?.(seconds, plan.countCreates?.(load) ?? 0);
   return {
     name: plan.name,
     ...load,
-    ...memory.finish(),
+    ...memoryReport,
     serverCpuPercent: serverCpuBefore === undefined || serverCpuAfter === undefined ? null : Math.round(((serverCpuAfter - serverCpuBefore) / seconds) * 100),
     loadGeneratorCpuPercent: Math.round(((ownCpu.user + ownCpu.system) / 1e6 / seconds) * 100),
     sampleAnswer: live.sampleAnswer,
     ...(live.caveat === undefined ? {} : { caveat: live.caveat }),
+    ...(pushes === undefined ? {} : { pushes }),
   };
 }
 
