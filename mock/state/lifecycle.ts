@@ -23,12 +23,19 @@ export function readLifecycleFiles(dir = LIFECYCLE_DIR): Array<[string, unknown]
     .map((name) => [name, JSON.parse(readFileSync(join(dir, name), "utf8")) as unknown]);
 }
 
-/** Reads, checks and compiles every lifecycle; throws naming each file's problems (a lifecycle is configuration). */
+/**
+ * Reads, checks and compiles every lifecycle; throws naming each file's problems (a lifecycle is
+ * configuration). The files the package ships are checked against the format's schema by its tests
+ * (test/lifecycle-files.test.ts), so that check — compiling the format's schema is most of a stateful
+ * mock's first answer — is left to them; their references are checked here all the same. Files of
+ * another directory get both checks.
+ */
 export function loadLifecycles(catalog: Catalog, dir = LIFECYCLE_DIR): ReadonlyMap<string, Lifecycle> {
   const lifecycles = new Map<string, Lifecycle>();
   const problems: string[] = [];
+  const checkFormat = dir !== LIFECYCLE_DIR;
   for (const [file, json] of readLifecycleFiles(dir)) {
-    const found = checkLifecycleFormat(json);
+    const found = checkFormat ? checkLifecycleFormat(json) : [];
     if (found.length === 0) found.push(...checkLifecycleReferences(catalog, file, json as LifecycleFile));
     if (found.length > 0) {
       problems.push(...found.map((p) => `${file}: ${p}`));
