@@ -10,29 +10,12 @@ import { getCatalog } from "../schemas/catalog.js";
 import { DEMO_PANDAPON } from "../protocol/demo.js";
 import { startPushReceiver } from "./helpers/push-receiver.js";
 import { FLOW_NOW, startStatefulMock } from "./helpers/stateful-mock.js";
+import { REFUND_APPLICATION, TAOBAO_ORDER } from "./helpers/flow-requests.js";
 
-/** The documented /open/order example: two lines of 200 at 1 分. */
-const CREATE = {
-  purchaseAmount: 400,
-  receiver: '{"zip":"11111","country":"中国","address":"测试地址","city":"杭州市","phone":"","mobile_phone":"15068763421","district":"余杭区","name":"a测试aa","state":"浙江省"}',
-  orderLineList:
-    '[{"itemId":"600126245031041190","orderLineNo":"1","quantity":"200","price":"1","currency":"CNY","skuId":"5016042822039"},{"itemId":"600129202197070073","orderLineNo":"1","quantity":"200","price":"1","currency":"CNY","skuId":"4860968496626"}]',
-  orderSource: "lazada",
-  sellerOrderNumber: "1",
-};
+const CREATE = TAOBAO_ORDER;
 
 const ALIBABA_CREATE = (JSON.parse(readFileSync(join(PACKAGE_ROOT, "schemas/examples/alibaba-order-create/request.realistic.json"), "utf8")) as { payload: Record<string, unknown> }).payload;
-const REFUND_CREATE = {
-  orderId: 2899012345678880794n,
-  orderEntryIds: [2899012345678880795n],
-  disputeRequest: "returnRefund",
-  applyPayment: 12345,
-  applyCarriage: 800,
-  applyReasonId: 20023,
-  description: "质量问题，申请退货退款",
-  goodsStatus: "aftersaleBuyerReceived",
-  vouchers: ["https://img.example.com/voucher-1.jpg"],
-};
+const REFUND_CREATE = REFUND_APPLICATION;
 
 type Mock = Awaited<ReturnType<typeof startStatefulMock>>;
 const stops: Array<() => Promise<void>> = [];

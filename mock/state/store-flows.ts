@@ -38,20 +38,7 @@ function* addTotals(growth: Growth): Flow<void> {
 }
 
 export function* putEntityFlow(row: EntityRow, expectedVersion: number, limits: StoreLimits): Flow<PutResult> {
-  const totals = yield* lockTotals();
-  const [current] = yield* run("readEntity", row.tenant, row.type, row.id);
-  const version = current === undefined ? 0 : Number(current.version);
-  if (version !== expectedVersion) {
-    const message = `Failed to store the entity ${row.type} "${row.id}": version ${version} is stored, the write expected ${expectedVersion}${version === 0 ? " (none is stored)" : ""}. Read it again and retry.`;
-    return { ok: false, reason: "conflict", version, message };
-  }
-  const growth = { entities: current === undefined ? 1 : 0, bytes: row.size - Number(current?.size ?? 0) };
-  const full = checkRoom(totals, limits, growth);
-  if (full !== undefined) return full;
-  if (current === undefined) yield* run("insertEntity", row.tenant, row.type, row.id, row.version, row.size, row.body);
-  else yield* run("updateEntity", row.version, row.size, row.body, row.tenant, row.type, row.id);
-  yield* addTotals(growth);
-  return { ok: true, version: row.version };
+  return yield* putWithPushesFlow(row, expectedVersion, [], limits);
 }
 
 /**
