@@ -311,10 +311,7 @@ export async function createState(options: StateServiceOptions): Promise<StateSe
         const messages: EmittedMessage[] = [];
         const current = stored ? applyDueTimers(lifecycle, stored, now, seed, messages) : readBorn(lifecycle, tenant, id, now);
         const outcome = applyAction(lifecycle, current, { action, at: now, input: input ?? undefined }, seed);
-        if (!outcome.ok) {
-          const { refusal } = outcome;
-          return { ok: false, code: "refused", message: `Failed to take "${action}" on the ${type} "${id}": ${refusal.reason}.`, refusal: refusal.code, state: refusal.state, allowed: refusal.allowed };
-        }
+        if (!outcome.ok) return refused(type, id, outcome.refusal);
         const written = await write(outcome.record, stored?.version ?? 0, [...messages, ...(outcome.messages ?? [])]);
         if (written === "conflict") continue;
         return "ok" in written ? written : { ok: true, entity: toView(lifecycle, written, true) };
@@ -334,7 +331,7 @@ export async function createState(options: StateServiceOptions): Promise<StateSe
         const id = toEntityId(lifecycle, seed, tenant, sequence.value);
         if (await readStored(tenant, type, id)) continue;
         const outcome = applyAction(lifecycle, { tenant, id }, { action: creator, at: clock.now(), input: input ?? undefined }, seed);
-        if (!outcome.ok) return { ok: false, code: "refused", message: `Failed to create ${toArticle(type)} ${type} with "${creator}": ${outcome.refusal.reason}.`, refusal: outcome.refusal.code, state: null, allowed: outcome.refusal.allowed };
+        if (!outcome.ok) return refused(type, undefined, outcome.refusal);
         const written = await write(outcome.record, 0, outcome.messages);
         if (written === "conflict") continue;
         return "ok" in written ? written : { ok: true, entity: toView(lifecycle, written, true) };
