@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createProducer } from "../mock/generate/create-producer.js";
-import { toJsonText } from "../protocol/json-wire.js";
+import { toJsonText, writeKeptJson } from "../protocol/json-wire.js";
 import { toTopXml } from "../protocol/top-xml.js";
 import { writeTopSuccess } from "../mock/top/write-top-envelope.js";
 import { getCatalog } from "../schemas/catalog.js";
@@ -114,6 +114,18 @@ describe("determinism and realism", () => {
   it("writes 19-digit ids as exact integer literals", () => {
     const text = toJsonText({ orderId: 2542285634920880794n, n: 1 });
     expect(text).toBe('{"orderId":2542285634920880794,"n":1}');
+  });
+
+  it("writes kept values holding bigints as JSON.stringify would write them with integer literals, leaving them unchanged", () => {
+    const value = { ids: [2542285634920880794n, 1n, undefined, "中文\"\n"], skip: undefined, f: () => 1, nested: { at: new Date(0), n: -0, inf: Infinity, big: -5n, list: [] }, ["__proto__"]: 7n, empty: {} };
+    Object.defineProperty(value, "__proto__", { value: 7n, enumerable: true });
+    const copy = { ...value, ids: [...value.ids] };
+    const expected = JSON.stringify(value, (_k, v: unknown) => (typeof v === "bigint" ? `<${v}>` : v)).replace(/"<(-?\d+)>"/g, "$1");
+    expect(writeKeptJson(value)).toBe(expected);
+    expect(writeKeptJson(value)).toContain('"ids":[2542285634920880794,1,null,"中文\\"\\n"]');
+    expect(value).toEqual(copy);
+    expect(writeKeptJson({ a: [1, "x"] })).toBe('{"a":[1,"x"]}');
+    expect(writeKeptJson([[3n]])).toBe("[[3]]");
   });
 
   it("keeps TOP line totals and refund fees consistent and echoes the dispute id", () => {
