@@ -69,6 +69,47 @@ describe("answers are generated as wire text (UTF-8 bytes, one per char)", () =>
   });
 });
 
+describe("answers a caller changes (views of entities)", () => {
+  const op = catalog.find("/alibaba/refund/info")!;
+  const request = { refundId: "TQ12345678901234567" };
+  const shown = { productName: "展示的商品", createTime: "2025-01-02 03:04:05", refundId: request.refundId };
+  /** What the change leaves of the generated members: each one it sets is seen by `apply` before it sets it. */
+  const produce = (seed: number, paths: string[], seen: Record<string, unknown>) =>
+    JSON.parse(
+      setup(seed).producer.produceAnswer(op, request, "json", undefined, {
+        paths,
+        apply: (data) => {
+          const d = data as Record<string, unknown>;
+          for (const path of paths) {
+            seen[path] = d[path];
+            d[path] = path in shown ? (shown as Record<string, unknown>)[path] : d[path];
+          }
+          return d;
+        },
+      }).text,
+    ) as Record<string, unknown>;
+
+  it("does not generate the members a change sets, keeps their place, and generates those a generated member reads", () => {
+    const full = JSON.parse(setup(3).producer.produceAnswer(op, request, "json").text) as Record<string, unknown>;
+    const paths = ["productName", "createTime", "refundId", "gmtCreate", "gmtApply"];
+    for (const seed of [1, 2, 3]) {
+      const seen: Record<string, unknown> = {};
+      const changed = produce(seed, paths, seen);
+      expect(Object.keys(changed)).toEqual(Object.keys(full));
+      // Left out: nothing generated reads them.
+      expect([seen.productName, seen.createTime]).toEqual([undefined, undefined]);
+      // Generated: id reads refundId (echoed), gmtApply reads gmtCreate, and gmtModified and gmtFreezed read gmtApply.
+      expect(seen.refundId).toBe(request.refundId);
+      expect(String(seen.gmtCreate)).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
+      expect(String(changed.gmtModified) >= String(seen.gmtApply)).toBe(true);
+      expect(changed.productName).toBe(shown.productName);
+      const validate = catalog.getValidator(`${op.id}#/definitions/Data`);
+      expect(validate(changed) ? [] : toViolations(validate.errors)).toEqual([]);
+    }
+    expect(produce(5, paths, {})).toEqual(produce(5, paths, {}));
+  });
+});
+
 describe("determinism and realism", () => {
   const info = catalog.find("/alibaba/refund/info")!;
 
