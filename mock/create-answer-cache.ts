@@ -1,6 +1,6 @@
 import type { Operation } from "../schemas/catalog.js";
 import { createBoundedMap } from "./bounded-map.js";
-import type { AnswerFormat, EncodedAnswer, Producer } from "./generate/create-producer.js";
+import type { AnswerFormat, DataChange, EncodedAnswer, Producer } from "./generate/create-producer.js";
 import { toCanonicalText } from "./generate/create-producer.js";
 import { hashToSeed } from "./generate/randomizer.js";
 
@@ -12,9 +12,9 @@ const LARGEST_ANSWER_SHARE = 1 / 16;
 export interface AnswerCache {
   /**
    * The encoded data of an answer: remembered (from its request's second time), or produced. A view
-   * of entities is remembered under its key too (the entities' versions), and edited when produced.
+   * of entities is remembered under its key too (the entities' versions), and changed when produced.
    */
-  produce(operation: Operation, request: unknown, format: AnswerFormat, view?: { key: string; edit: (data: unknown) => unknown }): EncodedAnswer;
+  produce(operation: Operation, request: unknown, format: AnswerFormat, view?: { key: string; change: DataChange }): EncodedAnswer;
   readSize(): { entries: number; bytes: number };
 }
 
@@ -40,7 +40,7 @@ export function createAnswerCache(producer: Producer, limits: { entries: number;
       const key = view ? `${format}|${operation.meta.name}|${canonical}|${view.key}` : `${format}|${operation.meta.name}|${canonical}`;
       const cached = answers.get(key);
       if (cached) return cached;
-      const answer = producer.produceAnswer(operation, request, format, canonical, view?.edit);
+      const answer = producer.produceAnswer(operation, request, format, canonical, view?.change);
       const hash = hashToSeed(key);
       if (seen.get(hash)) answers.set(key, answer);
       else seen.set(hash, true);

@@ -45,7 +45,7 @@ export interface MockCore {
    * request's second time, or produced) → `wrap` writes the envelope around it → the body is checked
    * against the response schema (with validateResponses; a broken answer throws, a fault of the mock)
    * → journaled → sent. With `edits` (what the entities show: see mock/state/operation-wiring.ts)
-   * the data is edited before it is encoded; cached only under a `viewKey` (the versions of the
+   * the data is edited before it is encoded (the members edited are not generated); cached only under a `viewKey` (the versions of the
    * entities a view shows), never after an action.
    */
   answer(operation: Operation, request: unknown, format: AnswerFormat, wrap: (data: EncodedAnswer) => WireText, edits?: readonly DataEdit[], viewKey?: string): MockResponse;
@@ -98,8 +98,8 @@ export function createCore(options: MockOptions, catalog: Catalog = getCatalog()
       log(note);
     },
     answer(operation, request, format, wrap, edits, viewKey) {
-      const edit = edits && ((generated: unknown) => applyDataEdits(generated, edits));
-      const data = !edit ? answers.produce(operation, request, format) : viewKey !== undefined ? answers.produce(operation, request, format, { key: viewKey, edit }) : producer.produceAnswer(operation, request, format, undefined, edit);
+      const change = edits && { paths: edits.map((e) => e.path), apply: (generated: unknown) => applyDataEdits(generated, edits) };
+      const data = !change ? answers.produce(operation, request, format) : viewKey !== undefined ? answers.produce(operation, request, format, { key: viewKey, change }) : producer.produceAnswer(operation, request, format, undefined, change);
       const body = wrap(data);
       if (options.validateResponses) {
         const violations = checkAnswer(catalog, operation, format, body);

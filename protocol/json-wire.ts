@@ -28,9 +28,33 @@ function holdsBigInt(value: unknown): boolean {
   return false;
 }
 
+/** A member JSON.stringify leaves out of an object (null in an array). */
+const isSkipped = (v: unknown) => v === undefined || typeof v === "function" || typeof v === "symbol";
+
+/**
+ * JSON text of plain data holding bigints, written member by member: what the replacer and its
+ * marker pass give, several times faster (a replacer is called on every member, and the marked
+ * text is searched once more). Whatever holds no bigint is left to JSON.stringify as a whole.
+ */
+function writeWithBigInts(value: unknown): string {
+  if (typeof value === "bigint") return value.toString();
+  if (value === null || typeof value !== "object" || typeof (value as { toJSON?: unknown }).toJSON === "function" || !holdsBigInt(value)) return JSON.stringify(value);
+  if (Array.isArray(value)) {
+    let text = "[";
+    for (let i = 0; i < value.length; i++) text += (i > 0 ? "," : "") + (isSkipped(value[i]) ? "null" : writeWithBigInts(value[i]));
+    return `${text}]`;
+  }
+  let text = "";
+  for (const key of Object.keys(value)) {
+    const v = (value as Record<string, unknown>)[key];
+    if (!isSkipped(v)) text += `${text === "" ? "" : ","}${JSON.stringify(key)}:${writeWithBigInts(v)}`;
+  }
+  return `{${text}}`;
+}
+
 /** JSON text of a value that may hold bigint, without changing it: for values kept after (toJsonText's exception is costly where bigints are common). */
 export function writeKeptJson(value: unknown): string {
-  return holdsBigInt(value) ? toJsonTextWithBigInt(value) : JSON.stringify(value);
+  return holdsBigInt(value) ? writeWithBigInts(value) : JSON.stringify(value);
 }
 
 /** Replaces every bigint in a freshly built value by its marker, in place; true when it found one. */

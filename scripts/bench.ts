@@ -319,12 +319,21 @@ if (flags.profile) {
   const dir = join(CACHE, "profiles");
   rmSync(dir, { recursive: true, force: true });
   results.profiles = {};
-  for (const [key, create] of [["mockPandapon", createMockPandaponPlan], ["mockTop", createMockTopPlan]] as const) {
+  // The stateless targets, and the stateful one of unknown ids when it is measured (on a state file of its own).
+  const profiled: Array<[string, (command: TargetCommand) => TargetPlan]> = [["mockPandapon", createMockPandaponPlan], ["mockTop", createMockTopPlan]];
+  if (only.has("stateUnknown")) profiled.push(["stateUnknown", createStateUnknownPlan]);
+  for (const [key, create] of profiled) {
     const name = `${key}.cpuprofile`;
     console.log(`Profiling ${key} under the same load (node --cpu-prof)…`);
     // The unbundled build (tsc's output, one file per module), so the profile can tell the stages apart.
     const unbundled = join(ROOT, "dist", "cli", "main.js");
-    await runTarget(create(toMockCommand(ROOT, ["--cpu-prof", `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${name}`], unbundled)), settings);
+    const nodeFlags = ["--cpu-prof", `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${name}`];
+    const stateDir = STATEFUL.includes(key) ? mkdtempSync(join(tmpdir(), "pandapon-mock-bench-state-")) : undefined;
+    try {
+      await runTarget(create(stateDir ? toStatefulCommand(ROOT, stateDir, [], nodeFlags, unbundled) : toMockCommand(ROOT, nodeFlags, unbundled)), settings);
+    } finally {
+      if (stateDir) rmSync(stateDir, { recursive: true, force: true });
+    }
     const file = join(dir, readdirSync(dir).find((f) => f === name) ?? name);
     results.profiles[key] = { file, ...summarizeProfile(file) };
   }

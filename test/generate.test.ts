@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createProducer } from "../mock/generate/create-producer.js";
-import { toJsonText } from "../protocol/json-wire.js";
+import { toJsonText, writeKeptJson } from "../protocol/json-wire.js";
 import { toTopXml } from "../protocol/top-xml.js";
 import { writeTopSuccess } from "../mock/top/write-top-envelope.js";
 import { getCatalog } from "../schemas/catalog.js";
@@ -69,6 +69,47 @@ describe("answers are generated as wire text (UTF-8 bytes, one per char)", () =>
   });
 });
 
+describe("answers a caller changes (views of entities)", () => {
+  const op = catalog.find("/alibaba/refund/info")!;
+  const request = { refundId: "TQ12345678901234567" };
+  const shown = { productName: "展示的商品", createTime: "2025-01-02 03:04:05", refundId: request.refundId };
+  /** What the change leaves of the generated members: each one it sets is seen by `apply` before it sets it. */
+  const produce = (seed: number, paths: string[], seen: Record<string, unknown>) =>
+    JSON.parse(
+      setup(seed).producer.produceAnswer(op, request, "json", undefined, {
+        paths,
+        apply: (data) => {
+          const d = data as Record<string, unknown>;
+          for (const path of paths) {
+            seen[path] = d[path];
+            d[path] = path in shown ? (shown as Record<string, unknown>)[path] : d[path];
+          }
+          return d;
+        },
+      }).text,
+    ) as Record<string, unknown>;
+
+  it("does not generate the members a change sets, keeps their place, and generates those a generated member reads", () => {
+    const full = JSON.parse(setup(3).producer.produceAnswer(op, request, "json").text) as Record<string, unknown>;
+    const paths = ["productName", "createTime", "refundId", "gmtCreate", "gmtApply"];
+    for (const seed of [1, 2, 3]) {
+      const seen: Record<string, unknown> = {};
+      const changed = produce(seed, paths, seen);
+      expect(Object.keys(changed)).toEqual(Object.keys(full));
+      // Left out: nothing generated reads them.
+      expect([seen.productName, seen.createTime]).toEqual([undefined, undefined]);
+      // Generated: id reads refundId (echoed), gmtApply reads gmtCreate, and gmtModified and gmtFreezed read gmtApply.
+      expect(seen.refundId).toBe(request.refundId);
+      expect(String(seen.gmtCreate)).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
+      expect(String(changed.gmtModified) >= String(seen.gmtApply)).toBe(true);
+      expect(changed.productName).toBe(shown.productName);
+      const validate = catalog.getValidator(`${op.id}#/definitions/Data`);
+      expect(validate(changed) ? [] : toViolations(validate.errors)).toEqual([]);
+    }
+    expect(produce(5, paths, {})).toEqual(produce(5, paths, {}));
+  });
+});
+
 describe("determinism and realism", () => {
   const info = catalog.find("/alibaba/refund/info")!;
 
@@ -114,6 +155,18 @@ describe("determinism and realism", () => {
   it("writes 19-digit ids as exact integer literals", () => {
     const text = toJsonText({ orderId: 2542285634920880794n, n: 1 });
     expect(text).toBe('{"orderId":2542285634920880794,"n":1}');
+  });
+
+  it("writes kept values holding bigints as JSON.stringify would write them with integer literals, leaving them unchanged", () => {
+    const value = { ids: [2542285634920880794n, 1n, undefined, "中文\"\n"], skip: undefined, f: () => 1, nested: { at: new Date(0), n: -0, inf: Infinity, big: -5n, list: [] }, ["__proto__"]: 7n, empty: {} };
+    Object.defineProperty(value, "__proto__", { value: 7n, enumerable: true });
+    const copy = { ...value, ids: [...value.ids] };
+    const expected = JSON.stringify(value, (_k, v: unknown) => (typeof v === "bigint" ? `<${v}>` : v)).replace(/"<(-?\d+)>"/g, "$1");
+    expect(writeKeptJson(value)).toBe(expected);
+    expect(writeKeptJson(value)).toContain('"ids":[2542285634920880794,1,null,"中文\\"\\n"]');
+    expect(value).toEqual(copy);
+    expect(writeKeptJson({ a: [1, "x"] })).toBe('{"a":[1,"x"]}');
+    expect(writeKeptJson([[3n]])).toBe("[[3]]");
   });
 
   it("keeps TOP line totals and refund fees consistent and echoes the dispute id", () => {

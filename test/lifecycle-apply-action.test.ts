@@ -58,6 +58,19 @@ function liveDocumentedReturn() {
 }
 
 describe("applyAction on the 1688 refund", () => {
+  it("writes the operation log as the JSON text of its entries, newest first, at most 50, step after step", () => {
+    let refund = take(refunds, { tenant: TENANT, id: "TQ8651493722961198" }, { action: "create", at: NOW - 60 * DAY, input: CREATE_RETURN });
+    for (let i = 1; i <= 60; i++) {
+      refund = take(refunds, refund, { action: refund.state === "waitselleragree" ? "seller-reject" : "buyer-modify", at: NOW - 60 * DAY + i * HOUR, input: { refundId: refund.id } });
+      const text = refund.fields.refundOperationList as string;
+      const log = JSON.parse(text) as Array<Record<string, unknown>>;
+      expect(text).toBe(JSON.stringify(log));
+      expect(log.length).toBe(Math.min(i + 1, 50));
+      expect(log[0]!.gmtCreate).toBe(formatChinaTime(NOW - 60 * DAY + i * HOUR));
+      if (i < 50) expect(log[log.length - 1]!.operateTypeInt).toBe(1);
+    }
+  });
+
   it("lives the documented return refund: statuses, money, goods, entries and the operation log newest first", () => {
     const { t, created, agreed, returned, done } = liveDocumentedReturn();
     expect([created, agreed, returned, done].map((r) => r.fields.status)).toEqual(["waitselleragree", "waitbuyersend", "waitsellerreceive", "refundsuccess"]);

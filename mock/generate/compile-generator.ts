@@ -19,16 +19,32 @@ interface Compiler {
   compiled: WeakMap<JsonSchema, ValueGen>;
   /** For a compiled object: the members of ITS enclosing object that its members read through `../`. */
   parentNeeds: WeakMap<ValueGen, string[]>;
+  /** Dotted paths of members not generated (unless a generated sibling reads them). */
+  leaveOut: ReadonlySet<string>;
+  /** The paths of the objects holding them ("" the root): compiled for their place, not shared. */
+  holders: ReadonlySet<string>;
+}
+
+/** The paths of the objects on the way to each path ("" the root). */
+function toHolders(paths: Iterable<string>): Set<string> {
+  const holders = new Set<string>();
+  for (const path of paths) {
+    const segments = path.split(".");
+    for (let i = 0; i < segments.length; i++) holders.add(segments.slice(0, i).join("."));
+  }
+  return holders;
 }
 
 /**
  * Compiles a schema into a generator once: `x-mock` annotations pick named generators, other
  * members get a default by type, enum or name. Objects generate members in dependency order
- * (for lte, after, copy, multiply, sum) and emit them in the documented order.
+ * (for lte, after, copy, multiply, sum) and emit them in the documented order. `leaveOut`: dotted
+ * paths of object members (outside lists) left undefined, for a caller that sets them itself (a
+ * view of an entity), unless a generated member reads them; their place in the order is kept.
  */
-export function compileGenerator(catalog: Catalog, operation: Operation, schema: JsonSchema): (ctx: GenerationContext) => unknown {
-  const c: Compiler = { catalog, operation, compiled: new WeakMap(), parentNeeds: new WeakMap() };
-  const root = compileNode(c, schema, "", operation.id);
+export function compileGenerator(catalog: Catalog, operation: Operation, schema: JsonSchema, leaveOut: ReadonlySet<string> = new Set()): (ctx: GenerationContext) => unknown {
+  const c: Compiler = { catalog, operation, compiled: new WeakMap(), parentNeeds: new WeakMap(), leaveOut, holders: toHolders(leaveOut) };
+  const root = compileNode(c, schema, "", operation.id, "");
   const rootScope: Scope = { obj: {}, rows: undefined };
   return (ctx) => {
     const value = root(ctx, rootScope);
@@ -36,19 +52,22 @@ export function compileGenerator(catalog: Catalog, operation: Operation, schema:
   };
 }
 
-function compileNode(c: Compiler, input: JsonSchema, name: string, base: string): ValueGen {
+/** `path`: where the node sits (dotted, "" the root; undefined within a list), for `leaveOut`. */
+function compileNode(c: Compiler, input: JsonSchema, name: string, base: string, path?: string): ValueGen {
   const resolved = c.catalog.resolveRef(input, base);
   const schema = resolved.schema;
+  // An object holding members left out is compiled for its place: the same schema elsewhere generates them.
+  const shared = !input["x-mock"] && !(path !== undefined && c.holders.has(path));
   const cached = c.compiled.get(schema);
-  if (cached && !input["x-mock"]) return cached;
-  const bare = compileBare(c, schema, input, name, resolved.base);
+  if (cached && shared) return cached;
+  const bare = compileBare(c, schema, input, name, resolved.base, shared ? undefined : path);
   const gen = withOptions(bare, toSpec(input["x-mock"] ?? schema["x-mock"]), schema);
   if (gen !== bare && c.parentNeeds.has(bare)) c.parentNeeds.set(gen, c.parentNeeds.get(bare)!);
-  if (!input["x-mock"]) c.compiled.set(schema, gen);
+  if (shared) c.compiled.set(schema, gen);
   return gen;
 }
 
-function compileBare(c: Compiler, schema: JsonSchema, input: JsonSchema, name: string, base: string): ValueGen {
+function compileBare(c: Compiler, schema: JsonSchema, input: JsonSchema, name: string, base: string, path?: string): ValueGen {
   const spec = toSpec(input["x-mock"] ?? schema["x-mock"]);
   const kind = primaryKind(schema);
   if (spec && spec.gen !== "list") {
@@ -59,10 +78,10 @@ function compileBare(c: Compiler, schema: JsonSchema, input: JsonSchema, name: s
   if ("const" in schema) return toConstant(schema.const);
   const values = toWireValue((schema.enum as unknown[] | undefined)?.filter((v) => v !== null));
   if (values && values.length > 0) return (ctx) => pickOne(ctx, values);
-  if (Array.isArray(schema.allOf)) return compileObject(c, { properties: mergeProperties(c, schema.allOf as JsonSchema[], base) }, base);
+  if (Array.isArray(schema.allOf)) return compileObject(c, { properties: mergeProperties(c, schema.allOf as JsonSchema[], base) }, base, path);
   switch (kind) {
     case "object":
-      return compileObject(c, schema, base);
+      return compileObject(c, schema, base, path);
     case "array":
       return compileArray(c, schema, spec, base);
     default:
@@ -74,20 +93,35 @@ function mergeProperties(c: Compiler, parts: JsonSchema[], base: string): Record
   return Object.assign({}, ...parts.map((p) => c.catalog.resolveRef(p, base).schema.properties ?? {}));
 }
 
-function compileObject(c: Compiler, schema: JsonSchema, base: string): ValueGen {
+/** `path`: where the object sits when members below it may be left out (see compileGenerator). */
+function compileObject(c: Compiler, schema: JsonSchema, base: string, path?: string): ValueGen {
   const properties = (schema.properties ?? {}) as Record<string, JsonSchema>;
   const declared = Object.keys(properties);
   const members = declared.map((key) => {
     const spec = toSpec(properties[key]!["x-mock"]);
-    const gen = compileNode(c, properties[key]!, key, base);
+    const gen = compileNode(c, properties[key]!, key, base, path === undefined ? undefined : path === "" ? key : `${path}.${key}`);
     const own = spec ? toDependencies(spec) : [];
     return { key, gen, spec, deps: [...own, ...(c.parentNeeds.get(gen) ?? [])].filter((d) => d !== key && d in properties) };
   });
   const needsOfParent = members.flatMap((m) => (m.spec ? toParentDependencies(m.spec) : []));
-  const ordered = toGenerationOrder(members, c.operation.file);
+  const kept = path === undefined ? members : toKeptMembers(members, (key) => c.leaveOut.has(path === "" ? key : `${path}.${key}`));
+  const ordered = toGenerationOrder(kept, c.operation.file);
   const generate = toObjectGenerator(declared, ordered);
   if (needsOfParent.length > 0) c.parentNeeds.set(generate, needsOfParent);
   return generate;
+}
+
+/** The members generated: all but those left out, except those a generated member reads (and so on). */
+function toKeptMembers<T extends { key: string; deps: string[] }>(members: T[], isLeftOut: (key: string) => boolean): T[] {
+  const kept = new Set(members.filter((m) => !isLeftOut(m.key)).map((m) => m.key));
+  const byKey = new Map(members.map((m) => [m.key, m]));
+  const keep = (key: string) => {
+    if (kept.has(key)) return;
+    kept.add(key);
+    for (const d of byKey.get(key)!.deps) keep(d);
+  };
+  for (const key of [...kept]) for (const d of byKey.get(key)!.deps) keep(d);
+  return members.filter((m) => kept.has(m.key));
 }
 
 /**

@@ -6,8 +6,12 @@ import { toTopWireXmlMembers } from "../../protocol/top-xml.js";
 import type { WireText } from "../../protocol/wire-text.js";
 import { asWireText, fromWireValue, toWireValue } from "../../protocol/wire-text.js";
 import { compileGenerator } from "./compile-generator.js";
+import { createBoundedMap } from "../bounded-map.js";
 import { createRandomizer, hashToSeed } from "./randomizer.js";
 import type { GenerationContext } from "./generation-context.js";
+
+/** Data generators leaving members out kept at most (compiling one takes about a millisecond). */
+const MAX_PARTIAL_GENERATORS = 256;
 
 /** Where generated times end: fixed, so answers are the same on every machine and every day. */
 export const DEFAULT_REF_DATE = "2025-04-25T12:00:00+08:00";
@@ -26,15 +30,25 @@ export interface EncodedAnswer {
   readonly text: WireText;
 }
 
+/**
+ * A change the caller makes to generated data before it is encoded (e.g. an entity shown in it):
+ * `paths` are the dotted members it sets or removes, which are then not generated (unless a
+ * generated member reads them); `apply` makes the change, on data whose strings are wire text.
+ */
+export interface DataChange {
+  paths: readonly string[];
+  apply(data: unknown): unknown;
+}
+
 export interface Producer {
   /** The `Data` of an answer to `request`: the same for the same seed, operation and request. */
   produceData(operation: Operation, request: unknown): unknown;
   /**
    * The same data encoded for `format`, for an envelope writer (what the mock sends); `canonical`:
-   * the request's toCanonicalText, when known; `edit` changes the generated data (its strings wire
-   * text) before it is encoded, e.g. to show an entity in it.
+   * the request's toCanonicalText, when known; `change` is made to the data before it is encoded,
+   * and what it sets is not generated (the other members are then drawn otherwise, as deterministically).
    */
-  produceAnswer(operation: Operation, request: unknown, format: AnswerFormat, canonical?: string, edit?: (data: unknown) => unknown): EncodedAnswer;
+  produceAnswer(operation: Operation, request: unknown, format: AnswerFormat, canonical?: string, change?: DataChange): EncodedAnswer;
   /** A realistic, valid request for an operation (for examples, the contract runner, the benchmark). */
   produceRequest(operation: Operation, variant?: number): unknown;
 }
@@ -60,6 +74,8 @@ export function createProducer(catalog: Catalog, options: { seed?: number | stri
   const faker = new Faker({ locale: [zh_CN, base], randomizer });
   faker.setDefaultRefDate(refDateMs);
   const generators = new Map<string, (ctx: GenerationContext) => unknown>();
+  // Data generators leaving members out, by operation and paths: as many as the changes callers make (views of entities, answers of actions).
+  const partial = createBoundedMap<(ctx: GenerationContext) => unknown>(MAX_PARTIAL_GENERATORS);
 
   const generatorFor = (operation: Operation, part: "Data" | "Request", schema: JsonSchema) => {
     const key = `${part}|${operation.meta.name}`;
@@ -67,6 +83,15 @@ export function createProducer(catalog: Catalog, options: { seed?: number | stri
     if (!gen) {
       gen = compileGenerator(catalog, operation, schema);
       generators.set(key, gen);
+    }
+    return gen;
+  };
+  const partialFor = (operation: Operation, schema: JsonSchema, paths: readonly string[]) => {
+    const key = `${operation.meta.name}|${paths.join("|")}`;
+    let gen = partial.get(key);
+    if (!gen) {
+      gen = compileGenerator(catalog, operation, schema, new Set(paths));
+      partial.set(key, gen);
     }
     return gen;
   };
@@ -79,19 +104,19 @@ export function createProducer(catalog: Catalog, options: { seed?: number | stri
   };
   /** One hash of (seed, operation, request) seeds the data. */
   const toSeed = (operation: Operation, request: unknown, canonical = toCanonicalText(request)) => hashToSeed(`${seed}|${operation.meta.name}|${canonical}`);
-  const produceData = (operation: Operation, request: unknown, seedValue: number): unknown => {
+  const produceData = (operation: Operation, request: unknown, seedValue: number, leaveOut: readonly string[] = []): unknown => {
     if (!operation.data) return null;
-    const gen = generatorFor(operation, "Data", operation.data);
+    const gen = leaveOut.length > 0 ? partialFor(operation, operation.data, leaveOut) : generatorFor(operation, "Data", operation.data);
     return gen(contextFor(seedValue, request));
   };
 
   return {
     produceData: (operation, request) => fromWireValue(produceData(operation, request, toSeed(operation, request))),
-    produceAnswer(operation, request, format, canonical, edit) {
+    produceAnswer(operation, request, format, canonical, change) {
       // Generated in wire text and written as is: JSON.stringify of wire text is wire text (it
       // escapes nothing at or above 0x80), and the XML writer escapes wire text as such.
-      const generated = produceData(operation, request, toSeed(operation, request, canonical));
-      const data = edit ? edit(generated) : generated;
+      const generated = produceData(operation, request, toSeed(operation, request, canonical), change?.paths);
+      const data = change ? change.apply(generated) : generated;
       if (format === "xml") return { format, text: toTopWireXmlMembers(data) };
       return { format, text: asWireText(data === undefined ? "null" : writeFreshJson(data)) };
     },

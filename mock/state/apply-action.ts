@@ -109,6 +109,16 @@ export function toNewFields(lifecycle: Lifecycle, id: string): Record<string, un
 /** The last log text written and its entries: the next entry of the same entity reads them back without parsing (entries are never changed). */
 let lastLog: { text: string; entries: unknown[] } | undefined;
 
+/**
+ * The JSON text of `entries` with `entry` added at one end, from the text of `entries` as
+ * writeJsonText wrote it: only the new entry is written (the same text as writing them all).
+ */
+function addToLogText(text: string, entries: readonly unknown[], entry: unknown, newestFirst: boolean): string {
+  const added = writeJsonText(entry);
+  if (entries.length === 0) return `[${added}]`;
+  return newestFirst ? `[${added},${text.slice(1)}` : `${text.slice(0, -1)},${added}]`;
+}
+
 /** Appends an entry to the log field, keeping at most `max` entries. */
 function appendLog(lifecycle: Lifecycle, action: LifecycleAction, scope: ExpressionScope): void {
   const log = lifecycle.log;
@@ -122,13 +132,15 @@ function appendLog(lifecycle: Lifecycle, action: LifecycleAction, scope: Express
   const held = readPath(scope.fields, log.field);
   const remembered = lastLog !== undefined && held === lastLog.text ? lastLog.entries : undefined;
   const parsed = log.format === "list" ? held : (remembered ?? readJsonText(held));
-  let entries: unknown[] = Array.isArray(parsed) ? parsed : [];
-  entries = log.order === "newest-first" ? [entry, ...entries].slice(0, log.max) : [...entries, entry].slice(-log.max);
+  const before: unknown[] = Array.isArray(parsed) ? parsed : [];
+  const newestFirst = log.order === "newest-first";
+  const entries = newestFirst ? [entry, ...before].slice(0, log.max) : [...before, entry].slice(-log.max);
   if (log.format === "list") {
     setPath(scope.fields, log.field, entries);
     return;
   }
-  const text = writeJsonText(entries);
+  // The entries remembered were written by this function: below the bound, the text grows by the new entry alone.
+  const text = remembered && before.length < log.max ? addToLogText(held as string, before, entry, newestFirst) : writeJsonText(entries);
   lastLog = { text, entries };
   setPath(scope.fields, log.field, text);
 }

@@ -20,6 +20,7 @@ import { readActingIds, readRequestId, toAnswerEdits, toOperationWiring, toViewE
 import type { EntityKey, NewPush, StateStore } from "./store.js";
 import { MAX_PAGE_SIZE } from "./store.js";
 import { toEntityId } from "./to-entity-id.js";
+import { hashToSeed } from "../generate/randomizer.js";
 import type { ClockSetting, VirtualClock } from "./virtual-clock.js";
 import { CLOCK_META_KEY, openVirtualClock } from "./virtual-clock.js";
 
@@ -116,7 +117,11 @@ export interface StateServiceOptions {
    */
   cacheEntries?: number;
   cacheBytes?: number;
-  /** Born records kept, so an unknown id polled is born again only once it changes (its next step or timer; default 10,000 and 64 MiB). */
+  /**
+   * Born records kept, so an unknown id polled is born again only once it changes (its next step or
+   * timer; default 10,000 and 64 MiB). A record is kept from its id's second read: an id read once
+   * (a new one every time) would only push records through the heap's old generation.
+   */
   bornEntries?: number;
   bornBytes?: number;
 }
@@ -211,9 +216,11 @@ export async function createState(options: StateServiceOptions): Promise<StateSe
       maxBytes: options.bornBytes ?? DEFAULT_CACHE_BYTES,
       sizeOf: (key, value) => toWeight(key, value.record),
     }),
+    // The ids born once, as 32-bit hashes of their keys (no text): a record is kept when its id is born again.
+    bornOnce: createBoundedMap<true, number>(4 * (options.bornEntries ?? DEFAULT_CACHE_ENTRIES)),
   });
   // A stored entry of null: not known (a write of this service failed, so what it held may be stale).
-  let caches: { stored: BoundedMap<EntityRecord | null>; born: BoundedMap<BornEntry> } = newCaches();
+  let caches: { stored: BoundedMap<EntityRecord | null>; born: BoundedMap<BornEntry>; bornOnce: BoundedMap<true, number> } = newCaches();
 
   const findLifecycle = (type: string, id?: string): Lifecycle | StateProblem => {
     const { lifecycles } = load();
@@ -240,7 +247,9 @@ export async function createState(options: StateServiceOptions): Promise<StateSe
     const cached = caches.born.get(key);
     if (cached && cached.from <= now && now < cached.until) return cached.record;
     const { record, stableUntil } = load().birth({ type: lifecycle.type, tenant, id }, now);
-    caches.born.set(key, { from: Math.floor(now / 1000) * 1000, until: stableUntil, record });
+    const hash = hashToSeed(key);
+    if (cached || caches.bornOnce.get(hash)) caches.born.set(key, { from: Math.floor(now / 1000) * 1000, until: stableUntil, record });
+    else caches.bornOnce.set(hash, true);
     return record;
   };
 

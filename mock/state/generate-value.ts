@@ -1,9 +1,9 @@
 import { Faker, base, zh_CN } from "@faker-js/faker";
-import { fromWireValue, toWireValue } from "../../protocol/wire-text.js";
+import { fromWireText, fromWireValue, toWireValue } from "../../protocol/wire-text.js";
 import type { Kind } from "../../schemas/primary-kind.js";
 import type { GenerationContext } from "../generate/generation-context.js";
 import type { MockSpec, ValueGen } from "../generate/value-generators.js";
-import { GENERATORS, OMIT } from "../generate/value-generators.js";
+import { GENERATORS, OMIT, toDependencies } from "../generate/value-generators.js";
 import type { Evaluate } from "./expression-scope.js";
 
 /** Only the locale's definitions are read (family and given names); every draw comes from the action's seeded randomness. */
@@ -28,8 +28,8 @@ export function compileGenerate(node: unknown, as: Kind | undefined, at: string)
   for (const [option, instead] of Object.entries(WRAPPER_OPTIONS)) {
     if (option in spec) throw new Error(`Failed to read lifecycle expression at ${at}: the option "${option}" of x-mock is not read here; ${instead}.`);
   }
-  // The entity and the input are converted to wire text only for a spec that reads them.
-  const readsFields = ["lte", "after", "field", "fields", "template"].some((option) => option in spec);
+  // The entity's members the spec reads and the input are converted to wire text only for a spec that reads them.
+  const reads = toDependencies(spec);
   const readsInput = spec.template?.includes("{request.") === true;
   const byKind = new Map<Kind, ValueGen>();
   return (s) => {
@@ -41,7 +41,11 @@ export function compileGenerate(node: unknown, as: Kind | undefined, at: string)
     }
     faker ??= new Faker({ locale: [zh_CN, base] });
     const ctx: GenerationContext = { faker, random: s.random, request: readsInput ? toWireValue(s.input) : null, refDateMs: s.now };
-    const value = generate(ctx, { obj: readsFields ? toWireValue(s.fields) : {}, rows: s.rows });
-    return value === OMIT || value === undefined ? null : fromWireValue(value);
+    const obj: Record<string, unknown> = {};
+    for (const member of reads) {
+      if (Object.hasOwn(s.fields, member)) Object.defineProperty(obj, member, { value: toWireValue(s.fields[member]), enumerable: true, writable: true, configurable: true });
+    }
+    const value = generate(ctx, { obj, rows: s.rows });
+    return value === OMIT || value === undefined ? null : typeof value === "string" ? fromWireText(value) : fromWireValue(value);
   };
 }

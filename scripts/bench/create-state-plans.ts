@@ -21,9 +21,9 @@ export function toStateFile(dir: string): string {
   return join(dir, "state.sqlite");
 }
 
-/** `pandapon-mock serve --state <dir>/state.sqlite [...more]`, run in `dir`: the stateful mock with a state file of its own. */
-export function toStatefulCommand(root: string, dir: string, more: string[] = []): TargetCommand {
-  return toMockCommand(root, [], readCliEntry(root), ["--state", toStateFile(dir), ...more], dir);
+/** `pandapon-mock serve --state <dir>/state.sqlite [...more]`, run in `dir`: the stateful mock with a state file of its own (node flags and entry: as toMockCommand's). */
+export function toStatefulCommand(root: string, dir: string, more: string[] = [], nodeFlags: string[] = [], entry = readCliEntry(root)): TargetCommand {
+  return toMockCommand(root, nodeFlags, entry, ["--state", toStateFile(dir), ...more], dir);
 }
 
 /** The push receiver (push-receiver.mjs, plain node) checking signatures with the demo key's AccessSecret, the tenant of every bench request. */
