@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { EntityRecord } from "../mock/state/entity.js";
-import type { EntityKey, NewPush, PushRecord, StateStore } from "../mock/state/store.js";
+import type { DueKey, EntityKey, NewPush, PushRecord, StateStore } from "../mock/state/store.js";
 import { MAX_ATTEMPTS_KEPT, MAX_PAGE_SIZE } from "../mock/state/store.js";
 import { readStoreKinds } from "./helpers/store-setups.js";
 import { toTestRecord } from "./helpers/test-record.js";
@@ -265,6 +265,36 @@ for (const kind of kinds) {
       expect(stored?.state).toBe("refundclose");
       expect(pushes).toHaveLength(2);
       expect(stats.bytes).toBeGreaterThan(0);
+    });
+
+    it("finds the entities whose earliest timer is due, of every tenant, earliest first, a page at a time", async () => {
+      const { store } = await kind.setup();
+      const timers = (...ats: number[]) => ats.map((at, i) => ({ action: `t${i}`, at }));
+      await store.put(toTestRecord({ id: "late", timers: timers(T0 + 50, T0 + 9_000) }), 0);
+      await store.put(toTestRecord({ id: "early", timers: timers(T0 + 20, T0 + 10) }), 0);
+      await store.put(toTestRecord({ id: "future", timers: timers(T0 + 60_000) }), 0);
+      await store.put(toTestRecord({ id: "none", timers: [] }), 0);
+      await store.put(toTestRecord({ tenant: "tenant-b", id: "late", timers: timers(T0 + 50) }), 0);
+      const ids: string[] = [];
+      let after: DueKey | undefined;
+      let pages = 0;
+      do {
+        const page = await store.listDue({ now: T0 + 100, limit: 2, ...(after ? { after } : {}) });
+        ids.push(...page.records.map((r) => `${r.tenant}/${r.id}`));
+        after = page.next ?? undefined;
+        pages++;
+      } while (after && pages < 10);
+      expect(ids).toEqual(["tenant-a/early", "tenant-a/late", "tenant-b/late"]);
+      expect(pages).toBe(2);
+      // A write moves the entity's next timer: fired (none left) or later.
+      const early = (await store.get("tenant-a", "alibaba-refund", "early"))!;
+      expect(await store.put({ ...early, timers: [] }, early.version)).toMatchObject({ ok: true });
+      const late = (await store.get("tenant-a", "alibaba-refund", "late"))!;
+      expect(await store.put({ ...late, timers: timers(T0 + 9_000) }, late.version)).toMatchObject({ ok: true });
+      expect((await store.listDue({ now: T0 + 100, limit: 10 })).records.map((r) => `${r.tenant}/${r.id}`)).toEqual(["tenant-b/late"]);
+      expect((await store.listDue({ now: T0 + 60_000, limit: 10 })).records.map((r) => r.id)).toEqual(["late", "late", "future"]);
+      await expect(store.listDue({ now: 1.5, limit: 1 })).rejects.toThrow(/now must be an integer/);
+      expect(await store.put(toTestRecord({ id: "bad", timers: [{ action: "x", at: Number.NaN }] }), 0)).toMatchObject({ ok: false, reason: "invalid" });
     });
 
     it("counts 1, 2, 3 per tenant and name, and never gives one number twice to two writers", async () => {

@@ -54,6 +54,22 @@ describe("PostgreSQL store opening", () => {
       expect((await openError(() => createPgStore({ connection: TEST_PG, schema: newer }))).code).toBe("newer-version");
     });
 
+    it("migrates a schema of layout 1: each entity's next timer is read from its stored timers", async () => {
+      const schema = createTestSchemaName();
+      const store = await createPgStore({ connection: TEST_PG, schema });
+      await store.put(toTestRecord({ id: "two", timers: [{ action: "b", at: 9_000 }, { action: "a", at: 5_000 }] }), 0);
+      await store.put(toTestRecord({ id: "none", timers: [] }), 0);
+      await store.close();
+      await runSql(`DROP INDEX "${schema}".entities_due`, `ALTER TABLE "${schema}".entities DROP COLUMN next_timer_at`, `UPDATE "${schema}".store_schema SET version = 1`);
+      const migrated = await createPgStore({ connection: TEST_PG, schema });
+      try {
+        expect((await migrated.listDue({ now: 5_000, limit: 10 })).records.map((r) => r.id)).toEqual(["two"]);
+        expect((await migrated.listDue({ now: 4_999, limit: 10 })).records).toEqual([]);
+      } finally {
+        await migrated.close();
+      }
+    });
+
     it("lets replicas start together on a new schema and share one state", async () => {
       const schema = createTestSchemaName();
       const replicas = await Promise.all([1, 2, 3].map(() => createPgStore({ connection: TEST_PG, schema })));

@@ -116,6 +116,19 @@ export function createSqlStore(driver: SqlDriver, limits: StoreLimits): StateSto
       const last = records[records.length - 1];
       return { records, next: rows.length > size && last !== undefined ? toKey(last) : null };
     },
+    async listDue({ now, limit, after }) {
+      checkOpen();
+      const problem = checkInteger(now, "now") ?? (after === undefined ? undefined : (checkInteger(after.at, "after.at") ?? (isUnkeepable(after.tenant, after.type, after.id) ? "`after` must be the `next` of a previous page" : undefined)));
+      if (problem !== undefined) throw new TypeError(`Failed to list due entities: ${problem}.`);
+      const size = toPageSize(limit);
+      // Without `after`: from before any time a timer can hold (every stored name is longer than "").
+      const from = after ?? { at: Number.MIN_SAFE_INTEGER, tenant: "", type: "", id: "" };
+      const rows = await driver.query("listDue", [now, from.at, from.tenant, from.type, from.id, size + 1]);
+      const records = rows.slice(0, size).map((row) => parseEntityBody(row.body as string));
+      const last = records[records.length - 1];
+      const lastAt = rows[size - 1]?.at;
+      return { records, next: rows.length > size && last !== undefined ? { ...toKey(last), at: Number(lastAt) } : null };
+    },
     async nextSequence(tenant, name) {
       checkOpen();
       const problem = checkName(tenant, "tenant") ?? checkName(name, "the sequence name");

@@ -57,8 +57,8 @@ export function* putWithPushesFlow(row: EntityRow, expectedVersion: number, push
   const growth = { entities: current === undefined ? 1 : 0, pushes: pushes.length, bytes: row.size - Number(current?.size ?? 0) + pushBytes };
   const full = checkRoom(totals, limits, growth);
   if (full !== undefined) return full;
-  if (current === undefined) yield* run("insertEntity", row.tenant, row.type, row.id, row.version, row.size, row.body);
-  else yield* run("updateEntity", row.version, row.size, row.body, row.tenant, row.type, row.id);
+  if (current === undefined) yield* run("insertEntity", row.tenant, row.type, row.id, row.version, row.size, row.body, row.nextTimerAt);
+  else yield* run("updateEntity", row.version, row.size, row.body, row.nextTimerAt, row.tenant, row.type, row.id);
   if (pushes.length > 0) {
     const [next] = yield* run("nextPushId");
     let id = Number(next?.id ?? 1);

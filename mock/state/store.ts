@@ -40,6 +40,11 @@ export interface StateStore {
   putMany(writes: ReadonlyArray<EntityWrite>): Promise<PutResult[]>;
   /** Entities in (type, id) order — then tenant, when no tenant is named — a page at a time. */
   list(query: EntityQuery): Promise<EntityPage>;
+  /**
+   * Entities (of every tenant) with a timer due by `now`, earliest timer first, a page at a time:
+   * what lets the mock fire timers as the clock passes them, without anyone reading the entity.
+   */
+  listDue(query: DueQuery): Promise<DuePage>;
   /** 1, 2, 3… per (tenant, name): ids of created entities come from (seed, tenant, sequence). */
   nextSequence(tenant: string, name: string): Promise<SequenceResult>;
 
@@ -112,6 +117,25 @@ export interface EntityQuery {
   limit: number;
   /** The `next` of the previous page: the page starts after this key. */
   after?: EntityKey;
+}
+
+/** Where a page of due entities ends: the earliest timer's time and the key. */
+export interface DueKey extends EntityKey {
+  at: number;
+}
+
+export interface DueQuery {
+  /** Virtual-clock epoch ms: timers at or before it are due. */
+  now: number;
+  /** 1 to MAX_PAGE_SIZE. */
+  limit: number;
+  /** The `next` of the previous page. */
+  after?: DueKey;
+}
+
+export interface DuePage {
+  records: EntityRecord[];
+  next: DueKey | null;
 }
 
 export interface EntityPage {
