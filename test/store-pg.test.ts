@@ -59,12 +59,24 @@ describe("PostgreSQL store opening", () => {
       const store = await createPgStore({ connection: TEST_PG, schema });
       await store.put(toTestRecord({ id: "two", timers: [{ action: "b", at: 9_000 }, { action: "a", at: 5_000 }] }), 0);
       await store.put(toTestRecord({ id: "none", timers: [] }), 0);
+      for (const topic of ["A", "B"]) await store.append({ tenant: "tenant-a", topic, payload: {}, dueAt: 1, createdAt: 1 });
+      await store.claimDue(1, "r", 10, 1);
+      await store.recordAttempt(1, { at: 1, owner: "r", status: 200 }, "done");
+      const stats = await store.stats();
       await store.close();
-      await runSql(`DROP INDEX "${schema}".entities_due`, `ALTER TABLE "${schema}".entities DROP COLUMN next_timer_at`, `UPDATE "${schema}".store_schema SET version = 1`);
+      await runSql(
+        `DROP INDEX "${schema}".entities_due`,
+        `ALTER TABLE "${schema}".entities DROP COLUMN next_timer_at`,
+        `DROP INDEX "${schema}".pushes_finished`,
+        `ALTER TABLE "${schema}".totals DROP COLUMN finished, DROP COLUMN finished_bytes, DROP COLUMN refused`,
+        `UPDATE "${schema}".store_schema SET version = 1`,
+      );
       const migrated = await createPgStore({ connection: TEST_PG, schema });
       try {
         expect((await migrated.listDue({ now: 5_000, limit: 10 })).records.map((r) => r.id)).toEqual(["two"]);
         expect((await migrated.listDue({ now: 4_999, limit: 10 })).records).toEqual([]);
+        expect(await migrated.stats()).toEqual(stats);
+        expect(stats).toMatchObject({ pushes: 2, finishedPushes: 1 });
       } finally {
         await migrated.close();
       }

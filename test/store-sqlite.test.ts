@@ -85,18 +85,27 @@ describe("SQLite state file", () => {
     expect(error.message).toContain("was written by a newer pandapon-mock (store layout 99; this one reads up to 2)");
   });
 
-  it("migrates a file of layout 1: each entity's next timer is read from its stored timers, then found due", async () => {
+  it("migrates a file of layout 1: each entity's next timer is read from its stored timers, then found due; the history is counted", async () => {
     const file = join(createTempFolder(), "state.sqlite");
     const store = createSqliteStore({ file });
     await store.put(toTestRecord({ id: "two", timers: [{ action: "b", at: 9_000 }, { action: "a", at: 5_000 }] }), 0);
     await store.put(toTestRecord({ id: "none", timers: [] }), 0);
+    for (const topic of ["A", "B"]) await store.append({ tenant: "tenant-a", topic, payload: {}, dueAt: 1, createdAt: 1 });
+    await store.claimDue(1, "r", 10, 1);
+    await store.recordAttempt(1, { at: 1, owner: "r", status: 200 }, "done");
+    const stats = await store.stats();
     await store.close();
-    // What layout 1 was: no next_timer_at column, no index on it.
-    execRaw(file, "DROP INDEX entities_due; ALTER TABLE entities DROP COLUMN next_timer_at; UPDATE store_schema SET version = 1");
+    // What layout 1 was: no next_timer_at column, no history counts, no index on either.
+    execRaw(
+      file,
+      "DROP INDEX entities_due; ALTER TABLE entities DROP COLUMN next_timer_at; DROP INDEX pushes_finished; ALTER TABLE totals DROP COLUMN finished; ALTER TABLE totals DROP COLUMN finished_bytes; ALTER TABLE totals DROP COLUMN refused; UPDATE store_schema SET version = 1",
+    );
     const migrated = createSqliteStore({ file });
     expect((await migrated.listDue({ now: 5_000, limit: 10 })).records.map((r) => r.id)).toEqual(["two"]);
     expect((await migrated.listDue({ now: 4_999, limit: 10 })).records).toEqual([]);
     expect(await migrated.get("tenant-a", "alibaba-refund", "two")).toMatchObject({ version: 1, timers: [{ action: "b" }, { action: "a" }] });
+    expect(await migrated.stats()).toEqual(stats);
+    expect(stats).toMatchObject({ pushes: 2, finishedPushes: 1 });
     await migrated.close();
     const check = new Database(file, { readonly: true });
     expect(check.prepare("SELECT version FROM store_schema").pluck().get()).toBe(2);

@@ -65,6 +65,12 @@ export interface ByHand {
   url?: string;
 }
 
+export interface PushCounts {
+  kept: number;
+  finished: number;
+  refused: number;
+}
+
 export type PushProblem = { ok: false; status: 400 | 404 | 409; message: string };
 
 /** What the "Verify" probe found at one URL: ok = HTTP 200 within 1000 ms. */
@@ -84,7 +90,8 @@ export interface PushService {
    * each callback URL of the tenant (or to `url`), not through the outbox (no retry, nothing stored).
    */
   verify(request: { tenant: string; url?: string }): Promise<{ ok: true; tenant: string; messageType: string; results: ProbeResult[] } | PushProblem>;
-  list(query: { tenant?: string; state?: PushState; limit?: number; after?: number }): Promise<{ pushes: PushView[]; next: number | null }>;
+  /** A page of pushes, and the outbox's counts: pushes kept, finished ones among them (the bounded history), refused ones (no room). */
+  list(query: { tenant?: string; state?: PushState; limit?: number; after?: number }): Promise<{ pushes: PushView[]; next: number | null; counts: PushCounts }>;
   /** Sends a push again: a new push with the same message, due now. */
   resend(id: number): Promise<{ ok: true; push: PushView } | PushProblem>;
   /** A message for an entity (stored, or born for an id nobody wrote), due now, to the tenant's callback URLs or `url`. */
@@ -172,7 +179,10 @@ export function createPushService(options: PushServiceOptions): PushService {
     if (pushes.length > 0) queueMicrotask(kick);
     return pushes;
   };
-  state.useOutbox((tenant, messages, now) => (callbackUrls ? outbox(callbackUrls, tenant, messages, now) : opening.then((urls) => outbox(urls, tenant, messages, now))));
+  state.useOutbox(
+    (tenant, messages, now) => (callbackUrls ? outbox(callbackUrls, tenant, messages, now) : opening.then((urls) => outbox(urls, tenant, messages, now))),
+    (tenant, refused) => options.log?.(`mock pushes: ${refused.count} push(es) for ${tenant} refused, the outbox being full of pending pushes (the write itself was done; GET /__mock/pushes counts them): ${refused.message}`),
+  );
 
   const deliver = async (push: PushRecord): Promise<void> => {
     const payload = readPushPayload(push.payload);
@@ -245,7 +255,8 @@ export function createPushService(options: PushServiceOptions): PushService {
     },
     async list({ tenant, state: pushState, limit = 100, after }) {
       const page = await store.listPushes({ tenant, state: pushState, limit, after });
-      return { pushes: page.pushes.map(toPushView), next: page.next };
+      const stats = await store.stats();
+      return { pushes: page.pushes.map(toPushView), next: page.next, counts: { kept: stats.pushes, finished: stats.finishedPushes, refused: stats.refusedPushes } };
     },
     async resend(id) {
       const push = await find(id);

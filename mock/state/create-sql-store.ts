@@ -153,7 +153,7 @@ export function createSqlStore(driver: SqlDriver, limits: StoreLimits): StateSto
       checkOpen();
       const problem = checkInteger(id, "the push id", 1) ?? checkAttempt(attempt, outcome);
       if (problem !== undefined) return { ok: false, reason: "invalid", message: `Failed to record an attempt of push ${String(id)}: ${problem}.` };
-      return driver.transact(recordAttemptFlow(id, attempt, outcome));
+      return driver.transact(recordAttemptFlow(id, attempt, outcome, limits));
     },
     async listPushes(query) {
       checkOpen();

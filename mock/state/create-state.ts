@@ -62,6 +62,9 @@ export interface EntityListQuery {
 /** Turns the messages a write emits into the pushes stored with it (none: nothing is pushed, e.g. the tenant has no callback URL). */
 export type Outbox = (tenant: string, messages: readonly EmittedMessage[], now: number) => NewPush[] | Promise<NewPush[]>;
 
+/** Told when a write's pushes were refused (the outbox full of pending pushes): the write itself was done. */
+export type RefusedPushes = (tenant: string, refused: { count: number; message: string }) => void;
+
 export interface StateService {
   readonly seed: string | number;
   readonly clock: VirtualClock;
@@ -71,7 +74,7 @@ export interface StateService {
    * Where the messages of transitions go: each write of an entity stores the pushes `outbox` makes
    * of them in the same transaction. Without one, nothing is pushed.
    */
-  useOutbox(outbox: Outbox | undefined): void;
+  useOutbox(outbox: Outbox | undefined, onRefused?: RefusedPushes): void;
   /** The messages the transitions of a type push (each messageType once), as its lifecycle declares them. */
   messagesOf(type: string): LifecyclePush[];
   /** The message `push` makes of an entity as it stands (its body read from the entity), as if a transition emitted it at `now`. */
@@ -255,6 +258,7 @@ export async function createState(options: StateServiceOptions): Promise<StateSe
 
   /** Stores `record` over `version`; the stored record, a conflict (try again) or a problem. */
   let outbox: Outbox | undefined;
+  let refusedPushes: RefusedPushes | undefined;
   const closeHooks: Array<() => Promise<void> | void> = [];
   const keptOnReset = new Set<string>();
   const write = async (record: EntityRecord, version: number, messages: readonly EmittedMessage[] = []): Promise<EntityRecord | "conflict" | StateProblem> => {
@@ -262,6 +266,7 @@ export async function createState(options: StateServiceOptions): Promise<StateSe
     const pushes = messages.length > 0 && outbox ? await outbox(record.tenant, messages, clock.now()) : [];
     const result = pushes.length > 0 ? await store.putWithPushes(record, version, pushes) : await store.put(record, version);
     if (result.ok) {
+      if (result.refusedPushes) refusedPushes?.(record.tenant, result.refusedPushes);
       const stored = { ...record, version: result.version };
       caches.stored.set(key, stored);
       return stored;
@@ -278,8 +283,9 @@ export async function createState(options: StateServiceOptions): Promise<StateSe
     seed,
     clock,
     store,
-    useOutbox(next) {
+    useOutbox(next, onRefused) {
       outbox = next;
+      refusedPushes = onRefused;
     },
     messagesOf(type) {
       const lifecycle = load().lifecycles.get(type);
