@@ -270,6 +270,26 @@ for (const kind of kinds) {
       expect(stats.bytes).toBeGreaterThan(0);
     });
 
+    it("records the attempts of a delivered batch in one call, each answered as recordAttempt would, in order", async () => {
+      const { store } = await kind.setup();
+      for (let i = 0; i < 3; i++) await store.append(toPush());
+      await store.claimDue(T0, "r", 1000, 2);
+      const results = await store.recordAttempts([
+        { id: 1, attempt: { at: T0, owner: "r", status: 200 }, outcome: "done" },
+        { id: 3, attempt: { at: T0, owner: "r", status: 200 }, outcome: "done" },
+        { id: 9, attempt: { at: T0, owner: "r" }, outcome: "done" },
+        { id: 2, attempt: { at: 1.5, owner: "r" }, outcome: "done" },
+        { id: 2, attempt: { at: T0, owner: "r", status: 500 }, outcome: { nextAt: T0 + 5 } },
+      ]);
+      expect(results.map((r) => (r.ok ? "ok" : r.reason))).toEqual(["ok", "not-claimed", "unknown", "invalid", "ok"]);
+      expect((await store.listPushes({ limit: 10 })).pushes.map((p) => [p.id, p.state, p.attemptCount, p.dueAt - T0])).toEqual([
+        [1, "done", 1, 0],
+        [2, "pending", 1, 5],
+        [3, "pending", 0, 0],
+      ]);
+      expect(await store.stats()).toMatchObject({ pushes: 3, finishedPushes: 1 });
+    });
+
     it("keeps a bounded history of finished pushes: the oldest finished go first, pending ones never; a full outbox of pending refuses and counts", async () => {
       const { store } = await kind.setup({ maxPushes: 4, maxPushHistory: 2 });
       for (let i = 0; i < 4; i++) expect(await store.append(toPush({ topic: `T${i + 1}` }))).toMatchObject({ ok: true, id: i + 1 });

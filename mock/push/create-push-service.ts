@@ -2,7 +2,7 @@ import { hostname } from "node:os";
 import { randomBytes } from "node:crypto";
 import type { EmittedMessage } from "../state/apply-action.js";
 import type { StateService } from "../state/create-state.js";
-import type { NewPush, PushRecord, PushState } from "../state/store.js";
+import type { AttemptToRecord, NewPush, PushRecord, PushState } from "../state/store.js";
 import type { CallbackUrls } from "./callback-urls.js";
 import { openCallbackUrls, toCallbackMetaKey } from "./callback-urls.js";
 import type { PushPayload } from "./push-payload.js";
@@ -184,20 +184,19 @@ export function createPushService(options: PushServiceOptions): PushService {
     (tenant, refused) => options.log?.(`mock pushes: ${refused.count} push(es) for ${tenant} refused, the outbox being full of pending pushes (the write itself was done; GET /__mock/pushes counts them): ${refused.message}`),
   );
 
-  const deliver = async (push: PushRecord): Promise<void> => {
+  /** One delivery attempt of a claimed push: what to record of it. */
+  const deliver = async (push: PushRecord): Promise<AttemptToRecord> => {
     const payload = readPushPayload(push.payload);
     const secret = secrets.get(push.tenant);
     const at = clock.now();
     if (!payload || secret === undefined) {
       const error = payload ? "the tenant has no AccessSecret in this mock's keys" : "the stored push is not a message";
-      await store.recordAttempt(push.id, { at, owner, error }, "given-up");
-      return;
+      return { id: push.id, attempt: { at, owner, error }, outcome: "given-up" };
     }
     const result = await sendPush(payload.url, toMessageText(payload, at), secret);
     const outcome = toNextStep(result.acknowledged, push.attemptCount, at);
     const attempt = { at, owner, url: toShownUrl(payload.url), latencyMs: result.latencyMs, ...(result.status !== undefined ? { status: result.status } : {}), ...(result.error !== undefined ? { error: result.error } : {}) };
-    const recorded = await store.recordAttempt(push.id, attempt, outcome);
-    if (!recorded.ok) options.log?.(`mock push ${push.id}: ${recorded.message}`);
+    return { id: push.id, attempt, outcome };
   };
 
   let stopped = false;
@@ -210,7 +209,12 @@ export function createPushService(options: PushServiceOptions): PushService {
         if (stopped) return;
         const claimed = await store.claimDue(clock.now(), owner, leaseMs, batch);
         if (claimed.length === 0) break;
-        await Promise.all(claimed.map((push) => deliver(push).catch((error: unknown) => options.log?.(`mock push ${push.id} failed: ${(error as Error).message}`))));
+        // Sent together; their attempts recorded in one transaction.
+        const attempts = await Promise.all(claimed.map(deliver));
+        const recorded = await store.recordAttempts(attempts);
+        recorded.forEach((result, i) => {
+          if (!result.ok) options.log?.(`mock push ${attempts[i]!.id}: ${result.message}`);
+        });
       }
     } while (again && !stopped);
   };

@@ -4,7 +4,7 @@ import type { EntityRow } from "./entity-row.js";
 import type { NewPushRow } from "./push-row.js";
 import { toAttemptLog, toOutcomeState } from "./push-row.js";
 import type { StatementName } from "./store-sql.js";
-import type { AppendResult, AttemptOutcome, AttemptResult, PushAttempt, PutResult, Refusal, SequenceResult, StoreLimits, StoreStats, WriteResult } from "./store.js";
+import type { AppendResult, AttemptResult, AttemptToRecord, PutResult, Refusal, SequenceResult, StoreLimits, StoreStats, WriteResult } from "./store.js";
 
 /**
  * Each write of the store as one flow: a generator that yields the statements it needs and gets
@@ -158,28 +158,41 @@ export function* appendPushFlow(row: NewPushRow, limits: StoreLimits): Flow<Appe
 }
 
 /**
+ * Attempts of several pushes in one transaction, each checked and recorded as recordAttempt does.
  * A push's attempt log grows by one entry at most (bounded by MAX_ATTEMPTS_KEPT): never refused as
  * full. A push that finishes joins the history, whose oldest are dropped beyond its bounds.
  */
-export function* recordAttemptFlow(id: number, attempt: PushAttempt, outcome: AttemptOutcome, limits: StoreLimits): Flow<AttemptResult> {
+export function* recordAttemptsFlow(items: ReadonlyArray<AttemptToRecord>, limits: StoreLimits): Flow<AttemptResult[]> {
   const totals = yield* lockTotals();
-  const [push] = yield* run("readPush", id);
-  if (push === undefined) return { ok: false, reason: "unknown", message: `Failed to record an attempt of push ${id}: there is no such push.` };
-  if (push.state !== "pending" || push.claimedBy !== attempt.owner) {
-    const holder = push.state !== "pending" ? `is ${String(push.state)}` : push.claimedBy === null ? "is not claimed" : `is claimed by "${String(push.claimedBy)}"`;
-    return { ok: false, reason: "not-claimed", message: `Failed to record an attempt of push ${id} by "${attempt.owner}": it ${holder} (a lease that ended may have been taken over).` };
+  const results: AttemptResult[] = [];
+  const growth = { bytes: 0, finishedPushes: 0, finishedBytes: 0 };
+  for (const { id, attempt, outcome } of items) {
+    const [push] = yield* run("readPush", id);
+    if (push === undefined) {
+      results.push({ ok: false, reason: "unknown", message: `Failed to record an attempt of push ${id}: there is no such push.` });
+      continue;
+    }
+    if (push.state !== "pending" || push.claimedBy !== attempt.owner) {
+      const holder = push.state !== "pending" ? `is ${String(push.state)}` : push.claimedBy === null ? "is not claimed" : `is claimed by "${String(push.claimedBy)}"`;
+      results.push({ ok: false, reason: "not-claimed", message: `Failed to record an attempt of push ${id} by "${attempt.owner}": it ${holder} (a lease that ended may have been taken over).` });
+      continue;
+    }
+    const before = push.attempts as string;
+    const attempts = toAttemptLog(before, attempt);
+    const size = Number(push.size) - Buffer.byteLength(before) + Buffer.byteLength(attempts);
+    const { state, dueAt } = toOutcomeState(outcome);
+    yield* run("recordAttempt", state, dueAt, attempts, size, id);
+    growth.bytes += size - Number(push.size);
+    if (state !== "pending") {
+      growth.finishedPushes++;
+      growth.finishedBytes += size;
+    }
+    results.push({ ok: true });
   }
-  const before = push.attempts as string;
-  const attempts = toAttemptLog(before, attempt);
-  const size = Number(push.size) - Buffer.byteLength(before) + Buffer.byteLength(attempts);
-  const { state, dueAt } = toOutcomeState(outcome);
-  yield* run("recordAttempt", state, dueAt, attempts, size, id);
-  const finished = state === "pending" ? {} : { finishedPushes: 1, finishedBytes: size };
-  const growth = { bytes: size - Number(push.size), ...finished };
   yield* addTotals(growth);
   const after = grow(totals, growth);
   yield* dropFinished(after, after.finishedPushes - limits.maxPushHistory, after.finishedBytes - limits.maxPushHistoryBytes);
-  return { ok: true };
+  return results;
 }
 
 export function* resetFlow(tenant: string | undefined): Flow<void> {

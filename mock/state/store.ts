@@ -64,6 +64,8 @@ export interface StateStore {
    * push is due again at `nextAt`, or done, or given up. Refused when another owner holds it now.
    */
   recordAttempt(id: number, attempt: PushAttempt, outcome: AttemptOutcome): Promise<AttemptResult>;
+  /** Attempts of several pushes (a delivered batch) in one transaction, each answered as recordAttempt would. At most MAX_BATCH. */
+  recordAttempts(items: ReadonlyArray<AttemptToRecord>): Promise<AttemptResult[]>;
   /** Pushes in id order, a page at a time. */
   listPushes(query: PushQuery): Promise<PushPage>;
 
@@ -199,6 +201,13 @@ export interface PushAttempt {
 }
 
 export type AttemptOutcome = { nextAt: number } | "done" | "given-up";
+
+/** One attempt to record: what recordAttempt takes. */
+export interface AttemptToRecord {
+  id: number;
+  attempt: PushAttempt;
+  outcome: AttemptOutcome;
+}
 
 export interface PushRecord extends NewPush {
   id: number;
