@@ -361,6 +361,7 @@ export async function createState(options: StateServiceOptions): Promise<StateSe
     async fireDueTimers({ limit, after }) {
       const now = clock.now();
       const page = await store.listDue({ now, limit, ...(after ? { after } : {}) });
+      if (page.records.length === 0) return { fired: 0, next: null };
       const { lifecycles } = load();
       let fired = 0;
       for (const stored of page.records) {
