@@ -1,4 +1,5 @@
 import type { StateService } from "./create-state.js";
+import type { DueKey } from "./store.js";
 
 export interface TimerSweeperOptions {
   /** How often real time is checked for timers falling due (real ms; default 250). Clock moves also wake it. */
@@ -32,7 +33,7 @@ export function createTimerSweeper(state: StateService, options: TimerSweeperOpt
   const sweep = async (): Promise<void> => {
     do {
       again = false;
-      let after: Parameters<StateService["fireDueTimers"]>[0]["after"];
+      let after: DueKey | undefined;
       do {
         if (stopped) return;
         const page = await state.fireDueTimers({ limit: pageSize, ...(after ? { after } : {}) });
