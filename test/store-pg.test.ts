@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { createPgStore } from "../mock/state/pg-store.js";
 import { StoreOpenError } from "../mock/state/store-open-error.js";
 import { NO_PG, TEST_PG, createTestSchemaName, dropTestSchemas } from "./helpers/store-setups.js";
-import { toTestRecord } from "./helpers/test-record.js";
+import { toTestRecord, writeLayoutSample } from "./helpers/test-record.js";
 
 afterAll(dropTestSchemas);
 
@@ -57,12 +57,7 @@ describe("PostgreSQL store opening", () => {
     it("migrates a schema of layout 1: each entity's next timer is read from its stored timers", async () => {
       const schema = createTestSchemaName();
       const store = await createPgStore({ connection: TEST_PG, schema });
-      await store.put(toTestRecord({ id: "two", timers: [{ action: "b", at: 9_000 }, { action: "a", at: 5_000 }] }), 0);
-      await store.put(toTestRecord({ id: "none", timers: [] }), 0);
-      for (const topic of ["A", "B"]) await store.append({ tenant: "tenant-a", topic, payload: {}, dueAt: 1, createdAt: 1 });
-      await store.claimDue(1, "r", 10, 1);
-      await store.recordAttempt(1, { at: 1, owner: "r", status: 200 }, "done");
-      const stats = await store.stats();
+      const stats = await writeLayoutSample(store);
       await store.close();
       await runSql(
         `DROP INDEX "${schema}".entities_due`,

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { createSqliteStore } from "../mock/state/sqlite-store.js";
 import { StoreOpenError } from "../mock/state/store-open-error.js";
 import { createTempFolder } from "./helpers/store-setups.js";
-import { toTestRecord } from "./helpers/test-record.js";
+import { toTestRecord, writeLayoutSample } from "./helpers/test-record.js";
 
 function openError(file: string, options: { shared?: boolean; busyTimeoutMs?: number } = {}): StoreOpenError {
   try {
@@ -88,12 +88,7 @@ describe("SQLite state file", () => {
   it("migrates a file of layout 1: each entity's next timer is read from its stored timers, then found due; the history is counted", async () => {
     const file = join(createTempFolder(), "state.sqlite");
     const store = createSqliteStore({ file });
-    await store.put(toTestRecord({ id: "two", timers: [{ action: "b", at: 9_000 }, { action: "a", at: 5_000 }] }), 0);
-    await store.put(toTestRecord({ id: "none", timers: [] }), 0);
-    for (const topic of ["A", "B"]) await store.append({ tenant: "tenant-a", topic, payload: {}, dueAt: 1, createdAt: 1 });
-    await store.claimDue(1, "r", 10, 1);
-    await store.recordAttempt(1, { at: 1, owner: "r", status: 200 }, "done");
-    const stats = await store.stats();
+    const stats = await writeLayoutSample(store);
     await store.close();
     // What layout 1 was: no next_timer_at column, no history counts, no index on either.
     execRaw(

@@ -2,6 +2,7 @@ import { hostname } from "node:os";
 import { randomBytes } from "node:crypto";
 import type { EmittedMessage } from "../state/apply-action.js";
 import type { StateService } from "../state/create-state.js";
+import { createWakeLoop } from "../state/create-wake-loop.js";
 import type { AttemptToRecord, NewPush, PushRecord, PushState } from "../state/store.js";
 import type { CallbackUrls } from "./callback-urls.js";
 import { openCallbackUrls, toCallbackMetaKey } from "./callback-urls.js";
@@ -199,40 +200,25 @@ export function createPushService(options: PushServiceOptions): PushService {
     return { id: push.id, attempt, outcome };
   };
 
-  let stopped = false;
-  let running: Promise<void> | undefined;
-  let again = false;
-  const drain = async (): Promise<void> => {
-    do {
-      again = false;
+  // Claims due pushes a batch at a time, sends a batch together and records its attempts in one transaction.
+  const dispatcher = createWakeLoop(
+    async (loop) => {
       for (;;) {
-        if (stopped) return;
+        if (loop.stopped) return;
         const claimed = await store.claimDue(clock.now(), owner, leaseMs, batch);
-        if (claimed.length === 0) break;
-        // Sent together; their attempts recorded in one transaction.
+        if (claimed.length === 0) return;
         const attempts = await Promise.all(claimed.map(deliver));
         const recorded = await store.recordAttempts(attempts);
         recorded.forEach((result, i) => {
           if (!result.ok) options.log?.(`mock push ${attempts[i]!.id}: ${result.message}`);
         });
       }
-    } while (again && !stopped);
-  };
+    },
+    { clock, pollMs: options.pollMs ?? 250, onError: (error) => options.log?.(`mock push dispatcher: ${error.message}`) },
+  );
   function kick(): void {
-    if (stopped) return;
-    if (running) {
-      again = true;
-      return;
-    }
-    running = drain()
-      .catch((error: unknown) => options.log?.(`mock push dispatcher: ${(error as Error).message}`))
-      .finally(() => {
-        running = undefined;
-      });
+    dispatcher.wake();
   }
-  const poll = setInterval(kick, options.pollMs ?? 250);
-  poll.unref();
-  const stopListening = clock.onAdvance(() => kick());
 
   const find = async (id: number): Promise<PushRecord | undefined> => {
     if (!Number.isSafeInteger(id) || id < 1) return undefined;
@@ -300,15 +286,11 @@ export function createPushService(options: PushServiceOptions): PushService {
     kick,
     async idle() {
       await options.timers?.idle();
-      kick();
-      while (running) await running;
+      await dispatcher.idle();
     },
     async stop() {
-      stopped = true;
-      clearInterval(poll);
-      stopListening();
       state.useOutbox(undefined);
-      await running;
+      await dispatcher.stop();
     },
   };
   state.onClose(() => service.stop());

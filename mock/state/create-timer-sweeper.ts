@@ -1,5 +1,7 @@
 import type { StateService } from "./create-state.js";
 import type { DueKey } from "./store.js";
+import type { WakeLoop } from "./create-wake-loop.js";
+import { createWakeLoop } from "./create-wake-loop.js";
 
 export interface TimerSweeperOptions {
   /** How often real time is checked for timers falling due (real ms; default 250). Clock moves also wake it. */
@@ -9,14 +11,8 @@ export interface TimerSweeperOptions {
   log?: (line: string) => void;
 }
 
-/** Fires the timers of stored entities as the virtual clock passes them. */
-export interface TimerSweeper {
-  /** Starts a sweep now (or another one right after the running one). */
-  wake(): void;
-  /** Resolves once a sweep found nothing more due. */
-  idle(): Promise<void>;
-  stop(): Promise<void>;
-}
+/** Fires the timers of stored entities as the virtual clock passes them (idle: a sweep found nothing more due). */
+export type TimerSweeper = WakeLoop;
 
 /**
  * Without it, a stored entity's due timers are applied only when someone next reads or writes it,
@@ -27,47 +23,16 @@ export interface TimerSweeper {
  */
 export function createTimerSweeper(state: StateService, options: TimerSweeperOptions = {}): TimerSweeper {
   const pageSize = options.pageSize ?? 100;
-  let stopped = false;
-  let running: Promise<void> | undefined;
-  let again = false;
-  const sweep = async (): Promise<void> => {
-    do {
-      again = false;
+  return createWakeLoop(
+    async (loop) => {
       let after: DueKey | undefined;
       do {
-        if (stopped) return;
+        if (loop.stopped) return;
         const page = await state.fireDueTimers({ limit: pageSize, ...(after ? { after } : {}) });
         after = page.next ?? undefined;
         if (after) await new Promise((resolve) => setImmediate(resolve));
       } while (after);
-    } while (again && !stopped);
-  };
-  const wake = (): void => {
-    if (stopped) return;
-    if (running) {
-      again = true;
-      return;
-    }
-    running = sweep()
-      .catch((error: unknown) => options.log?.(`mock timers: ${(error as Error).message}`))
-      .finally(() => {
-        running = undefined;
-      });
-  };
-  const poll = setInterval(wake, options.pollMs ?? 250);
-  poll.unref();
-  const stopListening = state.clock.onAdvance(() => wake());
-  return {
-    wake,
-    async idle() {
-      wake();
-      while (running) await running;
     },
-    async stop() {
-      stopped = true;
-      clearInterval(poll);
-      stopListening();
-      await running;
-    },
-  };
+    { clock: state.clock, pollMs: options.pollMs ?? 250, onError: (error) => options.log?.(`mock timers: ${error.message}`) },
+  );
 }
