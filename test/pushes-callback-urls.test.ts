@@ -27,8 +27,8 @@ async function receiver(behave?: (count: number) => Promise<number | undefined> 
 }
 
 /** A stateful mock whose demo key's configured callback URL is `configured`, on the state file `file` (in memory without one). */
-async function start(configured: string[], file?: string): Promise<Mock> {
-  const mock = await startStatefulMock({ ...(file ? { store: createSqliteStore({ file }) } : {}), mock: { pandapon: { keys: [{ ...DEMO_PANDAPON, callbackUrls: configured }] }, pushes: { pollMs: 20 } } });
+async function start(configured: string[], file?: string, messageTypes: Record<string, string> = {}): Promise<Mock> {
+  const mock = await startStatefulMock({ ...(file ? { store: createSqliteStore({ file }) } : {}), mock: { pandapon: { keys: [{ ...DEMO_PANDAPON, callbackUrls: configured }] }, pushes: { pollMs: 20, messageTypes } } });
   stops.push(mock.stop);
   return mock;
 }
@@ -96,6 +96,13 @@ describe('the "Verify" probe', () => {
     // A URL given instead of the tenant's.
     expect((await mock.admin.callbackUrls.verify({ url: good.url })).results).toMatchObject([{ url: good.url, ok: true }]);
     expect(good.received).toHaveLength(2);
+  });
+
+  it("takes the name given to its assumed messageType in pushes.messageTypes", async () => {
+    const good = await receiver();
+    const mock = await start([good.url], undefined, { [VERIFY_MESSAGE_TYPE]: "MY_VERIFY" });
+    expect(await mock.admin.callbackUrls.verify()).toMatchObject({ messageType: "MY_VERIFY", results: [{ ok: true }] });
+    expect(good.received.map((r) => r.message.messageType)).toEqual(["MY_VERIFY"]);
   });
 
   it("refuses what it cannot probe: an unknown key (404), a tenant without URLs (409), a bad url (400)", async () => {
