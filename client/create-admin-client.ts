@@ -35,6 +35,29 @@ export interface AdminEntityPage {
   next: { tenant: string; type: string; id: string } | null;
 }
 
+/** What the "Verify" probe found at one callback URL: ok = HTTP 200 within 1000 ms. */
+export interface AdminProbeResult {
+  url: string;
+  ok: boolean;
+  status?: number;
+  latencyMs: number;
+  error?: string;
+}
+
+/** POST /__mock/callback-urls/verify's answer. */
+export interface AdminProbe {
+  tenant: string;
+  /** The probe's messageType (the project's name: what the console's "Verify" sends is not documented). */
+  messageType: string;
+  results: AdminProbeResult[];
+}
+
+/** GET /__mock/callback-urls's answer: each tenant's URLs, and which were set at run time (kept in the state, over the configured ones). */
+export interface AdminCallbackUrls {
+  tenants: Record<string, string[]>;
+  setAtRunTime: string[];
+}
+
 /** An answer of the admin API other than 2xx: its status and `{error}` (a 409 refusal also names `allowedActions`). */
 export class AdminClientError extends Error {
   override readonly name = "AdminClientError";
@@ -67,15 +90,25 @@ export interface AdminClient {
     get(): Promise<AdminClock>;
     advance(seconds: number): Promise<AdminClock>;
   };
+  /** Where each tenant's pushes go (the console's callback URLs), and its "Verify" probe. */
+  callbackUrls: {
+    get(): Promise<AdminCallbackUrls>;
+    /** Replaces a tenant's URLs; kept in the mock's state, over the configured ones. */
+    set(tenant: string, urls: string[]): Promise<{ tenant: string; urls: string[] }>;
+    /** Goes back to the configured URLs. */
+    forget(tenant: string): Promise<{ tenant: string; urls: string[] }>;
+    /** Sends one signed probe to each URL of the tenant (default: the mock's first key), or to `url`, now. */
+    verify(options?: { tenant?: string; url?: string }): Promise<AdminProbe>;
+  };
   /** Forgets every entity (or one tenant's); the clock stays. */
   reset(options?: { tenant?: string }): Promise<void>;
 }
 
-/** A client of the mock's admin API (/__mock/entities, /__mock/clock, /__mock/reset) of a running mock. */
+/** A client of the mock's admin API (/__mock/entities, /__mock/clock, /__mock/callback-urls, /__mock/reset) of a running mock. */
 export function createAdminClient(options: AdminClientOptions): AdminClient {
   const base = options.baseUrl.replace(/\/+$/, "");
   const doFetch = options.fetch ?? fetch;
-  const call = async <T>(method: "GET" | "POST", path: string, query: Record<string, string | number | undefined> = {}, body?: unknown): Promise<T> => {
+  const call = async <T>(method: "GET" | "POST" | "PUT" | "DELETE", path: string, query: Record<string, string | number | undefined> = {}, body?: unknown): Promise<T> => {
     const params = new URLSearchParams();
     for (const [k, v] of Object.entries(query)) if (v !== undefined) params.set(k, String(v));
     const url = `${base}${path}${params.size > 0 ? `?${params}` : ""}`;
@@ -112,6 +145,12 @@ export function createAdminClient(options: AdminClientOptions): AdminClient {
     clock: {
       get: () => call("GET", "/__mock/clock"),
       advance: (seconds) => call("POST", "/__mock/clock", {}, { advanceSeconds: seconds }),
+    },
+    callbackUrls: {
+      get: () => call("GET", "/__mock/callback-urls"),
+      set: (tenant, urls) => call("PUT", `/__mock/callback-urls/${encodeURIComponent(tenant)}`, {}, { urls }),
+      forget: (tenant) => call("DELETE", `/__mock/callback-urls/${encodeURIComponent(tenant)}`),
+      verify: ({ tenant, url } = {}) => call("POST", "/__mock/callback-urls/verify", {}, { tenant, url }),
     },
     reset: async ({ tenant } = {}) => {
       await call("POST", "/__mock/reset", {}, tenant === undefined ? {} : { tenant });

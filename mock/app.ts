@@ -1,11 +1,12 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Catalog } from "../schemas/catalog.js";
 import { createAdminApp } from "./admin/create-admin-app.js";
-import { createCallbackUrls } from "./push/callback-urls.js";
 import type { PushService } from "./push/create-push-service.js";
 import { createPushService } from "./push/create-push-service.js";
 import type { MockCore } from "./create-core.js";
 import { createCore } from "./create-core.js";
+import type { TimerSweeper } from "./state/create-timer-sweeper.js";
+import { createTimerSweeper } from "./state/create-timer-sweeper.js";
 import type { MockRequest, MockResponse } from "./exchange.js";
 import { JSON_TYPE } from "./exchange.js";
 import type { DeepPartial, MockOptions } from "./options.js";
@@ -31,7 +32,8 @@ export type MockApp = ((req: IncomingMessage, res: ServerResponse) => void) & { 
  */
 export function createApp(options: DeepPartial<MockOptions> = {}, catalog?: Catalog): MockApp {
   const core = createCore(toMockOptions(options), catalog);
-  core.pushes = startPushes(core.options);
+  core.timers = startTimers(core.options);
+  core.pushes = startPushes(core.options, core.timers);
   // express (a tenth of a cold start to load) is loaded when /__mock/ is first asked for.
   let admin: Promise<(req: IncomingMessage, res: ServerResponse) => void> | undefined;
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
@@ -71,16 +73,26 @@ export function createApp(options: DeepPartial<MockOptions> = {}, catalog?: Cata
   return Object.assign(handle, { core });
 }
 
+/** What fires stored entities' timers as the clock passes them (stateful only; runs until the state closes). */
+function startTimers(options: MockOptions): TimerSweeper | undefined {
+  const state = options.state;
+  if (!state) return undefined;
+  const timers = createTimerSweeper(state, { pollMs: options.pushes.pollMs, log: options.log });
+  state.onClose(() => timers.stop());
+  return timers;
+}
+
 /** The push service of a stateful mock (its dispatcher runs until the state closes), or undefined. */
-function startPushes(options: MockOptions): PushService | undefined {
+function startPushes(options: MockOptions, timers: TimerSweeper | undefined): PushService | undefined {
   if (!options.state || !options.pushes.enabled) return undefined;
   const keys = options.pandapon.keys;
   return createPushService({
     state: options.state,
     secrets: new Map(keys.map((k) => [k.accessKey, k.secret])),
-    callbackUrls: createCallbackUrls(new Map(keys.map((k) => [k.accessKey, k.callbackUrls ?? []]))),
+    configuredUrls: new Map(keys.map((k) => [k.accessKey, k.callbackUrls ?? []])),
     messageTypes: options.pushes.messageTypes,
     pollMs: options.pushes.pollMs,
+    ...(timers ? { timers } : {}),
     log: options.log,
   });
 }

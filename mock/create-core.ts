@@ -12,6 +12,7 @@ import type { AnswerFormat, EncodedAnswer, Producer } from "./generate/create-pr
 import { createProducer } from "./generate/create-producer.js";
 import type { JournalEntry, JournalNote, MockRequest, MockResponse } from "./exchange.js";
 import { JSON_TYPE, XML_TYPE } from "./exchange.js";
+import type { TimerSweeper } from "./state/create-timer-sweeper.js";
 import type { NonceMemory } from "./nonce-memory.js";
 import { createNonceMemory } from "./nonce-memory.js";
 import type { MockOptions } from "./options.js";
@@ -25,6 +26,8 @@ export interface MockCore {
   options: MockOptions;
   /** Message pushes, when the mock is stateful and pushes are enabled (set by createApp). */
   pushes?: PushService;
+  /** What fires stored entities' timers as the clock passes them, when the mock is stateful (set by createApp). */
+  timers?: TimerSweeper;
   catalog: Catalog;
   producer: Producer;
   nonces: NonceMemory;

@@ -55,6 +55,7 @@ describe("bad input, in every command", () => {
     { args: ["act", "alibaba-refund", "TQ1", "close", "--input", "{oops"], message: "Failed to read --input: it is not JSON" },
     { args: ["clock", "--advance", "soon"], message: '--advance must be a non-negative number, not "soon".' },
     { args: ["reset", "--base-url", "http://127.0.0.1:1"], message: 'Failed to call "POST http://127.0.0.1:1/__mock/reset": ' },
+    { args: ["verify-callbacks", "--base-url", "http://127.0.0.1:1"], message: 'Failed to call "POST http://127.0.0.1:1/__mock/callback-urls/verify": ' },
     { args: ["proxy", "--target", "ftp://api"], message: '--target must be an http or https URL, not "ftp://api".' },
     { args: ["check-recordings", join(notADir, "recordings")], message: `Failed to read recordings from "${join(notADir, "recordings")}": no such folder.` },
     { args: ["push", "TAOBAO_ORDER_STATUS_MODIFY", "--to", "ftp://receiver"], message: '--to: "ftp://receiver" is not an http or https URL.' },
@@ -74,7 +75,7 @@ describe("bad input, in every command", () => {
     expect(new Set(cases.map((c) => c.args[0]))).toEqual(new Set(names.filter((name) => name !== "operations")));
   });
 
-  const commands = ["serve", "operations", "verify", "check", "sign pandapon", "sign top", "identify-signature", "openapi", "entities", "clock", "reset"];
+  const commands = ["serve", "operations", "verify", "check", "sign pandapon", "sign top", "identify-signature", "openapi", "entities", "clock", "verify-callbacks", "reset"];
 
   it.each(commands)("exits 2 on an option %s does not know, naming it first, then its usage", async (command) => {
     const result = await setup().run(...command.split(" "), "--bogus");

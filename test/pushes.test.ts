@@ -7,6 +7,7 @@ import { PACKAGE_ROOT } from "../schemas/package-root.js";
 import { getCore } from "../mock/app.js";
 import { MAX_RETRIES, RETRY_AFTER_MS } from "../mock/push/push-schedule.js";
 import { getCatalog } from "../schemas/catalog.js";
+import { createSqliteStore } from "../mock/state/sqlite-store.js";
 import { DEMO_PANDAPON } from "../protocol/demo.js";
 import { startPushReceiver } from "./helpers/push-receiver.js";
 import { FLOW_NOW, startStatefulMock } from "./helpers/stateful-mock.js";
@@ -187,5 +188,33 @@ describe("message pushes, delivered to a real receiver (createCallbackMiddleware
     stops.push(mock.stop);
     await createAlibabaOrder(mock);
     expect((await mock.state.store.stats()).pushes).toBe(0);
+  });
+
+  it("an outbox full of pending pushes refuses new ones, visibly: the API write is done, the refusal logged and counted; finished pushes make room", async () => {
+    const lines: string[] = [];
+    let failing = true;
+    let mock: Mock | undefined;
+    const receiver = await startPushReceiver({ secret: DEMO_PANDAPON.secret, now: () => mock?.state.clock.now() ?? FLOW_NOW, behave: () => (failing ? 500 : undefined) });
+    stops.push(receiver.stop);
+    const store = createSqliteStore({ file: ":memory:", limits: { maxPushes: 2, maxPushHistory: 1 } });
+    mock = await startStatefulMock({ store, mock: { pandapon: { keys: [{ ...DEMO_PANDAPON, callbackUrls: [receiver.url] }] }, pushes: { pollMs: 20 }, log: (line: string) => void lines.push(line) } });
+    stops.push(mock.stop);
+    const pushes = getCore(mock.app).pushes!;
+    for (let i = 0; i < 3; i++) expect((await mock.pandapon.call("/open/order", CREATE)).status).toBe(200);
+    await pushes.idle();
+    expect((await mock.state.store.stats()).entities).toBe(3);
+    const listed = (await admin(mock, "GET", "/__mock/pushes")).json;
+    expect(listed.pushes.map((p: any) => p.state)).toEqual(["pending", "pending"]);
+    expect(listed.counts).toEqual({ kept: 2, finished: 0, refused: 1 });
+    expect(lines.filter((l) => l.includes("refused"))).toEqual([expect.stringMatching(/^mock pushes: 1 push\(es\) for .* refused, the outbox being full of pending pushes/)]);
+    // The receiver is back: both are delivered, the history keeps the last one, and a new push finds room.
+    failing = false;
+    await mock.admin.clock.advance(RETRY_AFTER_MS / 1000);
+    await pushes.idle();
+    expect((await admin(mock, "GET", "/__mock/pushes")).json.counts).toEqual({ kept: 1, finished: 1, refused: 1 });
+    expect((await mock.pandapon.call("/open/order", CREATE)).status).toBe(200);
+    await pushes.idle();
+    expect(receiver.received).toHaveLength(3);
+    expect((await admin(mock, "GET", "/__mock/pushes")).json.counts).toEqual({ kept: 1, finished: 1, refused: 1 });
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { EntityRecord } from "../mock/state/entity.js";
-import type { EntityKey, NewPush, PushRecord, StateStore } from "../mock/state/store.js";
+import type { DueKey, EntityKey, NewPush, PushRecord, StateStore } from "../mock/state/store.js";
 import { MAX_ATTEMPTS_KEPT, MAX_PAGE_SIZE } from "../mock/state/store.js";
 import { readStoreKinds } from "./helpers/store-setups.js";
 import { toTestRecord } from "./helpers/test-record.js";
@@ -8,6 +8,7 @@ import { toTestRecord } from "./helpers/test-record.js";
 // One suite, every store: SQLite file, SQLite memory, PostgreSQL (a fresh schema per test).
 
 const T0 = 1_700_000_000_000;
+const EMPTY_STATS = { entities: 0, pushes: 0, keys: 0, bytes: 0, finishedPushes: 0, finishedBytes: 0, refusedPushes: 0 };
 
 function toPush(overrides: Partial<NewPush> = {}): NewPush {
   return { tenant: "tenant-a", topic: "ORDER_PRICE_MODIFY", payload: { orderId: 1234567890123456789n, price: "12.50" }, dueAt: T0, createdAt: T0, ...overrides };
@@ -134,7 +135,7 @@ for (const kind of kinds) {
       const result = await store.put(record, 0);
       expect(result).toMatchObject({ ok: false, reason: "invalid" });
       expect((result as { message: string }).message).toMatch(/^Failed to store the entity/);
-      expect(await store.stats()).toEqual({ entities: 0, pushes: 0, keys: 0, bytes: 0 });
+      expect(await store.stats()).toEqual(EMPTY_STATS);
     });
 
     it("refuses a negative or fractional expected version", async () => {
@@ -246,25 +247,121 @@ for (const kind of kinds) {
       expect(await store.stats()).toMatchObject({ pushes: 1, keys: 2 });
     });
 
-    it("writes an entity and its pushes in one transaction: both, or neither on a conflict or a full store", async () => {
+    it("writes an entity and its pushes in one transaction: both, or neither on a conflict; an outbox full of pending pushes refuses the pushes, not the write", async () => {
       const { store } = await kind.setup({ maxPushes: 2 });
       expect(await store.putWithPushes(toTestRecord(), 0, [toPush(), toPush({ topic: "OTHER" })])).toEqual({ ok: true, version: 1 });
       expect((await store.listPushes({ limit: 10 })).pushes.map((p) => [p.id, p.topic, p.state])).toEqual([[1, "ORDER_PRICE_MODIFY", "pending"], [2, "OTHER", "pending"]]);
       // A conflict: neither the entity nor the push.
       expect(await store.putWithPushes(toTestRecord({ state: "refundclose" }), 0, [toPush()])).toMatchObject({ ok: false, reason: "conflict", version: 1 });
-      // Full: the entity stays as it was too.
-      expect(await store.putWithPushes(toTestRecord({ state: "refundclose" }), 1, [toPush()])).toMatchObject({ ok: false, reason: "full", limit: "maxPushes" });
-      expect((await store.get("tenant-a", toTestRecord().type, toTestRecord().id))?.version).toBe(1);
+      // The outbox holds 2 pending pushes, its bound: the entity is written, its push refused (said and counted).
+      const refused = await store.putWithPushes(toTestRecord({ state: "waitbuyersend" }), 1, [toPush()]);
+      expect(refused).toMatchObject({ ok: true, version: 2, refusedPushes: { count: 1, message: expect.stringContaining("maxPushes is 2") } });
+      expect(await store.stats()).toMatchObject({ entities: 1, pushes: 2, refusedPushes: 1 });
+      expect(await store.putWithPushes(toTestRecord({ state: "refundclose" }), 1, [toPush()])).toMatchObject({ ok: false, reason: "conflict" });
       // A push that is not storable refuses the write before anything is written.
-      expect(await store.putWithPushes(toTestRecord({ state: "refundclose" }), 1, [toPush({ tenant: "" })])).toMatchObject({ ok: false, reason: "invalid" });
+      expect(await store.putWithPushes(toTestRecord({ state: "refundclose" }), 2, [toPush({ tenant: "" })])).toMatchObject({ ok: false, reason: "invalid" });
       expect(await store.stats()).toMatchObject({ entities: 1, pushes: 2 });
-      expect(await store.putWithPushes(toTestRecord({ state: "refundclose" }), 1, [])).toEqual({ ok: true, version: 2 });
+      expect(await store.putWithPushes(toTestRecord({ state: "refundclose" }), 2, [])).toEqual({ ok: true, version: 3 });
       const stats = await store.stats();
       const pushes = (await store.listPushes({ limit: 10 })).pushes;
       const stored = await store.get("tenant-a", toTestRecord().type, toTestRecord().id);
       expect(stored?.state).toBe("refundclose");
       expect(pushes).toHaveLength(2);
       expect(stats.bytes).toBeGreaterThan(0);
+    });
+
+    it("records the attempts of a delivered batch in one call, each answered as recordAttempt would, in order", async () => {
+      const { store } = await kind.setup();
+      for (let i = 0; i < 3; i++) await store.append(toPush());
+      await store.claimDue(T0, "r", 1000, 2);
+      const results = await store.recordAttempts([
+        { id: 1, attempt: { at: T0, owner: "r", status: 200 }, outcome: "done" },
+        { id: 3, attempt: { at: T0, owner: "r", status: 200 }, outcome: "done" },
+        { id: 9, attempt: { at: T0, owner: "r" }, outcome: "done" },
+        { id: 2, attempt: { at: 1.5, owner: "r" }, outcome: "done" },
+        { id: 2, attempt: { at: T0, owner: "r", status: 500 }, outcome: { nextAt: T0 + 5 } },
+      ]);
+      expect(results.map((r) => (r.ok ? "ok" : r.reason))).toEqual(["ok", "not-claimed", "unknown", "invalid", "ok"]);
+      expect((await store.listPushes({ limit: 10 })).pushes.map((p) => [p.id, p.state, p.attemptCount, p.dueAt - T0])).toEqual([
+        [1, "done", 1, 0],
+        [2, "pending", 1, 5],
+        [3, "pending", 0, 0],
+      ]);
+      expect(await store.stats()).toMatchObject({ pushes: 3, finishedPushes: 1 });
+    });
+
+    it("keeps a bounded history of finished pushes: the oldest finished go first, pending ones never; a full outbox of pending refuses and counts", async () => {
+      const { store } = await kind.setup({ maxPushes: 4, maxPushHistory: 2 });
+      for (let i = 0; i < 4; i++) expect(await store.append(toPush({ topic: `T${i + 1}` }))).toMatchObject({ ok: true, id: i + 1 });
+      const finish = async (id: number, outcome: "done" | "given-up") => {
+        await store.claimDue(T0, "r", 1000, 10);
+        expect(await store.recordAttempt(id, { at: T0, owner: "r", status: 200 }, outcome)).toEqual({ ok: true });
+      };
+      // Full of pending: refused, counted, nothing dropped.
+      expect(await store.append(toPush({ topic: "T5" }))).toMatchObject({ ok: false, reason: "full", limit: "maxPushes" });
+      expect(await store.stats()).toMatchObject({ pushes: 4, finishedPushes: 0, refusedPushes: 1 });
+      await finish(2, "done");
+      await finish(1, "given-up");
+      await finish(3, "done");
+      // The history holds 2: the oldest finished (push 1) is gone; pending push 4 stays.
+      const ids = async () => (await store.listPushes({ limit: 10 })).pushes.map((p) => `${p.id}:${p.state}`);
+      expect(await ids()).toEqual(["2:done", "3:done", "4:pending"]);
+      // A new push takes the room of no one: 3 of 4 kept. Then the next ones drop the oldest finished to make room.
+      expect(await store.append(toPush({ topic: "T5" }))).toMatchObject({ ok: true, id: 5 });
+      expect(await store.putWithPushes(toTestRecord(), 0, [toPush({ topic: "T6" }), toPush({ topic: "T7" })])).toEqual({ ok: true, version: 1 });
+      expect(await ids()).toEqual(["4:pending", "5:pending", "6:pending", "7:pending"]);
+      const stats = await store.stats();
+      expect(stats).toMatchObject({ pushes: 4, finishedPushes: 0, finishedBytes: 0, refusedPushes: 1 });
+    });
+
+    it("bounds the history's bytes too, and a tenant's reset takes its finished pushes out of the counts", async () => {
+      const one = await (async () => {
+        const { store } = await kind.setup();
+        await store.append(toPush());
+        await store.claimDue(T0, "r", 1000, 1);
+        await store.recordAttempt(1, { at: T0, owner: "r", status: 200 }, "done");
+        return (await store.stats()).finishedBytes;
+      })();
+      const { store } = await kind.setup({ maxPushHistoryBytes: 2 * one + 10 });
+      for (const tenant of ["tenant-a", "tenant-b", "tenant-a"]) await store.append(toPush({ tenant }));
+      await store.claimDue(T0, "r", 1000, 10);
+      for (const id of [1, 2, 3]) await store.recordAttempt(id, { at: T0, owner: "r", status: 200 }, "done");
+      expect((await store.listPushes({ limit: 10 })).pushes.map((p) => p.id)).toEqual([2, 3]);
+      expect(await store.stats()).toMatchObject({ pushes: 2, finishedPushes: 2, finishedBytes: 2 * one });
+      await store.reset("tenant-a");
+      expect(await store.stats()).toMatchObject({ pushes: 1, finishedPushes: 1, finishedBytes: one });
+      await store.reset("tenant-b");
+      expect(await store.stats()).toEqual(EMPTY_STATS);
+    });
+
+    it("finds the entities whose earliest timer is due, of every tenant, earliest first, a page at a time", async () => {
+      const { store } = await kind.setup();
+      const timers = (...ats: number[]) => ats.map((at, i) => ({ action: `t${i}`, at }));
+      await store.put(toTestRecord({ id: "late", timers: timers(T0 + 50, T0 + 9_000) }), 0);
+      await store.put(toTestRecord({ id: "early", timers: timers(T0 + 20, T0 + 10) }), 0);
+      await store.put(toTestRecord({ id: "future", timers: timers(T0 + 60_000) }), 0);
+      await store.put(toTestRecord({ id: "none", timers: [] }), 0);
+      await store.put(toTestRecord({ tenant: "tenant-b", id: "late", timers: timers(T0 + 50) }), 0);
+      const ids: string[] = [];
+      let after: DueKey | undefined;
+      let pages = 0;
+      do {
+        const page = await store.listDue({ now: T0 + 100, limit: 2, ...(after ? { after } : {}) });
+        ids.push(...page.records.map((r) => `${r.tenant}/${r.id}`));
+        after = page.next ?? undefined;
+        pages++;
+      } while (after && pages < 10);
+      expect(ids).toEqual(["tenant-a/early", "tenant-a/late", "tenant-b/late"]);
+      expect(pages).toBe(2);
+      // A write moves the entity's next timer: fired (none left) or later.
+      const early = (await store.get("tenant-a", "alibaba-refund", "early"))!;
+      expect(await store.put({ ...early, timers: [] }, early.version)).toMatchObject({ ok: true });
+      const late = (await store.get("tenant-a", "alibaba-refund", "late"))!;
+      expect(await store.put({ ...late, timers: timers(T0 + 9_000) }, late.version)).toMatchObject({ ok: true });
+      expect((await store.listDue({ now: T0 + 100, limit: 10 })).records.map((r) => `${r.tenant}/${r.id}`)).toEqual(["tenant-b/late"]);
+      expect((await store.listDue({ now: T0 + 60_000, limit: 10 })).records.map((r) => r.id)).toEqual(["late", "late", "future"]);
+      await expect(store.listDue({ now: 1.5, limit: 1 })).rejects.toThrow(/now must be an integer/);
+      expect(await store.put(toTestRecord({ id: "bad", timers: [{ action: "x", at: Number.NaN }] }), 0)).toMatchObject({ ok: false, reason: "invalid" });
     });
 
     it("counts 1, 2, 3 per tenant and name, and never gives one number twice to two writers", async () => {
@@ -377,7 +474,7 @@ for (const kind of kinds) {
       await store.nextSequence("tenant-a", "x");
       await store.setMeta("clock", 1);
       await store.reset();
-      expect(await store.stats()).toEqual({ entities: 0, pushes: 0, keys: 0, bytes: 0 });
+      expect(await store.stats()).toEqual(EMPTY_STATS);
       expect(await store.get("tenant-a", "alibaba-refund", "TQ1001")).toBeUndefined();
       expect(await store.getMeta("clock")).toBeUndefined();
       expect(await store.append(toPush())).toEqual({ ok: true, id: 1 });
@@ -399,7 +496,7 @@ for (const kind of kinds) {
       await store.recordAttempt(1, { at: T0, owner: "r", error: "timeout" }, { nextAt: T0 + 5 });
       await store.reset("tenant-a");
       await store.reset("tenant-b");
-      expect(await store.stats()).toEqual({ entities: 0, pushes: 0, keys: 0, bytes: 0 });
+      expect(await store.stats()).toEqual(EMPTY_STATS);
     });
 
     it("answers the same to the same sequence of calls, here and in every other kind of store", async () => {

@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { createPgStore } from "../mock/state/pg-store.js";
 import { StoreOpenError } from "../mock/state/store-open-error.js";
 import { NO_PG, TEST_PG, createTestSchemaName, dropTestSchemas } from "./helpers/store-setups.js";
-import { toTestRecord } from "./helpers/test-record.js";
+import { toTestRecord, writeLayoutSample } from "./helpers/test-record.js";
 
 afterAll(dropTestSchemas);
 
@@ -52,6 +52,29 @@ describe("PostgreSQL store opening", () => {
       await (await createPgStore({ connection: TEST_PG, schema: newer })).close();
       await runSql(`UPDATE "${newer}".store_schema SET version = 7`);
       expect((await openError(() => createPgStore({ connection: TEST_PG, schema: newer }))).code).toBe("newer-version");
+    });
+
+    it("migrates a schema of layout 1: each entity's next timer is read from its stored timers", async () => {
+      const schema = createTestSchemaName();
+      const store = await createPgStore({ connection: TEST_PG, schema });
+      const stats = await writeLayoutSample(store);
+      await store.close();
+      await runSql(
+        `DROP INDEX "${schema}".entities_due`,
+        `ALTER TABLE "${schema}".entities DROP COLUMN next_timer_at`,
+        `DROP INDEX "${schema}".pushes_finished`,
+        `ALTER TABLE "${schema}".totals DROP COLUMN finished, DROP COLUMN finished_bytes, DROP COLUMN refused`,
+        `UPDATE "${schema}".store_schema SET version = 1`,
+      );
+      const migrated = await createPgStore({ connection: TEST_PG, schema });
+      try {
+        expect((await migrated.listDue({ now: 5_000, limit: 10 })).records.map((r) => r.id)).toEqual(["two"]);
+        expect((await migrated.listDue({ now: 4_999, limit: 10 })).records).toEqual([]);
+        expect(await migrated.stats()).toEqual(stats);
+        expect(stats).toMatchObject({ pushes: 2, finishedPushes: 1 });
+      } finally {
+        await migrated.close();
+      }
     });
 
     it("lets replicas start together on a new schema and share one state", async () => {

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { createSqliteStore } from "../mock/state/sqlite-store.js";
 import { StoreOpenError } from "../mock/state/store-open-error.js";
 import { createTempFolder } from "./helpers/store-setups.js";
-import { toTestRecord } from "./helpers/test-record.js";
+import { toTestRecord, writeLayoutSample } from "./helpers/test-record.js";
 
 function openError(file: string, options: { shared?: boolean; busyTimeoutMs?: number } = {}): StoreOpenError {
   try {
@@ -82,7 +82,29 @@ describe("SQLite state file", () => {
     execRaw(file, "UPDATE store_schema SET version = 99");
     const error = openError(file);
     expect(error.code).toBe("newer-version");
-    expect(error.message).toContain("was written by a newer pandapon-mock (store layout 99; this one reads up to 1)");
+    expect(error.message).toContain("was written by a newer pandapon-mock (store layout 99; this one reads up to 2)");
+  });
+
+  it("migrates a file of layout 1: each entity's next timer is read from its stored timers, then found due; the history is counted", async () => {
+    const file = join(createTempFolder(), "state.sqlite");
+    const store = createSqliteStore({ file });
+    const stats = await writeLayoutSample(store);
+    await store.close();
+    // What layout 1 was: no next_timer_at column, no history counts, no index on either.
+    execRaw(
+      file,
+      "DROP INDEX entities_due; ALTER TABLE entities DROP COLUMN next_timer_at; DROP INDEX pushes_finished; ALTER TABLE totals DROP COLUMN finished; ALTER TABLE totals DROP COLUMN finished_bytes; ALTER TABLE totals DROP COLUMN refused; UPDATE store_schema SET version = 1",
+    );
+    const migrated = createSqliteStore({ file });
+    expect((await migrated.listDue({ now: 5_000, limit: 10 })).records.map((r) => r.id)).toEqual(["two"]);
+    expect((await migrated.listDue({ now: 4_999, limit: 10 })).records).toEqual([]);
+    expect(await migrated.get("tenant-a", "alibaba-refund", "two")).toMatchObject({ version: 1, timers: [{ action: "b" }, { action: "a" }] });
+    expect(await migrated.stats()).toEqual(stats);
+    expect(stats).toMatchObject({ pushes: 2, finishedPushes: 1 });
+    await migrated.close();
+    const check = new Database(file, { readonly: true });
+    expect(check.prepare("SELECT version FROM store_schema").pluck().get()).toBe(2);
+    check.close();
   });
 
   it("says so when the path is a folder, or its folder cannot be made", () => {

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { ClientError } from "../../client/client-error.js";
-import type { AdminClient, AdminEntity } from "../../client/create-admin-client.js";
+import type { AdminClient, AdminEntity, AdminProbeResult } from "../../client/create-admin-client.js";
 import { AdminClientError, createAdminClient } from "../../client/create-admin-client.js";
 import { readJsonExactly } from "../../mock/read-json.js";
 import { toJsonText } from "../../protocol/json-wire.js";
@@ -51,7 +51,7 @@ function addMockCommand(program: Command, name: string, io: CommandIo): Command 
     .option("--admin-token <token>", "the mock's admin token (env PANDAPON_MOCK_ADMIN_TOKEN, preferred: flags show in ps)");
 }
 
-/** `entities`, `entity`, `act`, `clock` and `reset`: the state of a running mock, through its admin API. */
+/** `entities`, `entity`, `act`, `clock`, `verify-callbacks` and `reset`: the state of a running mock, through its admin API. */
 export function registerStateCommands(program: Command, io: CommandIo = PROCESS_IO): void {
   addMockCommand(program, "entities [type]", io)
     .description("list the stored entities of a running mock (all tenants unless --tenant); without a type and with --types, the entity types")
@@ -99,6 +99,22 @@ export function registerStateCommands(program: Command, io: CommandIo = PROCESS_
         });
       }),
     );
+  addMockCommand(program, "verify-callbacks", io)
+    .description('send the console\'s "Verify" probe from a running mock: one signed message to each callback URL of a tenant (or --url), now; exit 0 when each answered HTTP 200 within 1000 ms, else 1')
+    .option("--tenant <key>", "whose callback URLs (default: the mock's first PandaPon access-key)")
+    .option("--url <url>", "probe this URL instead of the tenant's callback URLs")
+    .option("--json", "print JSON")
+    .action((flags: MockFlags & { url?: string }) =>
+      runAction(io, async () => {
+        let failed = false;
+        const code = await runCall(io, async () => {
+          const probe = await toClient(flags, io).callbackUrls.verify({ tenant: flags.tenant, url: flags.url });
+          failed = probe.results.some((r) => !r.ok);
+          return flags.json ? toJsonText(probe, 2) : [`${probe.messageType} probe of ${probe.tenant}'s callback URLs:`, ...probe.results.map(toProbeLine)].join("\n");
+        });
+        return code === 0 && failed ? 1 : code;
+      }),
+    );
   addMockCommand(program, "reset", io)
     .description("forget every entity of a running mock (the clock stays), or one tenant's")
     .option("--tenant <key>", "only this tenant's entities")
@@ -110,6 +126,12 @@ export function registerStateCommands(program: Command, io: CommandIo = PROCESS_
         }),
       ),
     );
+}
+
+/** One line per probed URL: whether it acknowledged, and what came back. */
+function toProbeLine(r: AdminProbeResult): string {
+  const answer = r.ok ? `HTTP 200 in ${r.latencyMs} ms` : `${r.error ?? `HTTP ${r.status}`} (${r.latencyMs} ms)`;
+  return `${r.ok ? "ok    " : "failed"}  ${r.url}  ${answer}`;
 }
 
 function readInput(text: string): unknown {

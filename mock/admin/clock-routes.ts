@@ -1,6 +1,7 @@
 import type { Express } from "express";
 import type { StateService } from "../state/create-state.js";
 import type { MockOptions } from "../options.js";
+import type { TimerSweeper } from "../state/create-timer-sweeper.js";
 import { AdminError, readAdminBody, toHandler } from "./admin-request.js";
 
 /** What GET /__mock/clock answers: the virtual time (ISO and epoch ms) and how it runs. */
@@ -22,9 +23,10 @@ function readTime(value: unknown): number {
 
 /**
  * GET /__mock/clock; POST /__mock/clock with one of {"advanceSeconds": N} (timers fall due as it
- * passes), {"set": time}, {"freeze": true} or {"freeze": false} (runs again).
+ * passes), {"set": time}, {"freeze": true} or {"freeze": false} (runs again). It answers once the
+ * timers of stored entities that fell due have fired.
  */
-export function addClockRoutes(admin: Express, options: MockOptions): void {
+export function addClockRoutes(admin: Express, options: MockOptions, timers: TimerSweeper | undefined): void {
   admin.get(
     "/__mock/clock",
     toHandler(options, async (_req, state) => toClockAnswer(state)),
@@ -40,6 +42,8 @@ export function addClockRoutes(admin: Express, options: MockOptions): void {
       else if (body.freeze === true) await state.clock.freeze();
       else if (body.freeze === false) await state.clock.resume();
       else throw new AdminError(400, "freeze must be true or false.");
+      // The timers the move passed have fired (and their pushes are in the outbox) when it answers.
+      await timers?.idle();
       return toClockAnswer(state);
     }),
   );

@@ -33,7 +33,7 @@ export async function createAdminApp(core: MockCore): Promise<(req: IncomingMess
     res.json({ operations: core.catalog.operations.map(({ meta, assumed }) => ({ name: meta.name, api: meta.api, method: meta.method, path: meta.path, coverage: meta.coverage, ...(assumed ? { assumed } : {}) })) });
   });
   addEntityRoutes(admin, core.options);
-  addClockRoutes(admin, core.options);
+  addClockRoutes(admin, core.options, core.timers);
   addResetRoute(admin, core.options);
   addPushRoutes(admin, core.options, core.pushes);
   admin.use((req, res) => {

@@ -1,5 +1,8 @@
 import type { Express, Request } from "express";
+import { toCappedText } from "../../protocol/capped-text.js";
+import type { CallbackUrls } from "../push/callback-urls.js";
 import type { PushService } from "../push/create-push-service.js";
+import { checkCallbackUrl } from "../push/send-push.js";
 import type { MockOptions } from "../options.js";
 import type { PushState } from "../state/store.js";
 import { MAX_PAGE_SIZE } from "../state/store.js";
@@ -31,8 +34,10 @@ function readPage(req: Request): { limit: number; after?: number; state?: PushSt
 /**
  * GET /__mock/pushes?tenant=&state=&limit=&after= (every push and its attempts: time, URL, status,
  * latency, error); POST /__mock/pushes/{id}/resend; POST /__mock/pushes {type, id, tenant?,
- * messageType?, url?} sends an entity's message by hand; GET /__mock/callback-urls and
- * PUT /__mock/callback-urls/{tenant} {urls: [...]} read and change where each tenant's pushes go.
+ * messageType?, url?} sends an entity's message by hand; GET /__mock/callback-urls,
+ * PUT /__mock/callback-urls/{tenant} {urls: [...]} and DELETE /__mock/callback-urls/{tenant} read,
+ * change (kept in the state store) and restore (the configured ones) where each tenant's pushes go;
+ * POST /__mock/callback-urls/verify {tenant?, url?} probes them now (the console's "Verify").
  * Secrets are never shown (a URL's user and password neither).
  */
 export function addPushRoutes(admin: Express, options: MockOptions, pushes: PushService | undefined): void {
@@ -70,20 +75,53 @@ export function addPushRoutes(admin: Express, options: MockOptions, pushes: Push
   );
   admin.get(
     "/__mock/callback-urls",
-    toHandler(options, async () => [200, { tenants: readPushes(options, pushes).callbackUrls.all() }]),
+    toHandler(options, async () => {
+      const urls = await readPushes(options, pushes).callbackUrls();
+      return [200, { tenants: urls.all(), setAtRunTime: urls.setAtRunTime() }];
+    }),
+  );
+  admin.post(
+    "/__mock/callback-urls/verify",
+    toHandler(options, async (req) => {
+      const service = readPushes(options, pushes);
+      const body = await readAdminBody(req);
+      const url = readText(body.url, "url");
+      const problem = url === undefined ? undefined : checkCallbackUrl(url);
+      if (problem !== undefined) throw new AdminError(400, `url: ${problem}.`);
+      const result = await service.verify({ tenant: readTenant(options, req, body), ...(url !== undefined ? { url } : {}) });
+      if (!result.ok) throw new AdminError(result.status, result.message);
+      const { ok: _ok, ...answer } = result;
+      return [200, answer];
+    }),
   );
   admin.put(
     "/__mock/callback-urls/:tenant",
     toHandler(options, async (req) => {
-      const service = readPushes(options, pushes);
+      const urls = await readPushes(options, pushes).callbackUrls();
       const body = await readAdminBody(req);
-      const tenant = String(req.params.tenant);
+      const tenant = readKey(urls, String(req.params.tenant));
       try {
-        service.callbackUrls.set(tenant, body.urls as string[]);
+        await urls.set(tenant, body.urls as string[]);
       } catch (error) {
-        throw new AdminError(400, (error as Error).message);
+        if (error instanceof TypeError) throw new AdminError(400, error.message);
+        throw error;
       }
-      return [200, { tenant, urls: service.callbackUrls.of(tenant) }];
+      return [200, { tenant, urls: urls.of(tenant), setAtRunTime: true }];
     }),
   );
+  admin.delete(
+    "/__mock/callback-urls/:tenant",
+    toHandler(options, async (req) => {
+      const urls = await readPushes(options, pushes).callbackUrls();
+      const tenant = readKey(urls, String(req.params.tenant));
+      await urls.forget(tenant);
+      return [200, { tenant, urls: urls.of(tenant), setAtRunTime: false }];
+    }),
+  );
+}
+
+/** A tenant whose callback URLs can be set: one of this mock's keys. */
+function readKey(urls: CallbackUrls, tenant: string): string {
+  if (!urls.has(tenant)) throw new AdminError(404, `There is no key ${toCappedText(tenant)} in this mock's keys: only a configured key's pushes can be signed.`);
+  return tenant;
 }

@@ -10,13 +10,16 @@ export interface StoreSchemaProblem {
 
 export const NOT_A_STORE: StoreSchemaProblem = { code: "not-a-store", problem: "holds tables but is not a pandapon-mock state store" };
 
-/** Why the `store_schema` rows of an existing database do not make it a store this version reads, or undefined. */
-export function checkStoreSchema(rows: Row[]): StoreSchemaProblem | undefined {
+/**
+ * Why the `store_schema` rows of an existing database do not make it a store this version reads,
+ * or the layout version it holds (an earlier one is migrated when opened: toStoreMigrations).
+ */
+export function checkStoreSchema(rows: Row[]): StoreSchemaProblem | number {
   const row = rows[0];
   if (rows.length !== 1 || row === undefined || row.app !== STORE_APP) return NOT_A_STORE;
   const version = Number(row.version);
   if (version > STORE_SCHEMA_VERSION) {
     return { code: "newer-version", problem: `was written by a newer pandapon-mock (store layout ${version}; this one reads up to ${STORE_SCHEMA_VERSION})` };
   }
-  return undefined;
+  return version;
 }

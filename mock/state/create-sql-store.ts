@@ -6,9 +6,9 @@ import { parseEntityBody, toEntityRow } from "./entity-row.js";
 import type { NewPushRow } from "./push-row.js";
 import { checkAttempt, toNewPushRow, toPushRecord } from "./push-row.js";
 import type { Flow, Row } from "./store-flows.js";
-import { appendPushFlow, nextSequenceFlow, putEntityFlow, putManyFlow, putWithPushesFlow, recordAttemptFlow, resetFlow, setMetaFlow, toStats } from "./store-flows.js";
+import { appendPushFlow, nextSequenceFlow, putEntityFlow, putManyFlow, putWithPushesFlow, recordAttemptsFlow, resetFlow, setMetaFlow, toStats } from "./store-flows.js";
 import type { StatementName } from "./store-sql.js";
-import type { EntityKey, EntityQuery, PushState, PutResult, StateStore, StoreLimits } from "./store.js";
+import type { AttemptResult, EntityKey, EntityQuery, PushState, PutResult, StateStore, StoreLimits } from "./store.js";
 import { MAX_BATCH, MAX_PAGE_SIZE } from "./store.js";
 import { parseStoredJson, toStoredJson } from "./stored-json.js";
 
@@ -59,6 +59,19 @@ export function createSqlStore(driver: SqlDriver, limits: StoreLimits): StateSto
   };
   const checkOpen = () => {
     if (closed) throw new Error("Failed to use the state store: it is closed.");
+  };
+  /** Attempts recorded in one transaction (recordAttempt is one of them); the invalid ones answered without it. */
+  const recordAttempts: StateStore["recordAttempts"] = async (items) => {
+    checkOpen();
+    if (!Array.isArray(items) || items.length > MAX_BATCH) throw new TypeError(`Failed to record attempts: give an array of at most ${MAX_BATCH}.`);
+    const results: Array<AttemptResult | undefined> = items.map(({ id, attempt, outcome }) => {
+      const problem = checkInteger(id, "the push id", 1) ?? checkAttempt(attempt, outcome);
+      return problem === undefined ? undefined : { ok: false, reason: "invalid", message: `Failed to record an attempt of push ${String(id)}: ${problem}.` };
+    });
+    const valid = items.filter((_, i) => results[i] === undefined);
+    const recorded = valid.length === 0 ? [] : await driver.transact(recordAttemptsFlow(valid, limits));
+    let next = 0;
+    return results.map((result) => result ?? recorded[next++]!);
   };
   return {
     async get(tenant, type, id) {
@@ -116,6 +129,19 @@ export function createSqlStore(driver: SqlDriver, limits: StoreLimits): StateSto
       const last = records[records.length - 1];
       return { records, next: rows.length > size && last !== undefined ? toKey(last) : null };
     },
+    async listDue({ now, limit, after }) {
+      checkOpen();
+      const problem = checkInteger(now, "now") ?? (after === undefined ? undefined : (checkInteger(after.at, "after.at") ?? (isUnkeepable(after.tenant, after.type, after.id) ? "`after` must be the `next` of a previous page" : undefined)));
+      if (problem !== undefined) throw new TypeError(`Failed to list due entities: ${problem}.`);
+      const size = toPageSize(limit);
+      // Without `after`: from before any time a timer can hold (every stored name is longer than "").
+      const from = after ?? { at: Number.MIN_SAFE_INTEGER, tenant: "", type: "", id: "" };
+      const rows = await driver.query("listDue", [now, from.at, from.tenant, from.type, from.id, size + 1]);
+      const records = rows.slice(0, size).map((row) => parseEntityBody(row.body as string));
+      const last = records[records.length - 1];
+      const lastAt = rows[size - 1]?.at;
+      return { records, next: rows.length > size && last !== undefined ? { ...toKey(last), at: Number(lastAt) } : null };
+    },
     async nextSequence(tenant, name) {
       checkOpen();
       const problem = checkName(tenant, "tenant") ?? checkName(name, "the sequence name");
@@ -137,11 +163,9 @@ export function createSqlStore(driver: SqlDriver, limits: StoreLimits): StateSto
       return rows.map(toPushRecord).sort((a, b) => a.dueAt - b.dueAt || a.id - b.id);
     },
     async recordAttempt(id, attempt, outcome) {
-      checkOpen();
-      const problem = checkInteger(id, "the push id", 1) ?? checkAttempt(attempt, outcome);
-      if (problem !== undefined) return { ok: false, reason: "invalid", message: `Failed to record an attempt of push ${String(id)}: ${problem}.` };
-      return driver.transact(recordAttemptFlow(id, attempt, outcome));
+      return (await recordAttempts([{ id, attempt, outcome }]))[0]!;
     },
+    recordAttempts,
     async listPushes(query) {
       checkOpen();
       if (isUnkeepable(query.tenant) || (query.state !== undefined && !PUSH_STATES.includes(query.state))) return { pushes: [], next: null };

@@ -17,7 +17,7 @@ import { getLifecycles } from "./lifecycle.js";
 import { getWiredOperations } from "../../schemas/wired-operations.js";
 import type { DataEdit, WiringStep } from "./operation-wiring.js";
 import { readActingIds, readRequestId, toAnswerEdits, toOperationWiring, toViewEdits } from "./operation-wiring.js";
-import type { EntityKey, NewPush, StateStore } from "./store.js";
+import type { DueKey, EntityKey, NewPush, StateStore } from "./store.js";
 import { MAX_PAGE_SIZE } from "./store.js";
 import { toEntityId } from "./to-entity-id.js";
 import { hashToSeed } from "../generate/randomizer.js";
@@ -61,7 +61,10 @@ export interface EntityListQuery {
 }
 
 /** Turns the messages a write emits into the pushes stored with it (none: nothing is pushed, e.g. the tenant has no callback URL). */
-export type Outbox = (tenant: string, messages: readonly EmittedMessage[], now: number) => NewPush[];
+export type Outbox = (tenant: string, messages: readonly EmittedMessage[], now: number) => NewPush[] | Promise<NewPush[]>;
+
+/** Told when a write's pushes were refused (the outbox full of pending pushes): the write itself was done. */
+export type RefusedPushes = (tenant: string, refused: { count: number; message: string }) => void;
 
 export interface StateService {
   readonly seed: string | number;
@@ -72,11 +75,13 @@ export interface StateService {
    * Where the messages of transitions go: each write of an entity stores the pushes `outbox` makes
    * of them in the same transaction. Without one, nothing is pushed.
    */
-  useOutbox(outbox: Outbox | undefined): void;
+  useOutbox(outbox: Outbox | undefined, onRefused?: RefusedPushes): void;
   /** The messages the transitions of a type push (each messageType once), as its lifecycle declares them. */
   messagesOf(type: string): LifecyclePush[];
   /** The message `push` makes of an entity as it stands (its body read from the entity), as if a transition emitted it at `now`. */
   toMessage(entity: EntityRecord, push: LifecyclePush, now: number): EmittedMessage;
+  /** A meta key a full reset keeps, as it keeps the clock (settings such as the callback URLs set at run time). */
+  keepOnReset(key: string): void;
   /** Called (awaited, in order) when the service closes, before its store closes. */
   onClose(hook: () => Promise<void> | void): void;
   types(): EntityTypeInfo[];
@@ -86,6 +91,13 @@ export interface StateService {
   act(tenant: string, type: string, id: string, action: string, input?: unknown): Promise<EntityResult>;
   /** Creates an entity with a creating action (default: the type's first), its id from (seed, tenant, sequence). */
   create(tenant: string, type: string, options?: { action?: string; input?: unknown }): Promise<EntityResult>;
+  /**
+   * Fires the due timers of one page of stored entities (at most `limit`, earliest timer first,
+   * after `after`), as a read would, and writes them with the pushes their transitions emit.
+   * Entities of a type this mock has no lifecycle for, or written meanwhile by another, are passed
+   * over (the next sweep sees them again). `next`: where the next page starts, or null.
+   */
+  fireDueTimers(query: { limit: number; after?: DueKey }): Promise<{ fired: number; next: DueKey | null }>;
   /** Stored entities (due timers applied in the view, written back on their next read), a page at a time. */
   list(query: EntityListQuery): Promise<{ entities: EntityView[]; next: EntityKey | null }>;
   /** Whether an operation shows or moves entities (its answer then needs takeOperation). */
@@ -96,7 +108,7 @@ export interface StateService {
    * reads what the answer shows → the edits of the generated answer; a refusal is a problem.
    */
   takeOperation(tenant: string, operation: string, request: unknown): Promise<OperationOutcome>;
-  /** Forgets every entity, push and sequence (the clock stays where it is), or one tenant's. */
+  /** Forgets every entity, push and sequence (the clock and the keepOnReset settings stay), or one tenant's. */
   reset(tenant?: string): Promise<void>;
   close(): Promise<void>;
 }
@@ -255,12 +267,15 @@ export async function createState(options: StateServiceOptions): Promise<StateSe
 
   /** Stores `record` over `version`; the stored record, a conflict (try again) or a problem. */
   let outbox: Outbox | undefined;
+  let refusedPushes: RefusedPushes | undefined;
   const closeHooks: Array<() => Promise<void> | void> = [];
+  const keptOnReset = new Set<string>();
   const write = async (record: EntityRecord, version: number, messages: readonly EmittedMessage[] = []): Promise<EntityRecord | "conflict" | StateProblem> => {
     const key = toCacheKey(record.tenant, record.type, record.id);
-    const pushes = messages.length > 0 && outbox ? outbox(record.tenant, messages, clock.now()) : [];
+    const pushes = messages.length > 0 && outbox ? await outbox(record.tenant, messages, clock.now()) : [];
     const result = pushes.length > 0 ? await store.putWithPushes(record, version, pushes) : await store.put(record, version);
     if (result.ok) {
+      if (result.refusedPushes) refusedPushes?.(record.tenant, result.refusedPushes);
       const stored = { ...record, version: result.version };
       caches.stored.set(key, stored);
       return stored;
@@ -277,8 +292,9 @@ export async function createState(options: StateServiceOptions): Promise<StateSe
     seed,
     clock,
     store,
-    useOutbox(next) {
+    useOutbox(next, onRefused) {
       outbox = next;
+      refusedPushes = onRefused;
     },
     messagesOf(type) {
       const lifecycle = load().lifecycles.get(type);
@@ -289,6 +305,9 @@ export async function createState(options: StateServiceOptions): Promise<StateSe
       return [...seen.values()];
     },
     toMessage: (entity, push, now) => toMessageOf(entity, push, now, seed),
+    keepOnReset(key) {
+      keptOnReset.add(key);
+    },
     onClose(hook) {
       closeHooks.push(hook);
     },
@@ -348,6 +367,25 @@ export async function createState(options: StateServiceOptions): Promise<StateSe
       return busy(`create ${toArticle(type)} ${type}`);
     },
 
+    async fireDueTimers({ limit, after }) {
+      const now = clock.now();
+      const page = await store.listDue({ now, limit, ...(after ? { after } : {}) });
+      if (page.records.length === 0) return { fired: 0, next: null };
+      const { lifecycles } = load();
+      let fired = 0;
+      for (const stored of page.records) {
+        const lifecycle = lifecycles.get(stored.type);
+        if (!lifecycle) continue;
+        const messages: EmittedMessage[] = [];
+        const due = applyDueTimers(lifecycle, stored, now, seed, messages);
+        if (due === stored) continue;
+        const written = await write(due, stored.version, messages);
+        if (written === "conflict" || "ok" in written) continue;
+        fired++;
+      }
+      return { fired, next: page.next };
+    },
+
     async list({ tenant, type, limit = 100, after }) {
       const page = await store.list({ tenant, type, limit: Math.min(Math.max(1, Math.floor(limit)), MAX_PAGE_SIZE), after });
       const now = clock.now();
@@ -360,10 +398,13 @@ export async function createState(options: StateServiceOptions): Promise<StateSe
     },
 
     async reset(tenant) {
+      const kept = tenant === undefined ? await Promise.all([...keptOnReset].map(async (key) => [key, await store.getMeta(key)] as const)) : [];
       await store.reset(tenant);
       caches = newCaches();
-      // A full reset forgets the meta too; the clock stays where it stands.
-      if (tenant === undefined) await store.setMeta(CLOCK_META_KEY, clock.setting);
+      if (tenant !== undefined) return;
+      // A full reset forgets the meta too; the clock stays where it stands, and the settings kept stay as they were.
+      await store.setMeta(CLOCK_META_KEY, clock.setting);
+      for (const [key, value] of kept) if (value !== undefined) await store.setMeta(key, value);
     },
 
     wires: (operation) => (wired ? wired.viewed.has(operation) || wired.acted.has(operation) : findWiring(operation) !== undefined),

@@ -13,6 +13,15 @@ export interface EntityRow {
   /** UTF-8 bytes of `body`. */
   size: number;
   body: string;
+  /** The earliest of the record's timers (virtual epoch ms), or null: what the store finds due entities by. */
+  nextTimerAt: number | null;
+}
+
+/** The earliest time among the record's timers, or null when it has none. */
+function toNextTimerAt(record: EntityRecord): number | null {
+  let next: number | null = null;
+  for (const timer of record.timers) if (next === null || timer.at < next) next = timer.at;
+  return next;
 }
 
 /** Why a record cannot be stored as it is, or undefined. */
@@ -26,6 +35,7 @@ function checkRecord(record: EntityRecord, expectedVersion: number): string | un
     (record.fields !== null && typeof record.fields === "object" && !Array.isArray(record.fields) ? undefined : "fields must be an object") ??
     (Array.isArray(record.history) ? undefined : "history must be an array") ??
     (Array.isArray(record.timers) ? undefined : "timers must be an array") ??
+    (record.timers.every((t) => t !== null && typeof t === "object" && typeof t.action === "string" && Number.isSafeInteger(t.at)) ? undefined : "each timer must be {action, at} with at an integer (epoch ms)") ??
     checkInteger(record.createdAt, "createdAt") ??
     checkInteger(record.updatedAt, "updatedAt") ??
     checkInteger(expectedVersion, "the expected version")
@@ -53,7 +63,7 @@ export function toEntityRow(record: EntityRecord, expectedVersion: number): { ok
   const json = toStoredJson(stored, "record");
   if (!json.ok) return toInvalid(`Failed to store the entity ${record.type} "${record.id}": ${json.message}.`);
   const { tenant, type, id } = record;
-  return { ok: true, row: { tenant, type, id, version, size: Buffer.byteLength(json.text), body: json.text } };
+  return { ok: true, row: { tenant, type, id, version, size: Buffer.byteLength(json.text), body: json.text, nextTimerAt: toNextTimerAt(record) } };
 }
 
 export function parseEntityBody(body: string): EntityRecord {

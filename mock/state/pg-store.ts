@@ -6,7 +6,7 @@ import { createSqlStore } from "./create-sql-store.js";
 import type { Flow, Row } from "./store-flows.js";
 import { StoreOpenError } from "./store-open-error.js";
 import type { StatementName, StoreStatements } from "./store-sql.js";
-import { toPgPlaceholders, toStoreSeedRows, toStoreStatements, toStoreTables } from "./store-sql.js";
+import { STORE_SCHEMA_VERSION, toPgPlaceholders, toStoreMigrations, toStoreSeedRows, toStoreStatements, toStoreTables } from "./store-sql.js";
 import type { StateStore, StoreLimits } from "./store.js";
 import { DEFAULT_STORE_LIMITS } from "./store.js";
 
@@ -37,7 +37,7 @@ function toWhere(connection: pg.PoolConfig, schema: string): string {
   return `PostgreSQL at ${host}:${port}, database ${database}, schema ${schema}`;
 }
 
-/** Makes the schema and tables of a new store, or checks an existing one; replicas starting together take turns. */
+/** Makes the schema and tables of a new store, or checks (and migrates) an existing one; replicas starting together take turns. */
 async function prepareSchema(client: pg.PoolClient, schema: string): Promise<StoreSchemaProblem | undefined> {
   const prefix = `"${schema}".`;
   await client.query("BEGIN");
@@ -49,7 +49,9 @@ async function prepareSchema(client: pg.PoolClient, schema: string): Promise<Sto
     if (tables.rows.length === 0) {
       for (const sql of [...toStoreTables("pg", prefix), ...toStoreSeedRows(prefix)]) await client.query(sql);
     } else if (tables.rows.some((row) => row.name === "store_schema")) {
-      problem = checkStoreSchema((await client.query(toStoreStatements("pg", prefix).readSchema)).rows as Row[]);
+      const found = checkStoreSchema((await client.query(toStoreStatements("pg", prefix).readSchema)).rows as Row[]);
+      if (typeof found !== "number") problem = found;
+      else if (found < STORE_SCHEMA_VERSION) for (const sql of toStoreMigrations("pg", prefix, found)) await client.query(sql);
     } else {
       problem = NOT_A_STORE;
     }

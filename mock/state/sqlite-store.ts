@@ -9,7 +9,7 @@ import { createKeyFilter } from "./key-filter.js";
 import type { Flow, Row } from "./store-flows.js";
 import { StoreOpenError } from "./store-open-error.js";
 import type { StatementName } from "./store-sql.js";
-import { toStoreSeedRows, toStoreStatements, toStoreTables } from "./store-sql.js";
+import { STORE_SCHEMA_VERSION, toStoreMigrations, toStoreSeedRows, toStoreStatements, toStoreTables } from "./store-sql.js";
 import type { StateStore, StoreLimits } from "./store.js";
 import { DEFAULT_STORE_LIMITS } from "./store.js";
 
@@ -52,7 +52,7 @@ function openDatabase(file: string, busyTimeoutMs: number): Database.Database {
   }
 }
 
-/** Makes the tables of a new store, or checks that an existing file is a store this version reads. */
+/** Makes the tables of a new store, or checks that an existing file is a store this version reads (migrating an earlier layout). */
 function prepareTables(db: Database.Database, file: string): void {
   const check = db.transaction(() => {
     const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all() as string[];
@@ -60,7 +60,11 @@ function prepareTables(db: Database.Database, file: string): void {
       for (const sql of [...toStoreTables("sqlite", ""), ...toStoreSeedRows("")]) db.exec(sql);
       return undefined;
     }
-    return tables.includes("store_schema") ? checkStoreSchema(db.prepare(toStoreStatements("sqlite", "").readSchema).all() as Row[]) : NOT_A_STORE;
+    if (!tables.includes("store_schema")) return NOT_A_STORE;
+    const found = checkStoreSchema(db.prepare(toStoreStatements("sqlite", "").readSchema).all() as Row[]);
+    if (typeof found !== "number") return found;
+    if (found < STORE_SCHEMA_VERSION) for (const sql of toStoreMigrations("sqlite", "", found)) db.exec(sql);
+    return undefined;
   });
   const found = check.immediate();
   if (found !== undefined) {

@@ -4,7 +4,7 @@ import type { EntityRow } from "./entity-row.js";
 import type { NewPushRow } from "./push-row.js";
 import { toAttemptLog, toOutcomeState } from "./push-row.js";
 import type { StatementName } from "./store-sql.js";
-import type { AppendResult, AttemptOutcome, AttemptResult, PushAttempt, PutResult, Refusal, SequenceResult, StoreLimits, StoreStats, WriteResult } from "./store.js";
+import type { AppendResult, AttemptResult, AttemptToRecord, PutResult, Refusal, SequenceResult, StoreLimits, StoreStats, WriteResult } from "./store.js";
 
 /**
  * Each write of the store as one flow: a generator that yields the statements it needs and gets
@@ -25,7 +25,8 @@ function* run(statement: StatementName, ...params: unknown[]): Flow<Row[]> {
 }
 
 export function toStats(row: Row | undefined): StoreStats {
-  return { entities: Number(row?.entities ?? 0), pushes: Number(row?.pushes ?? 0), keys: Number(row?.keys ?? 0), bytes: Number(row?.bytes ?? 0) };
+  const read = (name: keyof StoreStats) => Number(row?.[name] ?? 0);
+  return { entities: read("entities"), pushes: read("pushes"), keys: read("keys"), bytes: read("bytes"), finishedPushes: read("finishedPushes"), finishedBytes: read("finishedBytes"), refusedPushes: read("refusedPushes") };
 }
 
 function* lockTotals(): Flow<StoreStats> {
@@ -34,7 +35,40 @@ function* lockTotals(): Flow<StoreStats> {
 }
 
 function* addTotals(growth: Growth): Flow<void> {
-  yield* run("addTotals", growth.entities ?? 0, growth.pushes ?? 0, growth.keys ?? 0, growth.bytes);
+  yield* run("addTotals", growth.entities ?? 0, growth.pushes ?? 0, growth.keys ?? 0, growth.bytes, growth.finishedPushes ?? 0, growth.finishedBytes ?? 0, growth.refusedPushes ?? 0);
+}
+
+/** The totals once `growth` is added. */
+function grow(totals: StoreStats, growth: Growth): StoreStats {
+  const next = { ...totals };
+  for (const [key, value] of Object.entries(growth) as Array<[keyof StoreStats, number | undefined]>) next[key] += value ?? 0;
+  return next;
+}
+
+/**
+ * Drops the oldest finished pushes (lowest id; never a pending one) until `count` of them and
+ * `bytes` are gone or none is left; the totals after.
+ */
+function* dropFinished(totals: StoreStats, count: number, bytes: number): Flow<StoreStats> {
+  let current = totals;
+  while ((count > 0 || bytes > 0) && current.finishedPushes > 0) {
+    // For bytes: as many as the average finished push would free (then more, one round at a time, if they were smaller).
+    const forBytes = bytes > 0 ? Math.ceil(bytes / Math.max(1, current.finishedBytes / current.finishedPushes)) : 0;
+    const rows = yield* run("dropFinished", Math.max(count, forBytes));
+    if (rows.length === 0) break;
+    const freed = rows.reduce((sum, row) => sum + Number(row.size), 0);
+    const growth = { pushes: -rows.length, bytes: -freed, finishedPushes: -rows.length, finishedBytes: -freed };
+    yield* addTotals(growth);
+    current = grow(current, growth);
+    count -= rows.length;
+    bytes -= freed;
+  }
+  return current;
+}
+
+/** Room for `count` new pushes of `bytes` (and `entityBytes` more of an entity), the oldest finished pushes dropped for it; the totals after. */
+function* makeRoomForPushes(totals: StoreStats, limits: StoreLimits, count: number, bytes: number): Flow<StoreStats> {
+  return yield* dropFinished(totals, totals.pushes + count - limits.maxPushes, totals.bytes + bytes - limits.maxBytes);
 }
 
 export function* putEntityFlow(row: EntityRow, expectedVersion: number, limits: StoreLimits): Flow<PutResult> {
@@ -46,26 +80,36 @@ export function* putEntityFlow(row: EntityRow, expectedVersion: number, limits: 
  * full store refuses the whole write, and nothing is appended).
  */
 export function* putWithPushesFlow(row: EntityRow, expectedVersion: number, pushes: ReadonlyArray<NewPushRow>, limits: StoreLimits): Flow<PutResult> {
-  const totals = yield* lockTotals();
+  let totals = yield* lockTotals();
   const [current] = yield* run("readEntity", row.tenant, row.type, row.id);
   const version = current === undefined ? 0 : Number(current.version);
   if (version !== expectedVersion) {
     const message = `Failed to store the entity ${row.type} "${row.id}": version ${version} is stored, the write expected ${expectedVersion}${version === 0 ? " (none is stored)" : ""}. Read it again and retry.`;
     return { ok: false, reason: "conflict", version, message };
   }
-  const pushBytes = pushes.reduce((sum, push) => sum + push.size, 0);
-  const growth = { entities: current === undefined ? 1 : 0, pushes: pushes.length, bytes: row.size - Number(current?.size ?? 0) + pushBytes };
-  const full = checkRoom(totals, limits, growth);
+  const entity = { entities: current === undefined ? 1 : 0, bytes: row.size - Number(current?.size ?? 0) };
+  const full = checkRoom(totals, limits, entity);
   if (full !== undefined) return full;
-  if (current === undefined) yield* run("insertEntity", row.tenant, row.type, row.id, row.version, row.size, row.body);
-  else yield* run("updateEntity", row.version, row.size, row.body, row.tenant, row.type, row.id);
+  const pushBytes = pushes.reduce((sum, push) => sum + push.size, 0);
+  let refused: Refusal | undefined;
   if (pushes.length > 0) {
-    const [next] = yield* run("nextPushId");
-    let id = Number(next?.id ?? 1);
-    for (const push of pushes) yield* run("insertPush", id++, push.tenant, push.topic, push.dueAt, push.createdAt, push.payload, push.size);
+    totals = yield* makeRoomForPushes(totals, limits, pushes.length, entity.bytes + pushBytes);
+    refused = checkRoom(totals, limits, { pushes: pushes.length, bytes: entity.bytes + pushBytes });
   }
-  yield* addTotals(growth);
-  return { ok: true, version: row.version };
+  if (current === undefined) yield* run("insertEntity", row.tenant, row.type, row.id, row.version, row.size, row.body, row.nextTimerAt);
+  else yield* run("updateEntity", row.version, row.size, row.body, row.nextTimerAt, row.tenant, row.type, row.id);
+  if (pushes.length > 0 && refused === undefined) yield* insertPushes(pushes);
+  yield* addTotals(refused === undefined ? { ...entity, pushes: pushes.length, bytes: entity.bytes + pushBytes } : { ...entity, refusedPushes: pushes.length });
+  return refused === undefined ? { ok: true, version: row.version } : { ok: true, version: row.version, refusedPushes: { count: pushes.length, message: refused.message } };
+}
+
+/** Appends pushes with the next ids; the first one's id. */
+function* insertPushes(pushes: ReadonlyArray<NewPushRow>): Flow<number> {
+  const [next] = yield* run("nextPushId");
+  const first = Number(next?.id ?? 1);
+  let id = first;
+  for (const push of pushes) yield* run("insertPush", id++, push.tenant, push.topic, push.dueAt, push.createdAt, push.payload, push.size);
+  return first;
 }
 
 /** Each write checked and done as putEntityFlow does, in one transaction; refused writes are skipped. */
@@ -99,34 +143,56 @@ export function* setMetaFlow(name: string, text: string, limits: StoreLimits): F
   return { ok: true };
 }
 
+/** One push appended, room made for it by dropping the oldest finished; refused (and counted) when the outbox is full of pending pushes. */
 export function* appendPushFlow(row: NewPushRow, limits: StoreLimits): Flow<AppendResult> {
-  const totals = yield* lockTotals();
+  const totals = yield* makeRoomForPushes(yield* lockTotals(), limits, 1, row.size);
   const growth = { pushes: 1, bytes: row.size };
   const full = checkRoom(totals, limits, growth);
-  if (full !== undefined) return full;
-  const [next] = yield* run("nextPushId");
-  const id = Number(next?.id ?? 1);
-  yield* run("insertPush", id, row.tenant, row.topic, row.dueAt, row.createdAt, row.payload, row.size);
+  if (full !== undefined) {
+    yield* addTotals({ bytes: 0, refusedPushes: 1 });
+    return full;
+  }
+  const id = yield* insertPushes([row]);
   yield* addTotals(growth);
   return { ok: true, id };
 }
 
-/** A push's attempt log grows by one entry at most (bounded by MAX_ATTEMPTS_KEPT): never refused as full. */
-export function* recordAttemptFlow(id: number, attempt: PushAttempt, outcome: AttemptOutcome): Flow<AttemptResult> {
-  yield* lockTotals();
-  const [push] = yield* run("readPush", id);
-  if (push === undefined) return { ok: false, reason: "unknown", message: `Failed to record an attempt of push ${id}: there is no such push.` };
-  if (push.state !== "pending" || push.claimedBy !== attempt.owner) {
-    const holder = push.state !== "pending" ? `is ${String(push.state)}` : push.claimedBy === null ? "is not claimed" : `is claimed by "${String(push.claimedBy)}"`;
-    return { ok: false, reason: "not-claimed", message: `Failed to record an attempt of push ${id} by "${attempt.owner}": it ${holder} (a lease that ended may have been taken over).` };
+/**
+ * Attempts of several pushes in one transaction, each checked and recorded as recordAttempt does.
+ * A push's attempt log grows by one entry at most (bounded by MAX_ATTEMPTS_KEPT): never refused as
+ * full. A push that finishes joins the history, whose oldest are dropped beyond its bounds.
+ */
+export function* recordAttemptsFlow(items: ReadonlyArray<AttemptToRecord>, limits: StoreLimits): Flow<AttemptResult[]> {
+  const totals = yield* lockTotals();
+  const results: AttemptResult[] = [];
+  const growth = { bytes: 0, finishedPushes: 0, finishedBytes: 0 };
+  for (const { id, attempt, outcome } of items) {
+    const [push] = yield* run("readPush", id);
+    if (push === undefined) {
+      results.push({ ok: false, reason: "unknown", message: `Failed to record an attempt of push ${id}: there is no such push.` });
+      continue;
+    }
+    if (push.state !== "pending" || push.claimedBy !== attempt.owner) {
+      const holder = push.state !== "pending" ? `is ${String(push.state)}` : push.claimedBy === null ? "is not claimed" : `is claimed by "${String(push.claimedBy)}"`;
+      results.push({ ok: false, reason: "not-claimed", message: `Failed to record an attempt of push ${id} by "${attempt.owner}": it ${holder} (a lease that ended may have been taken over).` });
+      continue;
+    }
+    const before = push.attempts as string;
+    const attempts = toAttemptLog(before, attempt);
+    const size = Number(push.size) - Buffer.byteLength(before) + Buffer.byteLength(attempts);
+    const { state, dueAt } = toOutcomeState(outcome);
+    yield* run("recordAttempt", state, dueAt, attempts, size, id);
+    growth.bytes += size - Number(push.size);
+    if (state !== "pending") {
+      growth.finishedPushes++;
+      growth.finishedBytes += size;
+    }
+    results.push({ ok: true });
   }
-  const before = push.attempts as string;
-  const attempts = toAttemptLog(before, attempt);
-  const size = Number(push.size) - Buffer.byteLength(before) + Buffer.byteLength(attempts);
-  const { state, dueAt } = toOutcomeState(outcome);
-  yield* run("recordAttempt", state, dueAt, attempts, size, id);
-  yield* addTotals({ bytes: size - Number(push.size) });
-  return { ok: true };
+  yield* addTotals(growth);
+  const after = grow(totals, growth);
+  yield* dropFinished(after, after.finishedPushes - limits.maxPushHistory, after.finishedBytes - limits.maxPushHistoryBytes);
+  return results;
 }
 
 export function* resetFlow(tenant: string | undefined): Flow<void> {
@@ -144,5 +210,7 @@ export function* resetFlow(tenant: string | undefined): Flow<void> {
     pushes: -Number(pushes?.count ?? 0),
     keys: -Number(sequences?.count ?? 0),
     bytes: -Number(entities?.bytes ?? 0) - Number(pushes?.bytes ?? 0),
+    finishedPushes: -Number(pushes?.finished ?? 0),
+    finishedBytes: -Number(pushes?.finishedBytes ?? 0),
   });
 }

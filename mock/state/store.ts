@@ -15,6 +15,9 @@ import type { EntityRecord } from "./entity.js";
  *   (the virtual clock), push ids are 1 + the highest id stored.
  * - Bounded: entities, pushes and keys (sequences + meta entries) are counted, and so are the bytes
  *   of every stored text (UTF-8 JSON); a write beyond a limit is refused with `reason: "full"`.
+ *   Finished pushes are a bounded history: the oldest are dropped first (beyond maxPushHistory, or
+ *   to make room for new pushes); pending ones never are: an outbox full of them refuses new
+ *   pushes (counted, and said in the result), never drops one silently.
  * - Not here (yet): the nonce memory for replay protection stays in the process (mock/nonce-cache.ts,
  *   being rewritten separately); replicas that must treat a replay on another replica as a replay
  *   will need it in the shared store, as a bounded table of (tenant, nonce, expiry).
@@ -30,7 +33,8 @@ export interface StateStore {
   /**
    * A put and the pushes the write emits, in one transaction (the transactional outbox): the
    * entity is written and the pushes appended together, or neither (a conflict, a full store, a
-   * push that is not storable). At most MAX_BATCH pushes.
+   * push that is not storable). An outbox full of pending pushes refuses the pushes, not the
+   * write: the result says how many (`refusedPushes`). At most MAX_BATCH pushes.
    */
   putWithPushes(record: EntityRecord, expectedVersion: number, pushes: ReadonlyArray<NewPush>): Promise<PutResult>;
   /**
@@ -40,6 +44,11 @@ export interface StateStore {
   putMany(writes: ReadonlyArray<EntityWrite>): Promise<PutResult[]>;
   /** Entities in (type, id) order — then tenant, when no tenant is named — a page at a time. */
   list(query: EntityQuery): Promise<EntityPage>;
+  /**
+   * Entities (of every tenant) with a timer due by `now`, earliest timer first, a page at a time:
+   * what lets the mock fire timers as the clock passes them, without anyone reading the entity.
+   */
+  listDue(query: DueQuery): Promise<DuePage>;
   /** 1, 2, 3… per (tenant, name): ids of created entities come from (seed, tenant, sequence). */
   nextSequence(tenant: string, name: string): Promise<SequenceResult>;
 
@@ -55,6 +64,8 @@ export interface StateStore {
    * push is due again at `nextAt`, or done, or given up. Refused when another owner holds it now.
    */
   recordAttempt(id: number, attempt: PushAttempt, outcome: AttemptOutcome): Promise<AttemptResult>;
+  /** Attempts of several pushes (a delivered batch) in one transaction, each answered as recordAttempt would. At most MAX_BATCH. */
+  recordAttempts(items: ReadonlyArray<AttemptToRecord>): Promise<AttemptResult[]>;
   /** Pushes in id order, a page at a time. */
   listPushes(query: PushQuery): Promise<PushPage>;
 
@@ -71,7 +82,11 @@ export interface StateStore {
 /** The bounds of a store. */
 export interface StoreLimits {
   maxEntities: number;
+  /** Pushes kept, pending and finished: the oldest finished are dropped to make room, pending ones never. */
   maxPushes: number;
+  /** Finished pushes kept (the history): beyond it or its bytes the oldest finished are dropped. */
+  maxPushHistory: number;
+  maxPushHistoryBytes: number;
   /** Sequences and meta entries together. */
   maxKeys: number;
   /** Sum of the stored texts' UTF-8 sizes: entity records, push payloads and attempt logs, meta values. */
@@ -81,6 +96,8 @@ export interface StoreLimits {
 export const DEFAULT_STORE_LIMITS: StoreLimits = {
   maxEntities: 1_000_000,
   maxPushes: 100_000,
+  maxPushHistory: 10_000,
+  maxPushHistoryBytes: 64 * 1024 ** 2,
   maxKeys: 100_000,
   maxBytes: 1024 ** 3,
 };
@@ -114,6 +131,25 @@ export interface EntityQuery {
   after?: EntityKey;
 }
 
+/** Where a page of due entities ends: the earliest timer's time and the key. */
+export interface DueKey extends EntityKey {
+  at: number;
+}
+
+export interface DueQuery {
+  /** Virtual-clock epoch ms: timers at or before it are due. */
+  now: number;
+  /** 1 to MAX_PAGE_SIZE. */
+  limit: number;
+  /** The `next` of the previous page. */
+  after?: DueKey;
+}
+
+export interface DuePage {
+  records: EntityRecord[];
+  next: DueKey | null;
+}
+
 export interface EntityPage {
   records: EntityRecord[];
   /** Where the next page starts, or null on the last page. */
@@ -127,7 +163,11 @@ export type Refusal =
   | { ok: false; reason: "invalid"; message: string };
 
 export type WriteResult = { ok: true } | Refusal;
-export type PutResult = { ok: true; version: number } | Refusal;
+/**
+ * A write done; `refusedPushes`: its pushes were not kept, the outbox being full of pending pushes
+ * (the entity was written all the same, and the refusal counted in `refusedPushes` of the stats).
+ */
+export type PutResult = { ok: true; version: number; refusedPushes?: { count: number; message: string } } | Refusal;
 export type SequenceResult = { ok: true; value: number } | Refusal;
 export type AppendResult = { ok: true; id: number } | Refusal;
 export type AttemptResult =
@@ -162,6 +202,13 @@ export interface PushAttempt {
 
 export type AttemptOutcome = { nextAt: number } | "done" | "given-up";
 
+/** One attempt to record: what recordAttempt takes. */
+export interface AttemptToRecord {
+  id: number;
+  attempt: PushAttempt;
+  outcome: AttemptOutcome;
+}
+
 export interface PushRecord extends NewPush {
   id: number;
   state: PushState;
@@ -189,7 +236,13 @@ export interface PushPage {
 
 export interface StoreStats {
   entities: number;
+  /** Every push kept: pending and finished. */
   pushes: number;
+  /** The push history: pushes done or given up (at most maxPushHistory and maxPushHistoryBytes). */
+  finishedPushes: number;
+  finishedBytes: number;
+  /** Pushes refused because the outbox was full of pending ones (since the last full reset). */
+  refusedPushes: number;
   /** Sequences and meta entries. */
   keys: number;
   bytes: number;

@@ -5,6 +5,7 @@ import { createPandaponClient } from "../../client/create-pandapon-client.js";
 import { createTopClient } from "../../client/create-top-client.js";
 import { createApp } from "../../mock/app.js";
 import type { DeepPartial, MockOptions } from "../../mock/options.js";
+import type { StateService } from "../../mock/state/create-state.js";
 import { createState } from "../../mock/state/create-state.js";
 import type { StateStore } from "../../mock/state/store.js";
 import { createSqliteStore } from "../../mock/state/sqlite-store.js";
@@ -15,12 +16,11 @@ import { DEMO_PANDAPON, DEMO_TOP } from "../../protocol/demo.js";
 export const FLOW_NOW = Date.UTC(2025, 4, 14, 12, 0, 0);
 
 /**
- * A stateful mock on 127.0.0.1 (SQLite store, in memory unless a file is given; the clock frozen
- * at FLOW_NOW), signing clients of both APIs with the demo credentials, and an admin client.
+ * A stateful mock on 127.0.0.1 (SQLite store, in memory unless a store or state is given; the clock
+ * frozen at FLOW_NOW), signing clients of both APIs with the demo credentials, and an admin client.
  */
-export async function startStatefulMock(options: { seed?: number; store?: StateStore; mock?: DeepPartial<MockOptions> } = {}) {
-  const store = options.store ?? createSqliteStore({ file: ":memory:" });
-  const state = await createState({ store, seed: options.seed ?? 7, clock: { mode: "frozen", at: FLOW_NOW } });
+export async function startStatefulMock(options: { seed?: number; store?: StateStore; state?: StateService; mock?: DeepPartial<MockOptions> } = {}) {
+  const state = options.state ?? (await createState({ store: options.store ?? createSqliteStore({ file: ":memory:" }), seed: options.seed ?? 7, clock: { mode: "frozen", at: FLOW_NOW } }));
   const app = createApp({ validateResponses: true, ...options.mock, state });
   const running = await startServer(app, 0, "127.0.0.1");
   const pandapon = createPandaponClient({ baseUrl: running.url, ...DEMO_PANDAPON, retries: 0 });
