@@ -328,6 +328,18 @@ if (flags.profile) {
     const file = join(dir, readdirSync(dir).find((f) => f === name) ?? name);
     results.profiles[key] = { file, ...summarizeProfile(file) };
   }
+  if (only.has("proxy")) {
+    const name = "proxy.cpuprofile";
+    console.log("Profiling the proxy in front of a new ceiling under the same load (node --cpu-prof)…");
+    const ceiling = await spawnTarget(createCeilingPlan(ROOT, bodyFile).command);
+    try {
+      await runTarget(createProxyPlan(ROOT, ceiling.url, ["--cpu-prof", `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${name}`], join(ROOT, "dist", "cli", "main.js")), settings);
+    } finally {
+      await ceiling.stop();
+    }
+    const file = join(dir, name);
+    results.profiles.proxy = { file, ...summarizeProfile(file) };
+  }
 }
 
 printResults(results);
@@ -337,6 +349,8 @@ if (results.profiles) {
     for (const c of p.byCategory) console.log(`  ${String(c.share).padStart(5)}%  ${c.category}`);
     console.log("  project functions by inclusive time:");
     for (const f of p.inclusive) console.log(`  ${String(f.share).padStart(5)}%  ${f.name}`);
+    console.log("  any function by self time:");
+    for (const f of p.self) console.log(`  ${String(f.share).padStart(5)}%  ${f.name}`);
   }
 }
 writeFileSync(flags.out, `${JSON.stringify(results, null, 2)}\n`);

@@ -65,10 +65,10 @@ export function createCeilingPlan(root: string, bodyFile: string): TargetPlan {
 }
 
 /** `pandapon-mock proxy` in front of a running upstream (the ceiling): it forwards, checks and journals every exchange. */
-export function createProxyPlan(root: string, upstreamUrl: string): TargetPlan {
+export function createProxyPlan(root: string, upstreamUrl: string, nodeFlags: string[] = [], entry = readCliEntry(root)): TargetPlan {
   return {
     name: "proxy → ceiling (forwarded, checked)",
-    command: { command: process.execPath, args: [readCliEntry(root), "proxy", "--target", upstreamUrl, "--port", "0", "--host", "127.0.0.1", "--quiet"], cwd: root },
+    command: { command: process.execPath, args: [...nodeFlags, entry, "proxy", "--target", upstreamUrl, "--port", "0", "--host", "127.0.0.1", "--quiet"], cwd: root },
     createRequest: createPandaponRequest,
     checkAnswer(status, body) {
       if (status !== 200 || !body.includes('"code":200,')) fail("the proxy", status, body);
