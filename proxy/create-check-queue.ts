@@ -20,7 +20,9 @@ export interface CheckQueue {
  * in entries and bytes: when a burst outruns the checks, what does not fit is refused (the caller
  * counts it as unchecked) instead of the proxy's memory growing.
  */
-export function createCheckQueue(): CheckQueue {
+export function createCheckQueue(limits: { maxPending?: number; maxPendingBytes?: number } = {}): CheckQueue {
+  const maxPending = limits.maxPending ?? MAX_PENDING_CHECKS;
+  const maxBytes = limits.maxPendingBytes ?? MAX_PENDING_BYTES;
   const pending: { check: () => void; bytes: number }[] = [];
   let head = 0;
   let bytes = 0;
@@ -58,7 +60,7 @@ export function createCheckQueue(): CheckQueue {
 
   return {
     add(check, size) {
-      if (pending.length - head >= MAX_PENDING_CHECKS || bytes + size > MAX_PENDING_BYTES) return false;
+      if (pending.length - head >= maxPending || bytes + size > maxBytes) return false;
       pending.push({ check, bytes: size });
       bytes += size;
       schedule();

@@ -36,6 +36,8 @@ export interface ProxyOptions {
   log?: (line: string) => void;
   /** Called with each exchange's result once it is checked (after the answer has been sent). */
   onResult?: (result: ProxyResult) => void;
+  /** Bounds of the checks waiting their turn (default MAX_PENDING_CHECKS exchanges, MAX_PENDING_BYTES of bodies). */
+  checkQueue?: { maxPending?: number; maxPendingBytes?: number };
 }
 
 /** One exchange as the proxy saw it: verify's result for its operation, and where it was recorded. */
@@ -99,7 +101,7 @@ export function createProxy(options: ProxyOptions): ProxyApp {
   let unknownCount = 0;
   const journal: ProxyJournalEntry[] = [];
   const inFlight = new Set<Promise<void>>();
-  const checks = createCheckQueue();
+  const checks = createCheckQueue(options.checkQueue);
   let uncheckedCount = 0;
   let sequence = 0;
 
@@ -173,14 +175,15 @@ export function createProxy(options: ProxyOptions): ProxyApp {
       proxied.recording = recorder.record(identified, request.method, request.path, { status: outcome.status, contentType, body: answerBody }, secrets);
     }
     results.push(proxied);
-    if (results.length > MAX_RESULTS) results.splice(0, results.length - MAX_RESULTS);
+    // Trimmed a thousand at a time, not one by one (each trim moves the whole list).
+    if (results.length > MAX_RESULTS + 1000) results.splice(0, results.length - MAX_RESULTS);
     summary = addToSummary(summary, proxied);
     note({ at: seen.at, sequence: seen.sequence, api: identified.api, operation: identified.operation.meta.name, status: result.status, outcome: result.outcome, reason: result.reason, violations });
     options.onResult?.(proxied);
   };
 
   return Object.assign(handle, {
-    readResults: () => [...results],
+    readResults: () => results.slice(-MAX_RESULTS),
     readSummary: () => ({ ...summary }),
     readUnknownCount: () => unknownCount,
     readUncheckedCount: () => uncheckedCount,

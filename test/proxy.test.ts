@@ -14,6 +14,7 @@ import { getCatalog } from "../schemas/catalog.js";
 import { checkRecordings } from "../proxy/check-recordings.js";
 import type { ProxyOptions } from "../proxy/create-proxy.js";
 import { createProxy } from "../proxy/create-proxy.js";
+import { toProxyRun, toProxySummary } from "../proxy/to-proxy-run.js";
 import { findRefusingUrl, playUpstream } from "./helpers/play-upstream.js";
 import type { PlayOptions } from "./helpers/play-upstream.js";
 
@@ -111,6 +112,27 @@ describe("proxy: forwarding", () => {
       // The 19-digit id reached the upstream as written.
       expect(t.upstream.seen[1]!.body.toString()).toContain("8651493722961198123");
       expect(t.app.readJournal().map((e) => e.outcome)).toEqual(["failed", "failed"]);
+    } finally {
+      await t.stop();
+    }
+  });
+});
+
+describe("proxy: when the checks fall behind", () => {
+  it("forwards every exchange whole, and counts and journals the ones its check queue had no room for", async () => {
+    const t = await setup({}, { checkQueue: { maxPendingBytes: 1 } });
+    try {
+      for (let i = 0; i < 3; i++) {
+        const call = await t.pandapon.call("/alibaba/refund/info", { refundId: `TQ7${i}` });
+        expect(call.status).toBe(200);
+        expect(Buffer.from(call.rawBody)).toEqual(t.upstream.seen[i]!.answer.body);
+      }
+      expect(await t.results()).toEqual([]);
+      expect(t.app.readUncheckedCount()).toBe(3);
+      expect(t.app.readJournal().map((e) => [e.outcome, e.operation, e.status])).toEqual(Array(3).fill(["unchecked", "POST /alibaba/refund/info", 200]));
+      expect(t.app.readJournal()[0]!.reason).toContain("the checks fell behind");
+      const run = toProxyRun(t.app.readResults(), "2026-01-01T00:00:00.000Z", 1, t.app.readSummary());
+      expect(toProxySummary(run, 0, t.app.readUncheckedCount())).toContain("3 more exchanges were forwarded but NOT checked");
     } finally {
       await t.stop();
     }
