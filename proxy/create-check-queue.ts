@@ -3,7 +3,7 @@ export const MAX_PENDING_CHECKS = 2000;
 /** Bytes of bodies waiting for their checks, at most. */
 export const MAX_PENDING_BYTES = 64 * 2 ** 20;
 /** How long one turn of the checks may hold the event loop before forwarding gets its turn again. */
-const SLICE_MS = 4;
+const SLICE_MS = 1;
 
 export interface CheckQueue {
   /** Queues a check (which reports its own faults: it must not throw) holding `bytes` of bodies; false (nothing queued) when the queue is full. */

@@ -114,7 +114,8 @@ export function createProxy(options: ProxyOptions): ProxyApp {
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
     const url = req.url ?? "/";
     if (url === "/__mock/journal" && req.method === "GET") {
-      res.writeHead(200, { "content-type": JSON_TYPE }).end(JSON.stringify({ entries: journal }));
+      const counts = { checked: summary.total, notInCatalog: unknownCount, unchecked: uncheckedCount, waiting: checks.size };
+      res.writeHead(200, { "content-type": JSON_TYPE }).end(JSON.stringify({ counts, entries: journal }));
       return;
     }
     const mark = url.indexOf("?");

@@ -84,7 +84,7 @@ if (only.has("stateUnknown") || only.has("stateUnknownFilled") || only.has("mock
 if (only.has("statePolled") || only.has("statePolledBorn") || only.has("statePolledFilled")) only.add("ceiling");
 // The proxy's rows: in front of an API-like upstream (the mock, answers held API_LATENCY_MS) against it
 // directly; in front of the ceiling (stress) beside a bare Node proxy there; the added latency after the rounds.
-if (only.has("proxy")) for (const key of ["api", "proxyApi", "ceiling", "proxyBare"]) only.add(key);
+if (only.has("proxy")) for (const key of ["api", "proxyApi", "proxyApiBare", "ceiling", "proxyBare"]) only.add(key);
 if (only.has("statePushes")) only.add("stateFlows");
 const fillCount = Number(flags.fill);
 const polledCount = Math.max(1, Number(flags.polled));
@@ -121,7 +121,7 @@ const rounds: Round[] = [];
 const STATEFUL = ["stateUnknown", "statePolled", "statePolledBorn", "stateFlows", "statePushes", "stateUnknownFilled", "statePolledFilled"];
 // The ceiling starts last, so it can answer the bytes of a refund answer of a target started before it.
 // The proxy starts after it: the ceiling is its upstream.
-const inRounds = ["mockPandapon", "mockTop", "mockRules", "api", ...STATEFUL, "ceiling", "proxy", "proxyBare", "proxyApi"].filter((key) => only.has(key));
+const inRounds = ["mockPandapon", "mockTop", "mockRules", "api", ...STATEFUL, "ceiling", "proxy", "proxyBare", "proxyApi", "proxyApiBare"].filter((key) => only.has(key));
 const live = new Map<string, LiveTarget>();
 let proxyLatency: { checked: AddedLatency; bare: AddedLatency } | undefined;
 const stateDirs: string[] = [];
@@ -157,7 +157,9 @@ try {
         : key === "proxy"
           ? createProxyPlan(ROOT, live.get("ceiling")!.target.url)
           : key === "proxyBare"
-            ? createBareProxyPlan(ROOT, live.get("ceiling")!.target.url)
+            ? createBareProxyPlan(ROOT, live.get("ceiling")!.target.url, "bare Node proxy → ceiling (reference)")
+            : key === "proxyApiBare"
+              ? createBareProxyPlan(ROOT, live.get("api")!.target.url, `bare Node proxy → API-like (reference)`)
             : key === "proxyApi"
               ? createProxyPlan(ROOT, live.get("api")!.target.url, `proxy → API-like (${API_LATENCY_MS} ms away)`)
               : key === "api"
@@ -329,6 +331,7 @@ const results: BenchResults = {
     toRoundRatio(`${toShortCount(fillCount)} stored: unknown / stateless`, rounds, "stateUnknownFilled", "mockPandapon", 0.9),
     toRoundRatio(`${toShortCount(fillCount)} stored: polled / ceiling`, rounds, "statePolledFilled", "ceiling", 0.5),
     toRoundRatio(`proxy / API-like upstream directly (${API_LATENCY_MS} ms away)`, rounds, "proxyApi", "api", 0.7),
+    toRoundRatio("bare Node proxy / API-like directly (reference)", rounds, "proxyApiBare", "api", 0.7),
   ].filter((ratio, i) => i < 4 || ratio.value !== null),
   ...(proxyLatency
     ? {

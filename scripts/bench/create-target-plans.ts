@@ -77,14 +77,40 @@ function toForwardedPlan(name: string, command: TargetCommand): TargetPlan {
   };
 }
 
-/** `pandapon-mock proxy` in front of a running upstream: it forwards, checks and journals every exchange. */
+/**
+ * `pandapon-mock proxy` in front of a running upstream: it forwards, checks and journals every
+ * exchange. Its checks run after the answers, so after each slice the bench waits for those still
+ * queued (their CPU counts in the slice's) and counts the exchanges left unchecked.
+ */
 export function createProxyPlan(root: string, upstreamUrl: string, name = "proxy → ceiling (forwarded, checked)", nodeFlags: string[] = [], entry = readCliEntry(root)): TargetPlan {
-  return toForwardedPlan(name, { command: process.execPath, args: [...nodeFlags, entry, "proxy", "--target", upstreamUrl, "--port", "0", "--host", "127.0.0.1", "--quiet"], cwd: root });
+  return {
+    ...toForwardedPlan(name, { command: process.execPath, args: [...nodeFlags, entry, "proxy", "--target", upstreamUrl, "--port", "0", "--host", "127.0.0.1", "--quiet"], cwd: root }),
+    async settle(url) {
+      const started = performance.now();
+      let counts = await readProxyCounts(url);
+      while (counts.waiting > 0) {
+        await new Promise((done) => setTimeout(done, 20));
+        counts = await readProxyCounts(url);
+      }
+      return { settleMs: Math.round(performance.now() - started), checked: counts.checked, unchecked: counts.unchecked };
+    },
+  };
+}
+
+interface ProxyCounts {
+  checked: number;
+  unchecked: number;
+  waiting: number;
+}
+
+async function readProxyCounts(url: string): Promise<ProxyCounts> {
+  const res = await fetch(`${url}/__mock/journal`);
+  return ((await res.json()) as { counts: ProxyCounts }).counts;
 }
 
 /** The reference: a bare node:http pass-through proxy (scripts/bench/bare-proxy.mjs, no checks) in front of a running upstream. */
-export function createBareProxyPlan(root: string, upstreamUrl: string): TargetPlan {
-  return toForwardedPlan("bare Node proxy → ceiling (reference)", { command: process.execPath, args: [join(root, "scripts", "bench", "bare-proxy.mjs"), upstreamUrl] });
+export function createBareProxyPlan(root: string, upstreamUrl: string, name: string): TargetPlan {
+  return toForwardedPlan(name, { command: process.execPath, args: [join(root, "scripts", "bench", "bare-proxy.mjs"), upstreamUrl] });
 }
 
 /** How far away the API-like upstream answers (see createApiPlan). */

@@ -24,6 +24,11 @@ export function printResults(results: BenchResults): void {
       `${t.name.padEnd(40)}${pad(t.requestsPerSecond, 9)}${pad(t.latencyP50Ms, 8)}${pad(t.latencyP99Ms, 8)}${pad(t.peakRssMb, 13)}${pad(`${t.rssAtStartMb}→${t.rssAtEndMb}`, 15)}${pad(t.serverCpuPercent === null ? null : `${t.serverCpuPercent}%`, 12)}${pad(toCpuPerRequest(t.serverCpuPercent, t.requestsPerSecond), 12)}${pad(`${t.loadGeneratorCpuPercent}%`, 13)}${pad(`${t.non2xx}/${t.errors}/${t.mismatches}`, 17)}`,
     );
   }
+  for (const t of Object.values(results.targets)) {
+    if ("skipped" in t || !t.deferred) continue;
+    const { checked, unchecked, settleMs } = t.deferred;
+    console.log(`  ${t.name}: ${checked} exchanges checked, ${unchecked} left unchecked (queue full); the checks still queued after a slice took ≤ ${settleMs} ms more (their CPU counted in the slice's)`);
+  }
   const bound = Object.values(results.targets).filter((t) => !("skipped" in t) && t.loadGeneratorCpuPercent >= 90);
   if (bound.length > 0) {
     console.log(`\nLoad-generator bound (its CPU ≥ 90% of a core, so the server had room to spare): ${bound.map((t) => t.name).join("; ")}.`);
