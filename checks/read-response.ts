@@ -28,9 +28,9 @@ export interface ResponseReading {
 export interface ReadResponseOptions {
   catalog?: Catalog;
   /**
-   * Read JSON with JSON.parse when that reads it exactly (see parseWhenExact): the
-   * document then holds plain numbers instead of LosslessNumber; the violations are the same. For a
-   * caller that only wants the violations (the proxy): the lossless parse was most of a check.
+   * Read JSON with JSON.parse where that can be made exact (see parseWhenExact): the document then
+   * holds plain numbers within ±(2^53−1) and LosslessNumber only beyond; the violations are the same.
+   * For a caller that only wants the violations (the proxy): the lossless parse was most of a check.
    */
   plainWhenExact?: boolean;
 }
@@ -48,10 +48,10 @@ function toSnippet(text: string): string {
   return `the body starts with ${JSON.stringify(start.length > 60 ? `${start.slice(0, 60)}…` : start)}`;
 }
 
-function parseBody(catalog: Catalog, operation: Operation, text: string, plainWhenExact: boolean): Parsed & { format: "json" | "xml"; plain?: boolean } {
+function parseBody(catalog: Catalog, operation: Operation, text: string, plainWhenExact: boolean): Parsed & { format: "json" | "xml"; fast?: { plain: unknown; toLossless(): unknown } } {
   const isXml = operation.meta.api === "top" && text.trimStart().startsWith("<");
-  const exact = !isXml && plainWhenExact ? parseWhenExact(text) : undefined;
-  if (exact !== undefined) return { ok: true, value: exact, format: "json", plain: true };
+  const fast = !isXml && plainWhenExact ? parseWhenExact(text) : undefined;
+  if (fast !== undefined) return { ok: true, value: undefined, format: "json", fast };
   if (!isXml) {
     const parsed = parseLossless(text);
     return parsed.ok ? { ...parsed, format: "json" } : { ok: false, message: `${parsed.message} (${toSnippet(text)})`, format: "json" };
@@ -73,7 +73,7 @@ export function readResponse(operationName: string | Operation, payload: unknown
   const text = toText(payload);
   let document = payload;
   let format: ResponseReading["format"] = "value";
-  let isPlain = false;
+  let fast: { plain: unknown; toLossless(): unknown } | undefined;
   if (text !== undefined) {
     const parsed = parseBody(catalog, operation, text, options.plainWhenExact === true);
     format = parsed.format;
@@ -81,9 +81,9 @@ export function readResponse(operationName: string | Operation, payload: unknown
       return { format, document: undefined, violations: [{ path: "", rule: "parse", severity: "error", message: parsed.message }] };
     }
     document = parsed.value;
-    isPlain = parsed.plain === true;
+    fast = parsed.fast;
   }
-  const plain = isPlain ? document : toPlainValue(document);
+  const plain = fast ? fast.plain : toPlainValue(document);
   const apiError = findApiError(operation, plain);
   // The code-and-msg envelope has no data member: its errors are checked by its own schema.
   const asError = apiError !== undefined && operation.meta.envelope !== "pandapon-code-msg";
@@ -98,7 +98,8 @@ export function readResponse(operationName: string | Operation, payload: unknown
       message: `the API answered with error ${describeApiError(apiError)}`,
     });
   }
-  // Read with JSON.parse only when no integer could lose a digit: there is no precision hazard to look for.
-  const violations = toSortedViolations([...failures, ...findDrift(document, cursor), ...(isPlain ? [] : findPrecisionHazards(document, cursor))]);
+  // Read fast, the tree was plain for the schema; from here on, its big integers are as written.
+  if (fast) document = fast.toLossless();
+  const violations = toSortedViolations([...failures, ...findDrift(document, cursor), ...findPrecisionHazards(document, cursor)]);
   return apiError ? { format, document, violations, apiError } : { format, document, violations };
 }
