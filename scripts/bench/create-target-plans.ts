@@ -103,9 +103,10 @@ interface ProxyCounts {
   waiting: number;
 }
 
+/** The proxy's counts (a build of the proxy from before it gave them: nothing waiting, none counted). */
 async function readProxyCounts(url: string): Promise<ProxyCounts> {
   const res = await fetch(`${url}/__mock/journal`);
-  return ((await res.json()) as { counts: ProxyCounts }).counts;
+  return ((await res.json()) as { counts?: ProxyCounts }).counts ?? { checked: 0, unchecked: 0, waiting: 0 };
 }
 
 /** The reference: a bare node:http pass-through proxy (scripts/bench/bare-proxy.mjs, no checks) in front of a running upstream. */
