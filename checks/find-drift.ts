@@ -43,19 +43,24 @@ export function findDrift(value: unknown, cursor: SchemaCursor | undefined, path
   if (!cursor || typeof value !== "object" || value === null || isLosslessNumber(value)) return [];
   if (Array.isArray(value)) {
     if (!isExpectedKind(cursor, "array")) return [];
-    return value.flatMap((item, i) => findDrift(item, cursor.item(i), toChildPath(path, i)));
+    const out: Violation[] = [];
+    value.forEach((item, i) => {
+      if (typeof item === "object" && item !== null) out.push(...findDrift(item, cursor.item(i), toChildPath(path, i)));
+    });
+    return out;
   }
   if (!isExpectedKind(cursor, "object")) return [];
   const out: Violation[] = [];
-  const present = new Set(Object.keys(value));
+  let present: Set<string> | undefined;
   for (const [key, member] of Object.entries(value)) {
     const child = cursor.property(key);
     if (child) {
-      out.push(...findDrift(member, child, toChildPath(path, key)));
+      // Only objects and lists hold members: a leaf needs no path and no walk.
+      if (typeof member === "object" && member !== null) out.push(...findDrift(member, child, toChildPath(path, key)));
       continue;
     }
     if (cursor.isClosed) continue;
-    const renamed = findRenamed(key, cursor, present);
+    const renamed = findRenamed(key, cursor, (present ??= new Set(Object.keys(value))));
     out.push({
       path: toChildPath(path, key),
       rule: "drift",

@@ -24,36 +24,50 @@ function toRounding(digits: string): string {
  * Every integer beyond ±(2^53−1) in a payload: a warning (rule `precision`) with its path and exact
  * digits, because `JSON.parse` in JavaScript silently rounds it. Give a lossless tree (see
  * `parseLossless`) to see the digits as sent; in an already parsed value the digits are gone, and
- * the warning says so.
+ * the warning says so. The schema (cursor) is looked up only for the values found, to say how it types them.
  */
 export function findPrecisionHazards(value: unknown, cursor?: SchemaCursor, path = ""): Violation[] {
+  const found: Violation[] = [];
+  walk(value, [], found, cursor, path);
+  return found;
+}
+
+/** Walks the value with the keys from the root on a stack; a hazard's cursor is found from those keys. */
+function walk(value: unknown, keys: (string | number)[], found: Violation[], root: SchemaCursor | undefined, rootPath: string): void {
   const digits = toUnsafeIntegerDigits(value);
-  if (digits !== undefined) {
-    return [
-      {
-        path,
-        rule: "precision",
-        severity: "warning",
-        message: `${digits} (${digits.replace(/^-/, "").length} digits) is beyond ±2^53−1: ${toRounding(digits)}.${toNote(cursor)}`,
-      },
-    ];
+  if (digits !== undefined || typeof value === "number") {
+    const hazard = toHazard(value, digits, () => keys.reduce<SchemaCursor | undefined>((c, k) => (typeof k === "number" ? c?.item(k) : c?.property(k)), root));
+    if (hazard) found.push({ path: keys.reduce<string>((p, k) => toChildPath(p, k), rootPath), rule: "precision", severity: "warning", message: hazard });
+    return;
   }
-  if (typeof value === "number") {
-    if (!Number.isInteger(value) || Number.isSafeInteger(value)) return [];
-    return [
-      {
-        path,
-        rule: "precision",
-        severity: "warning",
-        message: `${value} is beyond ±2^53−1 and was already rounded when it was parsed: pass the raw body to see its exact digits.${toNote(cursor)}`,
-      },
-    ];
-  }
-  if (isLosslessNumber(value) || typeof value !== "object" || value === null) return [];
+  if (isLosslessNumber(value) || typeof value !== "object" || value === null) return;
   if (Array.isArray(value)) {
-    return value.flatMap((item, i) => findPrecisionHazards(item, cursor?.item(i), toChildPath(path, i)));
+    for (let i = 0; i < value.length; i++) {
+      if (!mayHoldHazard(value[i])) continue;
+      keys.push(i);
+      walk(value[i], keys, found, root, rootPath);
+      keys.pop();
+    }
+    return;
   }
-  return Object.entries(value).flatMap(([key, member]) =>
-    findPrecisionHazards(member, cursor?.property(key), toChildPath(path, key)),
-  );
+  for (const key in value) {
+    const member = (value as Record<string, unknown>)[key];
+    if (!mayHoldHazard(member)) continue;
+    keys.push(key);
+    walk(member, keys, found, root, rootPath);
+    keys.pop();
+  }
+}
+
+/** Numbers, big integers and what holds values: the rest (strings, booleans, null) needs no look. */
+function mayHoldHazard(value: unknown): boolean {
+  return typeof value === "number" || typeof value === "bigint" || (typeof value === "object" && value !== null);
+}
+
+/** The warning's message for one number, or undefined when it is exact. */
+function toHazard(value: unknown, digits: string | undefined, cursor: () => SchemaCursor | undefined): string | undefined {
+  if (digits !== undefined) return `${digits} (${digits.replace(/^-/, "").length} digits) is beyond ±2^53−1: ${toRounding(digits)}.${toNote(cursor())}`;
+  const n = value as number;
+  if (!Number.isInteger(n) || Number.isSafeInteger(n)) return undefined;
+  return `${n} is beyond ±2^53−1 and was already rounded when it was parsed: pass the raw body to see its exact digits.${toNote(cursor())}`;
 }

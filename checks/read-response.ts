@@ -8,7 +8,7 @@ import { describeApiError, findApiError } from "./find-api-error.js";
 import { findDrift } from "./find-drift.js";
 import { findPrecisionHazards } from "./find-precision-hazards.js";
 import type { Parsed } from "../protocol/parse-lossless.js";
-import { parseLossless, toPlainValue } from "../protocol/parse-lossless.js";
+import { parseLossless, parseWhenExact, toPlainValue } from "../protocol/parse-lossless.js";
 import type { SchemaCursor } from "../schemas/schema-cursor.js";
 import { toErrorSchemaRef, toOperationCursor } from "../schemas/schema-cursor.js";
 import { toOperation } from "./to-operation.js";
@@ -27,6 +27,12 @@ export interface ResponseReading {
 
 export interface ReadResponseOptions {
   catalog?: Catalog;
+  /**
+   * Read JSON with JSON.parse where that can be made exact (see parseWhenExact): the document then
+   * holds plain numbers within ±(2^53−1) and LosslessNumber only beyond; the violations are the same.
+   * For a caller that only wants the violations (the proxy): the lossless parse was most of a check.
+   */
+  plainWhenExact?: boolean;
 }
 
 function toText(payload: unknown): string | undefined {
@@ -42,8 +48,10 @@ function toSnippet(text: string): string {
   return `the body starts with ${JSON.stringify(start.length > 60 ? `${start.slice(0, 60)}…` : start)}`;
 }
 
-function parseBody(catalog: Catalog, operation: Operation, text: string): Parsed & { format: "json" | "xml" } {
+function parseBody(catalog: Catalog, operation: Operation, text: string, plainWhenExact: boolean): Parsed & { format: "json" | "xml"; fast?: { plain: unknown; toLossless(): unknown } } {
   const isXml = operation.meta.api === "top" && text.trimStart().startsWith("<");
+  const fast = !isXml && plainWhenExact ? parseWhenExact(text) : undefined;
+  if (fast !== undefined) return { ok: true, value: undefined, format: "json", fast };
   if (!isXml) {
     const parsed = parseLossless(text);
     return parsed.ok ? { ...parsed, format: "json" } : { ok: false, message: `${parsed.message} (${toSnippet(text)})`, format: "json" };
@@ -65,15 +73,17 @@ export function readResponse(operationName: string | Operation, payload: unknown
   const text = toText(payload);
   let document = payload;
   let format: ResponseReading["format"] = "value";
+  let fast: { plain: unknown; toLossless(): unknown } | undefined;
   if (text !== undefined) {
-    const parsed = parseBody(catalog, operation, text);
+    const parsed = parseBody(catalog, operation, text, options.plainWhenExact === true);
     format = parsed.format;
     if (!parsed.ok) {
       return { format, document: undefined, violations: [{ path: "", rule: "parse", severity: "error", message: parsed.message }] };
     }
     document = parsed.value;
+    fast = parsed.fast;
   }
-  const plain = toPlainValue(document);
+  const plain = fast ? fast.plain : toPlainValue(document);
   const apiError = findApiError(operation, plain);
   // The code-and-msg envelope has no data member: its errors are checked by its own schema.
   const asError = apiError !== undefined && operation.meta.envelope !== "pandapon-code-msg";
@@ -88,6 +98,8 @@ export function readResponse(operationName: string | Operation, payload: unknown
       message: `the API answered with error ${describeApiError(apiError)}`,
     });
   }
+  // Read fast, the tree was plain for the schema; from here on, its big integers are as written.
+  if (fast) document = fast.toLossless();
   const violations = toSortedViolations([...failures, ...findDrift(document, cursor), ...findPrecisionHazards(document, cursor)]);
   return apiError ? { format, document, violations, apiError } : { format, document, violations };
 }

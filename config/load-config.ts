@@ -16,6 +16,8 @@ export interface ServeConfig {
   mock: DeepPartial<MockOptions>;
   /** Where the entities and the clock live: "stateless" (none), "memory", or a state file. */
   state: string;
+  /** Recordings to answer from (proxy --record); strict: a request matching none is refused, not generated. */
+  replay?: { dir: string; strict: boolean };
 }
 
 /** The settings each source may give; later sources (env, then flags) win over earlier ones. */
@@ -57,6 +59,10 @@ export interface ServeSettings {
   log?: boolean;
   /** A state file (default .pandapon-mock/state.sqlite), "memory", or "stateless". */
   state?: string;
+  /** A folder of recordings (proxy --record) to answer matching requests from. */
+  replay?: string;
+  /** With replay: refuse a request that matches no recording instead of generating its answer. */
+  replayStrict?: boolean;
 }
 
 function readJson<T>(text: string, what: string): T {
@@ -109,6 +115,8 @@ export function readEnvSettings(env: NodeJS.ProcessEnv): ServeSettings {
     apps: env.PANDAPON_MOCK_TOP_APPS ? readJsonArgument(env.PANDAPON_MOCK_TOP_APPS, "PANDAPON_MOCK_TOP_APPS") : undefined,
     log: toBoolean(env.PANDAPON_MOCK_LOG, "PANDAPON_MOCK_LOG"),
     state: env.PANDAPON_MOCK_STATE || undefined,
+    replay: env.PANDAPON_MOCK_REPLAY || undefined,
+    replayStrict: toBoolean(env.PANDAPON_MOCK_REPLAY_STRICT, "PANDAPON_MOCK_REPLAY_STRICT"),
   };
 }
 
@@ -172,6 +180,9 @@ export function toServeConfig(...sources: Array<ServeSettings & { signatureSchem
     }
   }
   if (s.state !== undefined && (typeof s.state !== "string" || s.state === "")) throw new Error('Invalid state: use a file, "memory" or "stateless".');
+  if (s.replay !== undefined && (typeof s.replay !== "string" || s.replay === "")) throw new Error("Invalid replay: use the folder of recordings (proxy --record <dir>).");
+  if (s.replayStrict !== undefined && typeof s.replayStrict !== "boolean") throw new Error("Invalid replayStrict: use true or false.");
+  if (s.replayStrict === true && s.replay === undefined) throw new Error("--replay-strict (replayStrict) needs --replay <dir> (replay).");
   const windowMs = s.windowSeconds === undefined ? undefined : s.windowSeconds * 1000;
   const topWindowMs = s.topWindowSeconds === undefined ? windowMs : s.topWindowSeconds * 1000;
   const host = s.host ?? DEFAULT_HOST;
@@ -180,6 +191,7 @@ export function toServeConfig(...sources: Array<ServeSettings & { signatureSchem
     port: s.port ?? DEFAULT_PORT,
     drainMs: s.drainSeconds === undefined ? undefined : s.drainSeconds * 1000,
     state: s.state ?? DEFAULT_STATE_FILE,
+    ...(s.replay === undefined ? {} : { replay: { dir: s.replay, strict: s.replayStrict === true } }),
     mock: defined({
       seed: s.seed,
       refDate: s.refDate,

@@ -44,7 +44,7 @@ export function checkExchange(catalog: Catalog, identified: IdentifiedRequest, a
     const result: OperationResult = { ...base, outcome: "error", reason: `no answer from the upstream (${answer.kind}): ${maskSecrets(answer.reason, secrets)}`, requestViolations, responseViolations: [], warnings: 0 };
     return { result, violations: requestViolations };
   }
-  const reading = answer.body === undefined ? undefined : readResponse(identified.operation, answer.body.toString("utf8"), { catalog });
+  const reading = answer.body === undefined ? undefined : readResponse(identified.operation, answer.body.toString("utf8"), { catalog, plainWhenExact: true });
   const read: Violation[] = reading?.violations ?? [{ path: "", rule: "parse", severity: "error", message: "the answer's Content-Encoding could not be decoded" }];
   const httpStatus: Violation[] = answer.status >= 400 && !reading?.apiError ? [{ path: "", rule: "http-status", severity: "error", message: `HTTP ${answer.status} without the API's error envelope` }] : [];
   // An error envelope of the API is traffic, not a broken contract: its shape is checked (against the error schema), its being an error is not.

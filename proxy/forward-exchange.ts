@@ -16,8 +16,12 @@ export function createUpstream(target: string): Upstream {
   return { url, agent: url.protocol === "https:" ? new HttpsAgent(options) : new HttpAgent(options) };
 }
 
+/** Bytes of one body the proxy keeps a copy of for the checks; a longer body is forwarded whole, its exchange left unchecked. */
+export const MAX_CHECKED_BODY_BYTES = 8 * 2 ** 20;
+
 export type ForwardOutcome =
-  | { ok: true; status: number; headers: IncomingMessage["headers"]; requestBody: Buffer; answerBody: Buffer }
+  /** `tooLarge`: a body was longer than MAX_CHECKED_BODY_BYTES; its copy was not kept (forwarded, not checked). */
+  | { ok: true; status: number; headers: IncomingMessage["headers"]; requestBody: Buffer; answerBody: Buffer; tooLarge: boolean }
   /** No complete answer: `unreachable` (refused, unknown host, reset before an answer), `timeout`, or `broken` (cut off mid-answer: the client's connection was ended). */
   | { ok: false; kind: "unreachable" | "timeout" | "broken"; reason: string; requestBody: Buffer };
 
@@ -29,9 +33,9 @@ export type ForwardOutcome =
  */
 export function forwardExchange(req: IncomingMessage, res: ServerResponse, upstream: Upstream, path: string, timeoutMs: number): Promise<ForwardOutcome> {
   return new Promise((resolve) => {
-    const sent: Buffer[] = [];
-    const received: Buffer[] = [];
-    const requestBody = () => (sent.length === 1 ? sent[0]! : Buffer.concat(sent));
+    const sent = createCopy();
+    const received = createCopy();
+    const requestBody = () => sent.read();
     let settled = false;
     const settle = (outcome: ForwardOutcome) => {
       if (settled) return;
@@ -61,9 +65,9 @@ export function forwardExchange(req: IncomingMessage, res: ServerResponse, upstr
     });
     outgoing.on("response", (answer) => {
       res.writeHead(answer.statusCode ?? 502, answer.statusMessage, toForwardedHeaders(answer.rawHeaders));
-      answer.on("data", (chunk: Buffer) => received.push(chunk));
+      answer.on("data", received.keep);
       answer.pipe(res);
-      answer.on("end", () => settle({ ok: true, status: answer.statusCode ?? 502, headers: answer.headers, requestBody: requestBody(), answerBody: Buffer.concat(received) }));
+      answer.on("end", () => settle({ ok: true, status: answer.statusCode ?? 502, headers: answer.headers, requestBody: requestBody(), answerBody: received.read(), tooLarge: sent.tooLarge || received.tooLarge }));
       answer.on("aborted", () => {
         res.destroy();
         settle({ ok: false, kind: "broken", reason: "the upstream closed the connection mid-answer", requestBody: requestBody() });
@@ -73,7 +77,27 @@ export function forwardExchange(req: IncomingMessage, res: ServerResponse, upstr
     res.on("close", () => {
       if (!res.writableFinished) outgoing.destroy();
     });
-    req.on("data", (chunk: Buffer) => sent.push(chunk));
+    req.on("data", sent.keep);
     req.pipe(outgoing);
   });
+}
+
+/** A copy of a body as it streams through, up to MAX_CHECKED_BODY_BYTES (beyond, dropped and marked too large). */
+function createCopy() {
+  let chunks: Buffer[] = [];
+  let bytes = 0;
+  const copy = {
+    tooLarge: false,
+    keep(chunk: Buffer) {
+      if (copy.tooLarge) return;
+      bytes += chunk.length;
+      if (bytes <= MAX_CHECKED_BODY_BYTES) chunks.push(chunk);
+      else {
+        copy.tooLarge = true;
+        chunks = [];
+      }
+    },
+    read: () => (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)),
+  };
+  return copy;
 }

@@ -12,8 +12,8 @@ export function toProxyRun(results: readonly ProxyResult[], startedAt: string, d
 }
 
 
-/** `12 exchanges: 9 passed, 1 assumed, 1 failed, 1 upstream error; 3 warnings. FAILED` */
-export function toProxySummary(run: ContractRun, unknown: number): string {
+/** `12 exchanges checked: 9 passed, 1 assumed, 1 failed, 1 upstream error; 3 warnings. FAILED`, and the exchanges forwarded unchecked, if any. */
+export function toProxySummary(run: ContractRun, unknown: number, unchecked = 0): string {
   const s = run.summary;
   const parts = [
     `${s.passed} passed`,
@@ -22,5 +22,6 @@ export function toProxySummary(run: ContractRun, unknown: number): string {
     `${s.errors} upstream error${s.errors === 1 ? "" : "s"}`,
     ...(unknown > 0 ? [`${unknown} not in the catalog (passed through unchecked)`] : []),
   ];
-  return `${s.total} exchange${s.total === 1 ? "" : "s"} checked: ${parts.join(", ")}; ${s.warnings} warning${s.warnings === 1 ? "" : "s"}. ${run.ok ? "OK" : "FAILED"}`;
+  const behind = unchecked > 0 ? ` ${unchecked} more exchange${unchecked === 1 ? " was" : "s were"} forwarded but NOT checked (the checks fell behind, or a body was too long to keep; see the journal).` : "";
+  return `${s.total} exchange${s.total === 1 ? "" : "s"} checked: ${parts.join(", ")}; ${s.warnings} warning${s.warnings === 1 ? "" : "s"}. ${run.ok ? "OK" : "FAILED"}${behind}`;
 }

@@ -96,11 +96,51 @@ function matchesPattern(pattern: string, name: string): boolean {
   }
 }
 
+/** Names a cursor remembers the child cursor of (documented ones, and undocumented ones up to this many). */
+const MAX_REMEMBERED_NAMES = 1024;
+
+/**
+ * Cursors are built once per set of schema nodes and remembered — a document walks the same
+ * positions again and again (every exchange through the proxy, every answer checked): one cursor per
+ * distinct set of nodes, found by the nodes' identities, so a recursive schema reuses its cursors
+ * instead of building one per level; kept as long as the catalog and the schema objects live.
+ */
+const interned = new WeakMap<Catalog, WeakMap<object, Map<string, Cursor>>>();
+const schemaIds = new WeakMap<object, number>();
+let nextSchemaId = 0;
+
+function toNodeKey(nodes: readonly Node[]): string {
+  let key = "";
+  for (const { schema, base } of nodes) {
+    let id = schemaIds.get(schema);
+    if (id === undefined) schemaIds.set(schema, (id = nextSchemaId++));
+    key += `${id}@${base} `;
+  }
+  return key;
+}
+
+function toCursor(catalog: Catalog, nodes: Node[]): Cursor {
+  let bySchema = interned.get(catalog);
+  if (!bySchema) interned.set(catalog, (bySchema = new WeakMap()));
+  const anchor = nodes[0]?.schema ?? catalog;
+  let byKey = bySchema.get(anchor);
+  if (!byKey) bySchema.set(anchor, (byKey = new Map()));
+  const key = toNodeKey(nodes);
+  let cursor = byKey.get(key);
+  if (!cursor) byKey.set(key, (cursor = new Cursor(catalog, nodes)));
+  return cursor;
+}
+
 class Cursor implements SchemaCursor {
   readonly types: ReadonlySet<string>;
   readonly isOpen: boolean;
   readonly isClosed: boolean;
   readonly propertyNames: readonly string[];
+  /** Child cursors found so far, by member name (undefined: not documented here). */
+  private readonly children = new Map<string, SchemaCursor | undefined>();
+  /** Item cursors found so far: by position for tuple schemas, under -1 when every item shares one. */
+  private readonly items = new Map<number, SchemaCursor>();
+  private readonly isTuple: boolean;
 
   constructor(
     private readonly catalog: Catalog,
@@ -113,16 +153,24 @@ class Cursor implements SchemaCursor {
     this.isOpen = documenting.length === 0;
     this.isClosed = nodes.some(({ schema }) => schema.additionalProperties === false);
     this.propertyNames = [...new Set(nodes.flatMap(({ schema }) => Object.keys((schema.properties ?? {}) as object)))];
+    this.isTuple = nodes.some(({ schema }) => Array.isArray(schema.items));
   }
 
   private cursorOf(children: Node[]): SchemaCursor {
     const out: Node[] = [];
     const seen = new Set<unknown>();
     for (const child of children) flatten(this.catalog, child.schema, child.base, out, seen);
-    return new Cursor(this.catalog, out);
+    return toCursor(this.catalog, out);
   }
 
   property(name: string): SchemaCursor | undefined {
+    if (this.children.has(name)) return this.children.get(name);
+    const child = this.findProperty(name);
+    if (this.children.size < MAX_REMEMBERED_NAMES) this.children.set(name, child);
+    return child;
+  }
+
+  private findProperty(name: string): SchemaCursor | undefined {
     const found: Node[] = [];
     const extra: Node[] = [];
     let allowsAny = false;
@@ -144,6 +192,9 @@ class Cursor implements SchemaCursor {
   }
 
   item(index: number): SchemaCursor {
+    const key = this.isTuple ? index : -1;
+    let cursor = this.items.get(key);
+    if (cursor) return cursor;
     const found: Node[] = [];
     for (const { schema, base } of this.nodes) {
       const items = schema.items;
@@ -154,20 +205,22 @@ class Cursor implements SchemaCursor {
         found.push({ schema: items as JsonSchema, base });
       }
     }
-    return this.cursorOf(found);
+    cursor = this.cursorOf(found);
+    if (this.items.size < MAX_REMEMBERED_NAMES) this.items.set(key, cursor);
+    return cursor;
   }
 }
 
 /** A cursor that documents nothing: any member is accepted, nothing below is drift. */
 function toOpenCursor(catalog: Catalog): SchemaCursor {
-  return new Cursor(catalog, []);
+  return toCursor(catalog, []);
 }
 
 /** A cursor at `schema`, whose relative `$ref`s resolve against `base` (a schema file's `$id`). */
 export function createSchemaCursor(catalog: Catalog, schema: JsonSchema, base: string): SchemaCursor {
   const nodes: Node[] = [];
   flatten(catalog, schema, base, nodes, new Set());
-  return new Cursor(catalog, nodes);
+  return toCursor(catalog, nodes);
 }
 
 export type SchemaPart = "request" | "response" | "error";
@@ -180,6 +233,16 @@ export function toErrorSchemaRef(operation: Operation): string {
 
 /** A cursor over an operation's request, whole response document (envelope included) or error document. */
 export function toOperationCursor(catalog: Catalog, operation: Operation, part: SchemaPart): SchemaCursor | undefined {
+  let parts = operationCursors.get(operation);
+  if (!parts) operationCursors.set(operation, (parts = new Map()));
+  if (!parts.has(part)) parts.set(part, findOperationCursor(catalog, operation, part));
+  return parts.get(part);
+}
+
+/** An operation's three cursors, built on first use (the catalog an operation belongs to is the one it is asked with). */
+const operationCursors = new WeakMap<Operation, Map<SchemaPart, SchemaCursor | undefined>>();
+
+function findOperationCursor(catalog: Catalog, operation: Operation, part: SchemaPart): SchemaCursor | undefined {
   if (part === "request") return operation.request ? createSchemaCursor(catalog, operation.request, operation.id) : undefined;
   if (part === "response") {
     // The PandaPon envelope always has `data`; when the docs do not describe it, its content is unknown, not drift.

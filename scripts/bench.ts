@@ -17,7 +17,9 @@
  * Prints a table and the ratios, and writes .bench/results.json. Flags: --duration <s> (per target
  * per round) --rounds <n> --connections <n> --warmup <s> --cold-starts <n>
  * --skip-prism --skip-build --profile (CPU profiles of the mock under load, summarised by stage)
- * --only <list> (some of mockPandapon,mockTop,mockRules,ceiling,prism,coldStart,proxy (in front of the ceiling), stateUnknown,statePolled,statePolledBorn (unknown ids polled),stateFlows,
+ * --only <list> (some of mockPandapon,mockTop,mockRules,ceiling,prism,coldStart,proxy (its rows: through the proxy to an
+ * API-like upstream — the mock, answers held 30 ms — against it directly; in front of the ceiling beside a bare
+ * Node proxy, a stress figure; then, unsaturated, the latency it adds: --latency-pairs <n> per round), stateUnknown,statePolled,statePolledBorn (unknown ids polled),stateFlows,
  * statePushes (flows with pushes flowing),stateUnknownFilled,statePolledFilled; e.g. a 60 s memory check of one target; a stateful read row brings
  * its baseline: mockPandapon for unknown ids and for mockRules, the PandaPon row with 100 rules that do not
  * match; the ceiling for polling; stateFlows for statePushes) --fill <n> (refunds filled for the
@@ -38,9 +40,12 @@ import { fillState, readStateFileBytes } from "./bench/fill-state.js";
 import type { RunningTarget, TargetCommand } from "./bench/spawn-target.js";
 import { spawnTarget } from "./bench/spawn-target.js";
 import type { Round } from "./bench/combine-rounds.js";
-import { combineRounds, median, toRatio, toRoundRatio } from "./bench/combine-rounds.js";
+import { combineRounds, toRatio, toRoundRatio } from "./bench/combine-rounds.js";
 import { PANDAPON_PATH } from "./bench/create-load-requests.js";
-import { createCeilingPlan, createMockPandaponPlan, createMockRulesPlan, createMockTopPlan, createPrismPlan, createProxyPlan, readCliEntry, toMockCommand } from "./bench/create-target-plans.js";
+import { API_LATENCY_MS, createApiPlan, createBareProxyPlan, createCeilingPlan, createMockPandaponPlan, createMockRulesPlan, createMockTopPlan, createPrismPlan, createProxyPlan, readCliEntry, toMockCommand } from "./bench/create-target-plans.js";
+import type { AddedLatency } from "./bench/measure-added-latency.js";
+import { measureAddedLatency } from "./bench/measure-added-latency.js";
+import { createPandaponRequest } from "./bench/create-load-requests.js";
 import { describeMachine } from "./bench/describe-machine.js";
 import { measureColdStart } from "./bench/measure-cold-start.js";
 import { preparePrism } from "./bench/prepare-prism.js";
@@ -64,6 +69,7 @@ const { values: flags } = parseArgs({
     "skip-build": { type: "boolean", default: false },
     profile: { type: "boolean", default: false },
     only: { type: "string", default: "mockPandapon,mockTop,mockRules,ceiling,prism,coldStart,stateUnknown,statePolled,statePolledBorn,stateFlows,statePushes,stateUnknownFilled,statePolledFilled,proxy" },
+    "latency-pairs": { type: "string", default: "1000" },
     fill: { type: "string", default: "1000000" },
     polled: { type: "string", default: "1000" },
     out: { type: "string", default: join(CACHE, "results.json") },
@@ -75,7 +81,10 @@ setDistinctIds(Number(flags.distinct));
 const only = new Set(flags.only.split(",").map((name) => name.trim()));
 // A stateful read row is a ratio to its baseline, measured in the same rounds.
 if (only.has("stateUnknown") || only.has("stateUnknownFilled") || only.has("mockRules")) only.add("mockPandapon");
-if (only.has("statePolled") || only.has("statePolledBorn") || only.has("statePolledFilled") || only.has("proxy")) only.add("ceiling");
+if (only.has("statePolled") || only.has("statePolledBorn") || only.has("statePolledFilled")) only.add("ceiling");
+// The proxy's rows: in front of an API-like upstream (the mock, answers held API_LATENCY_MS) against it
+// directly; in front of the ceiling (stress) beside a bare Node proxy there; the added latency after the rounds.
+if (only.has("proxy")) for (const key of ["api", "proxyApi", "proxyApiBare", "ceiling", "proxyBare"]) only.add(key);
 if (only.has("statePushes")) only.add("stateFlows");
 const fillCount = Number(flags.fill);
 const polledCount = Math.max(1, Number(flags.polled));
@@ -112,8 +121,9 @@ const rounds: Round[] = [];
 const STATEFUL = ["stateUnknown", "statePolled", "statePolledBorn", "stateFlows", "statePushes", "stateUnknownFilled", "statePolledFilled"];
 // The ceiling starts last, so it can answer the bytes of a refund answer of a target started before it.
 // The proxy starts after it: the ceiling is its upstream.
-const inRounds = ["mockPandapon", "mockTop", "mockRules", ...STATEFUL, "ceiling", "proxy"].filter((key) => only.has(key));
+const inRounds = ["mockPandapon", "mockTop", "mockRules", "api", ...STATEFUL, "ceiling", "proxy", "proxyBare", "proxyApi", "proxyApiBare"].filter((key) => only.has(key));
 const live = new Map<string, LiveTarget>();
+let proxyLatency: { checked: AddedLatency; bare: AddedLatency } | undefined;
 const stateDirs: string[] = [];
 const stateful: StatefulFigures = {};
 interface FilledTarget {
@@ -138,7 +148,7 @@ try {
     }
     if (key === "ceiling") {
       // The ceiling answers the mock's own answer (same bytes on the wire); without one, a small envelope.
-      const sample = ["mockPandapon", "stateUnknown", "statePolled", "stateUnknownFilled", "statePolledFilled"].map((k) => live.get(k)?.sampleAnswer).find((a) => a !== undefined);
+      const sample = ["mockPandapon", "api", "stateUnknown", "statePolled", "stateUnknownFilled", "statePolledFilled"].map((k) => live.get(k)?.sampleAnswer).find((a) => a !== undefined);
       writeFileSync(bodyFile, sample ?? '{"requestId":null,"code":200,"developId":null,"msg":"成功","data":null}');
     }
     const plan =
@@ -146,7 +156,15 @@ try {
         ? createCeilingPlan(ROOT, bodyFile)
         : key === "proxy"
           ? createProxyPlan(ROOT, live.get("ceiling")!.target.url)
-          : key === "mockTop"
+          : key === "proxyBare"
+            ? createBareProxyPlan(ROOT, live.get("ceiling")!.target.url, "bare Node proxy → ceiling (reference)")
+            : key === "proxyApiBare"
+              ? createBareProxyPlan(ROOT, live.get("api")!.target.url, `bare Node proxy → API-like (reference)`)
+            : key === "proxyApi"
+              ? createProxyPlan(ROOT, live.get("api")!.target.url, `proxy → API-like (${API_LATENCY_MS} ms away)`)
+              : key === "api"
+                ? createApiPlan(toMockCommand(ROOT))
+                : key === "mockTop"
             ? createMockTopPlan(toMockCommand(ROOT))
             : key === "mockRules"
               ? createMockRulesPlan(toMockCommand(ROOT))
@@ -166,6 +184,17 @@ try {
       report(result);
     }
     rounds.push(round);
+  }
+  if (only.has("proxy")) {
+    const pairs = Number(flags["latency-pairs"]);
+    const ceilingUrl = live.get("ceiling")!.target.url;
+    console.log(`Measuring the latency the proxy adds, unsaturated: ${settings.rounds} × ${pairs} pairs of one request to the ceiling directly and one through the proxy, one at a time…`);
+    const checked = await measureAddedLatency(ceilingUrl, live.get("proxy")!.target.url, createPandaponRequest, pairs, settings.rounds);
+    console.log(`  added p50 ${checked.addedP50Us} µs (rounds ${checked.addedByRoundUs.join(", ")}); back to back ${checked.backToBackAddedP50Us} µs`);
+    console.log("The same through the bare Node proxy…");
+    const bare = await measureAddedLatency(ceilingUrl, live.get("proxyBare")!.target.url, createPandaponRequest, pairs, settings.rounds);
+    console.log(`  added p50 ${bare.addedP50Us} µs (rounds ${bare.addedByRoundUs.join(", ")}); back to back ${bare.backToBackAddedP50Us} µs`);
+    proxyLatency = { checked, bare };
   }
 } finally {
   // The two filled rows share one target: stop each target once (the filled one even if no row got ready on it).
@@ -273,12 +302,6 @@ if (only.has("coldStart")) {
   }
 }
 
-/** What `a` adds to `b`'s median latency, the median of the rounds' differences (ms); null when not measured. */
-function toAddedP50(rounds: Round[], a: string, b: string): number | null {
-  const added = rounds.filter((r) => r[a] && r[b]).map((r) => r[a]!.latencyP50Ms - r[b]!.latencyP50Ms);
-  return added.length > 0 ? median(added) : null;
-}
-
 function toShortCount(n: number): string {
   return n >= 1_000_000 && n % 1_000_000 === 0 ? `${n / 1_000_000}M` : n >= 1000 && n % 1000 === 0 ? `${n / 1000}k` : String(n);
 }
@@ -307,9 +330,17 @@ const results: BenchResults = {
     toRoundRatio("flows with pushes / without", rounds, "statePushes", "stateFlows", PUSHES_TARGET),
     toRoundRatio(`${toShortCount(fillCount)} stored: unknown / stateless`, rounds, "stateUnknownFilled", "mockPandapon", 0.9),
     toRoundRatio(`${toShortCount(fillCount)} stored: polled / ceiling`, rounds, "statePolledFilled", "ceiling", 0.5),
-    toRoundRatio("proxy / its upstream directly", rounds, "proxy", "ceiling", 0.7),
+    toRoundRatio(`proxy / API-like upstream directly (${API_LATENCY_MS} ms away)`, rounds, "proxyApi", "api", 0.7),
+    toRoundRatio("bare Node proxy / API-like directly (reference)", rounds, "proxyApiBare", "api", 0.7),
   ].filter((ratio, i) => i < 4 || ratio.value !== null),
-  ...(only.has("proxy") ? { proxy: { addedP50Ms: toAddedP50(rounds, "proxy", "ceiling") } } : {}),
+  ...(proxyLatency
+    ? {
+        proxy: {
+          latency: proxyLatency,
+          stress: { proxy: toRoundRatio("proxy / ceiling", rounds, "proxy", "ceiling", 0.7), bare: toRoundRatio("bare Node proxy / ceiling", rounds, "proxyBare", "ceiling", 0.7) },
+        },
+      }
+    : {}),
   ...(Object.keys(stateful).length > 0 ? { stateful } : {}),
   ...(coldStart ? { coldStart } : {}),
   ...(coldStartStateful ? { coldStartStateful } : {}),
@@ -337,6 +368,18 @@ if (flags.profile) {
     const file = join(dir, readdirSync(dir).find((f) => f === name) ?? name);
     results.profiles[key] = { file, ...summarizeProfile(file) };
   }
+  if (only.has("proxy")) {
+    const name = "proxy.cpuprofile";
+    console.log("Profiling the proxy in front of a new ceiling under the same load (node --cpu-prof)…");
+    const ceiling = await spawnTarget(createCeilingPlan(ROOT, bodyFile).command);
+    try {
+      await runTarget(createProxyPlan(ROOT, ceiling.url, undefined, ["--cpu-prof", `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${name}`], join(ROOT, "dist", "cli", "main.js")), settings);
+    } finally {
+      await ceiling.stop();
+    }
+    const file = join(dir, name);
+    results.profiles.proxy = { file, ...summarizeProfile(file) };
+  }
 }
 
 printResults(results);
@@ -346,6 +389,8 @@ if (results.profiles) {
     for (const c of p.byCategory) console.log(`  ${String(c.share).padStart(5)}%  ${c.category}`);
     console.log("  project functions by inclusive time:");
     for (const f of p.inclusive) console.log(`  ${String(f.share).padStart(5)}%  ${f.name}`);
+    console.log("  any function by self time:");
+    for (const f of p.self) console.log(`  ${String(f.share).padStart(5)}%  ${f.name}`);
   }
 }
 writeFileSync(flags.out, `${JSON.stringify(results, null, 2)}\n`);

@@ -14,6 +14,7 @@ import { getCatalog } from "../schemas/catalog.js";
 import { checkRecordings } from "../proxy/check-recordings.js";
 import type { ProxyOptions } from "../proxy/create-proxy.js";
 import { createProxy } from "../proxy/create-proxy.js";
+import { toProxyRun, toProxySummary } from "../proxy/to-proxy-run.js";
 import { findRefusingUrl, playUpstream } from "./helpers/play-upstream.js";
 import type { PlayOptions } from "./helpers/play-upstream.js";
 
@@ -117,6 +118,27 @@ describe("proxy: forwarding", () => {
   });
 });
 
+describe("proxy: when the checks fall behind", () => {
+  it("forwards every exchange whole, and counts and journals the ones its check queue had no room for", async () => {
+    const t = await setup({}, { checkQueue: { maxPendingBytes: 1 } });
+    try {
+      for (let i = 0; i < 3; i++) {
+        const call = await t.pandapon.call("/alibaba/refund/info", { refundId: `TQ7${i}` });
+        expect(call.status).toBe(200);
+        expect(Buffer.from(call.rawBody)).toEqual(t.upstream.seen[i]!.answer.body);
+      }
+      expect(await t.results()).toEqual([]);
+      expect(t.app.readUncheckedCount()).toBe(3);
+      expect(t.app.readJournal().map((e) => [e.outcome, e.operation, e.status])).toEqual(Array(3).fill(["unchecked", "POST /alibaba/refund/info", 200]));
+      expect(t.app.readJournal()[0]!.reason).toContain("the checks fell behind");
+      const run = toProxyRun(t.app.readResults(), "2026-01-01T00:00:00.000Z", 1, t.app.readSummary());
+      expect(toProxySummary(run, 0, t.app.readUncheckedCount())).toContain("3 more exchanges were forwarded but NOT checked");
+    } finally {
+      await t.stop();
+    }
+  });
+});
+
 describe("proxy: upstream failures", () => {
   it("passes a 503 through as it came, and reports it as an upstream error, not a contract failure", async () => {
     const t = await setup({ fail: { status: 503, contentType: "text/html", body: "<html>maintenance</html>" } });
@@ -194,6 +216,49 @@ describe("proxy: recording, replay and the drift check", () => {
       const recording = JSON.parse(readFileSync(join(dir, files[0]!), "utf8"));
       expect(recording).toMatchObject({ operation: "/alibaba/refund/info", sequence: 1, request: { business: '{"mobile":"******","refundId":"TQ77"}' }, answer: { status: 200 } });
       expect(recording.answer.body).toContain('"receiverPhone":"******"');
+    } finally {
+      await t.stop();
+      rmSync(dir, { recursive: true });
+    }
+  });
+
+  it("masks mobile numbers in any form and the request's credentials wherever a drifting upstream echoes them, under other names, and the recordings stay valid JSON", async () => {
+    const dir = tempDir();
+    // The upstream echoes what the request carried, under names no masking rule knows: the access key in upper
+    // case, the user id as a number, the signature in lower case, a TOP app_key as a number and its sign; phone numbers as people write them.
+    const echo = (body: string, _url: string, request: { headers: Record<string, unknown>; body: Buffer }) => {
+      const doc = JSON.parse(body) as Record<string, unknown>;
+      const form = new URLSearchParams(request.body.toString("utf8"));
+      const echoed = {
+        caller: String(request.headers["access-key"] ?? form.get("sign")).toUpperCase(),
+        seen: String(request.headers.signature ?? form.get("sign")).toLowerCase(),
+        contact: "+86 138-1234-5678",
+        note: `call 86${PHONE} or 0086-${PHONE}, or ${PHONE.slice(0, 3)} ${PHONE.slice(3, 7)} ${PHONE.slice(7)}`,
+      };
+      const numbers = `,"who":${String(request.headers["user-id"] ?? form.get("app_key"))}`;
+      return JSON.stringify({ ...doc, echoed }).replace(/}$/, `${numbers}}`);
+    };
+    const t = await setup({ drift: echo }, { recordDir: dir });
+    try {
+      const a = await t.pandapon.call("/alibaba/refund/info", { refundId: "TQ77", contact: `+86${PHONE}` });
+      const b = await t.top.call("taobao.pc.refund.detail", REFUND);
+      expect(a.rawBody).toContain(`"who":${DEMO_PANDAPON.userId}`);
+      expect(b.rawBody).toContain(`"who":${DEMO_TOP.appKey}`);
+      await t.results();
+      const files = readdirSync(dir).sort();
+      expect(files).toHaveLength(2);
+      const recordings = files.map((f) => JSON.parse(readFileSync(join(dir, f), "utf8")) as { request: { business: string }; answer: { body: string } });
+      const texts = files.map((f) => readFileSync(join(dir, f), "utf8")).join("\n");
+      const sign = new URLSearchParams(b.request.body).get("sign")!;
+      for (const secret of [DEMO_PANDAPON.accessKey, a.request.headers.signature!, sign]) expect(texts.toLowerCase()).not.toContain(secret.toLowerCase());
+      expect(texts).not.toMatch(new RegExp(`(?<!\\d)(${DEMO_PANDAPON.userId}|${DEMO_TOP.appKey})(?!\\d)`));
+      expect(texts.replace(/\D/g, "")).not.toContain(PHONE);
+      // Still JSON, numbers still numbers of the same size: replay and check-recordings read them.
+      for (const r of recordings) expect(() => JSON.parse(r.answer.body)).not.toThrow();
+      expect(JSON.parse(recordings[0]!.answer.body).who).toBe(1_000_000_000_000);
+      expect(JSON.parse(recordings[1]!.answer.body).who).toBe(10_000_000);
+      expect(recordings[0]!.request.business).toBe('{"contact":"1000000000000","refundId":"TQ77"}');
+      expect(checkRecordings(dir).unreadable).toEqual([]);
     } finally {
       await t.stop();
       rmSync(dir, { recursive: true });

@@ -91,6 +91,18 @@ describe("serve configuration", () => {
     expect(() => createApp(toServeConfig({ rules: [{ answer: { http: 418 } }] }).mock)).toThrow("answer.http must be 502, 503 or 504");
   });
 
+  it("takes replay and replayStrict from the config file or the environment, flags winning", () => {
+    const file = readFileSettings(setupFile({ replay: "recordings", replayStrict: true }));
+    expect(toServeConfig(file).replay).toEqual({ dir: "recordings", strict: true });
+    expect(toServeConfig(file, readEnvSettings({ PANDAPON_MOCK_REPLAY: "from-env", PANDAPON_MOCK_REPLAY_STRICT: "false" })).replay).toEqual({ dir: "from-env", strict: false });
+    expect(toServeConfig(file, {}, { replay: "from-flag" }).replay).toEqual({ dir: "from-flag", strict: true });
+    expect(toServeConfig({}).replay).toBeUndefined();
+    expect(() => toServeConfig({ replayStrict: true })).toThrow("replayStrict) needs --replay <dir> (replay)");
+    expect(() => toServeConfig({ replay: 3 as never })).toThrow("Invalid replay");
+    expect(() => toServeConfig({ replay: "r", replayStrict: "yes" as never })).toThrow("Invalid replayStrict");
+    expect(() => readEnvSettings({ PANDAPON_MOCK_REPLAY_STRICT: "maybe" })).toThrow("PANDAPON_MOCK_REPLAY_STRICT");
+  });
+
   it("rejects bad values with a message that names them", () => {
     expect(() => toServeConfig({ journalBytes: "lots" as never })).toThrow('Invalid journalBytes: "lots"');
     expect(() => readEnvSettings({ PANDAPON_MOCK_DRAIN_SECONDS: "-1" })).toThrow("PANDAPON_MOCK_DRAIN_SECONDS");

@@ -6,6 +6,8 @@ export interface JsonReportContext {
   topGateway?: string;
   /** Who made the report (default `pandapon-mock verify`). */
   tool?: string;
+  /** The proxy's exchanges that are not among the results: not operations of the catalog, or forwarded but not checked. */
+  uncheckedExchanges?: { notInCatalog: number; unchecked: number };
 }
 
 /** The run as one JSON document for CI tooling (credentials were masked by the runner; URLs lose user info). */
@@ -18,6 +20,7 @@ export function reportJson(run: ContractRun, context: JsonReportContext = {}): s
     durationMs: run.durationMs,
     ok: run.ok,
     summary: run.summary,
+    uncheckedExchanges: context.uncheckedExchanges,
     results: run.results,
   };
   return JSON.stringify(report, null, 2) + "\n";

@@ -90,9 +90,9 @@ async function runProxy(flags: ProxyFlags, io: CommandIo): Promise<number> {
       void running.close().then(async () => {
         await app.settle();
         const run = toProxyRun(app.readResults(), startedAt, Math.round(performance.now() - started), app.readSummary());
-        const unknown = app.readUnknownCount();
-        io.out(`\n${toProxySummary(run, unknown)}\n`);
-        if (flags.json) writeOutputFile(io, flags.json, reportJson(run, { baseUrl: target, topGateway: topTarget, tool: "pandapon-mock proxy" }));
+        const uncheckedExchanges = { notInCatalog: app.readUnknownCount(), unchecked: app.readUncheckedCount() };
+        io.out(`\n${toProxySummary(run, uncheckedExchanges.notInCatalog, uncheckedExchanges.unchecked)}\n`);
+        if (flags.json) writeOutputFile(io, flags.json, reportJson(run, { baseUrl: target, topGateway: topTarget, tool: "pandapon-mock proxy", uncheckedExchanges }));
         if (flags.junit) writeOutputFile(io, flags.junit, reportJunit(run, "pandapon-mock proxy"));
         resolve(run.ok ? 0 : 1);
       });

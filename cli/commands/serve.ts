@@ -61,6 +61,8 @@ function toFlagSettings(flags: ServeFlags, io: CommandIo): ServeSettings {
     log: flags.log,
     state: flags.stateless ? "stateless" : flags.state,
     callbackUrls: flags.callbackUrl,
+    replay: flags.replay,
+    replayStrict: flags.replayStrict,
   };
 }
 
@@ -127,8 +129,8 @@ export function registerServe(program: Command, io: CommandIo = PROCESS_IO): voi
     .option("--state <file|memory>", `where entities and the virtual clock live (env PANDAPON_MOCK_STATE; default ${DEFAULT_STATE_FILE}; memory: lost at exit)`)
     .option("--callback-url <url>", "push the demo key's messages to this URL (repeatable; a config file's keys[].callbackUrls for other keys)", (url: string, list: string[] | undefined) => [...(list ?? []), url])
     .option("--stateless", "keep no state: no entities, no clock (the pure mode; env PANDAPON_MOCK_STATE=stateless)")
-    .option("--replay <dir>", "answer requests that match a recorded exchange (proxy --record) with its recorded answer, in a fresh envelope; generate the others")
-    .option("--replay-strict", "with --replay: answer a request that matches no recording 404 (PandaPon) or error_response (TOP) instead of generating")
+    .option("--replay <dir>", "answer requests that match a recorded exchange (proxy --record) with its recorded answer, in a fresh envelope; generate the others (env PANDAPON_MOCK_REPLAY)")
+    .option("--replay-strict", "with --replay: answer a request that matches no recording 404 (PandaPon) or error_response (TOP) instead of generating (env PANDAPON_MOCK_REPLAY_STRICT)")
     .action((flags: ServeFlags, command: Command) =>
       runAction(io, () =>
         runServe(flags, command, io).catch((error: unknown) => {
@@ -167,12 +169,11 @@ async function runServe(flags: ServeFlags, command: Command, io: CommandIo): Pro
   const exposure = checkAdminExposure(config.host, config.mock.admin?.token);
   if (exposure) throw new Error(exposure);
   const log = settings.reduce<boolean | undefined>((on, s) => s.log ?? on, undefined);
-  if (flags.replayStrict && !flags.replay) throw new Error("--replay-strict needs --replay <dir>");
-  const recordings = flags.replay === undefined ? undefined : loadRecordings(flags.replay, getCatalog());
+  const recordings = config.replay === undefined ? undefined : loadRecordings(config.replay.dir, getCatalog());
   const state = config.state === "stateless" ? undefined : await openServeState(config.state, toMockOptions(config.mock).seed);
   // Recorded answers of entities seed the state (the entity later reads and writes act on); the rest is replayed.
   const seeding = recordings && state ? await seedServeState(state, recordings, toMockOptions(config.mock)) : undefined;
-  const replay: ReplayBook | undefined = recordings && createReplayBook(seeding ? recordings.filter((r) => !seeding.seeded.includes(r)) : recordings, flags.replayStrict === true);
+  const replay: ReplayBook | undefined = recordings && createReplayBook(seeding ? recordings.filter((r) => !seeding.seeded.includes(r)) : recordings, config.replay?.strict === true);
   const app = createApp({ ...config.mock, state, replay, log: log ? (line) => io.out(line + "\n") : undefined });
   const drainMs = config.drainMs ?? DEFAULT_DRAIN_MS;
   const running = await startServer(app, config.port, config.host, { drainMs }).catch(async (error: unknown) => {
@@ -180,7 +181,7 @@ async function runServe(flags: ServeFlags, command: Command, io: CommandIo): Pro
     throw error;
   });
   io.out(toStartBanner(getCore(app), running.url, config.state) + "\n");
-  if (replay) io.out(`Replaying ${replay.size} recorded exchange(s) from ${flags.replay}${replay.strict ? " strictly (no match: a not-recorded error)" : " (no match: generated)"}${seeding ? `; ${seeding.seeded.length} recorded entit${seeding.seeded.length === 1 ? "y" : "ies"} seeded into the state (their reads and writes act on them)${seeding.skipped.length > 0 ? `, ${seeding.skipped.length} not (e.g. ${seeding.skipped[0]!.recording.operation}: ${seeding.skipped[0]!.reason})` : ""}` : ""}.\n`);
+  if (replay) io.out(`Replaying ${replay.size} recorded exchange(s) from ${config.replay!.dir}${replay.strict ? " strictly (no match: a not-recorded error)" : " (no match: generated)"}${seeding ? `; ${seeding.seeded.length} recorded entit${seeding.seeded.length === 1 ? "y" : "ies"} seeded into the state (their reads and writes act on them)${seeding.skipped.length > 0 ? `, ${seeding.skipped.length} not (e.g. ${seeding.skipped[0]!.recording.operation}: ${seeding.skipped[0]!.reason})` : ""}` : ""}.\n`);
   let stopping = false;
   // close() resolves within the drain deadline whatever the clients do; a second signal (Ctrl-C
   // reaches both npm and the server, and npm forwards it) changes nothing.

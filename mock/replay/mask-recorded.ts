@@ -8,8 +8,12 @@ export const RECORDING_MASK = "******";
  */
 const MASKED_NAME = /(?:phone|mobile|^tel$|telephone|user_?id$|develop_?id$|access_?key|secret|^sign$|signature|session|token|password|app_?key)/i;
 
-/** A mainland mobile number standing alone (not a run of digits inside a longer id). */
-const MOBILE_NUMBER = /(?<![\d])1[3-9]\d{9}(?![\d])/g;
+/**
+ * A mainland mobile number standing alone (not a run of digits inside a longer id): 11 digits from
+ * 13–19, written whole or as 3-4-4 with spaces or hyphens, with or without the country code
+ * (`86`, `+86`, `0086`, then an optional space or hyphen) — wherever it is, under any name.
+ */
+const MOBILE_NUMBER = /(?<![\d+])(?:(?:\+|00)?86[ -]?)?1[3-9]\d(?:[ -]?\d{4}){2}(?![\d])/g;
 
 /**
  * A masked number: as many digits, a 1 and zeros (a number stays a number of the same size, so a
@@ -44,15 +48,37 @@ const JSON_MEMBER = /"([A-Za-z_][\w-]*)"(\s*:\s*)("(?:[^"\\]|\\.)*"|-?\d[\d.eE+-
 const XML_ELEMENT = /<([A-Za-z_][\w-]*)>([^<]*)<\/\1>/g;
 
 /**
- * An answer's text with masked members' values (text `******`, numbers a 1 and zeros), mobile numbers and the given secret values (as
- * sent in the request's headers and system parameters) replaced by the mask; everything else as it
- * came, byte for byte.
+ * An answer's text with masked members' values (text `******`, numbers a 1 and zeros), mobile
+ * numbers (as digits: a 1 and zeros) and the given secret values (as sent in the request's headers
+ * and system parameters, wherever and however they are echoed: see toEchoPattern) replaced by the
+ * mask; everything else as it came, byte for byte.
  */
 export function maskRecordedText(text: string, secrets: readonly (string | undefined)[] = []): string {
-  let out = text
+  const out = text
     .replace(JSON_MEMBER, (all, name: string, colon: string, value: string) => (!isMaskedName(name) ? all : value.startsWith('"') ? `"${name}"${colon}"${RECORDING_MASK}"` : `"${name}"${colon}${toMaskedDigits(value)}`))
     .replace(XML_ELEMENT, (all, name: string, value: string) => (!isMaskedName(name) ? all : /^-?\d+$/.test(value) ? `<${name}>${toMaskedDigits(value)}</${name}>` : `<${name}>${RECORDING_MASK}</${name}>`))
     .replace(MOBILE_NUMBER, toMaskedDigits);
-  for (const secret of secrets) if (secret && secret.length >= 4) out = out.split(secret).join(RECORDING_MASK);
-  return out;
+  const echoed = toEchoPattern(secrets);
+  // A credential of digits alone (a user id, a TOP app_key) may be echoed as a JSON number: masked as digits, the JSON stays JSON.
+  return echoed ? out.replace(echoed, (found) => (/^\d+$/.test(found) ? toMaskedDigits(found) : RECORDING_MASK)) : out;
+}
+
+/**
+ * The request's credential values as an answer may echo them under any name: as sent, JSON-escaped
+ * (`/` as `\/` too) or URL-encoded, in any letter case (a hex signature echoed in lower case); values of digits alone
+ * only as a whole number (not inside a longer one). Values under 4 characters are not masked.
+ */
+function toEchoPattern(secrets: readonly (string | undefined)[]): RegExp | undefined {
+  const forms = new Set<string>();
+  for (const secret of secrets) {
+    if (!secret || secret.length < 4) continue;
+    const quoted = JSON.stringify(secret).slice(1, -1);
+    for (const form of [secret, quoted, quoted.replace(/\//g, "\\/"), encodeURIComponent(secret)]) {
+      const escaped = form.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+      forms.add(/^\d+$/.test(form) ? `(?<!\\d)${escaped}(?!\\d)` : escaped);
+    }
+  }
+  if (forms.size === 0) return undefined;
+  // Longer first, so that no part of one is left.
+  return new RegExp([...forms].sort((a, b) => b.length - a.length).join("|"), "gi");
 }

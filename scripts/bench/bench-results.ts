@@ -3,6 +3,7 @@ import type { MachineDescription } from "./describe-machine.js";
 import type { ProfileSummary } from "./summarize-profile.js";
 import type { LoadSettings, TargetResult } from "./run-target.js";
 import type { PushSlice } from "./watch-pushes.js";
+import type { AddedLatency } from "./measure-added-latency.js";
 
 export type TargetOutcome = Omit<TargetResult, "sampleAnswer"> | { name: string; skipped: string };
 
@@ -38,7 +39,10 @@ export interface BenchResults {
   /** The default `serve`, with a new state file. */
   coldStartStateful?: { runs: ColdStart[]; medianFirstAnswerMs: number };
   stateful?: StatefulFigures;
-  /** The proxy's added median latency over its upstream's, the median of the rounds' differences (target < 1 ms). */
-  proxy?: { addedP50Ms: number | null };
+  /**
+   * The proxy's rows: the latency it adds unsaturated (target p50 < 1 ms), the bare Node proxy's beside
+   * it; and in front of the ceiling (stress: the machine's limit), its throughput and the bare proxy's.
+   */
+  proxy?: { latency: { checked: AddedLatency; bare: AddedLatency }; stress: { proxy: Ratio; bare: Ratio } };
   profiles?: Record<string, ProfileSummary & { file: string }>;
 }

@@ -44,6 +44,9 @@ export function combineRounds(results: MeasuredTarget[]): MeasuredTarget & { req
     loadGeneratorCpuPercent: Math.round(pick((r) => r.loadGeneratorCpuPercent)),
     ...(results[0]!.caveat === undefined ? {} : { caveat: results[0]!.caveat }),
     ...(results.every((r) => r.pushes) ? { pushes: combinePushSlices(results.map((r) => r.pushes!)) } : {}),
+    ...(results.every((r) => r.deferred)
+      ? { deferred: { settleMs: Math.max(...results.map((r) => r.deferred!.settleMs)), checked: sum((r) => r.deferred!.checked), unchecked: sum((r) => r.deferred!.unchecked) } }
+      : {}),
   };
 }
 

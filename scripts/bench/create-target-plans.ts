@@ -64,16 +64,74 @@ export function createCeilingPlan(root: string, bodyFile: string): TargetPlan {
   };
 }
 
-/** `pandapon-mock proxy` in front of a running upstream (the ceiling): it forwards, checks and journals every exchange. */
-export function createProxyPlan(root: string, upstreamUrl: string): TargetPlan {
+/** Checks of a forwarded refund answer (a proxy answers what its upstream answers: the mock's or the ceiling's). */
+function toForwardedPlan(name: string, command: TargetCommand): TargetPlan {
   return {
-    name: "proxy → ceiling (forwarded, checked)",
-    command: { command: process.execPath, args: [readCliEntry(root), "proxy", "--target", upstreamUrl, "--port", "0", "--host", "127.0.0.1", "--quiet"], cwd: root },
+    name,
+    command,
     createRequest: createPandaponRequest,
     checkAnswer(status, body) {
-      if (status !== 200 || !body.includes('"code":200,')) fail("the proxy", status, body);
+      if (status !== 200 || !body.includes('"code":200,')) fail(name, status, body);
     },
     verifyBody: (body) => body.includes('"code":200,'),
+  };
+}
+
+/**
+ * `pandapon-mock proxy` in front of a running upstream: it forwards, checks and journals every
+ * exchange. Its checks run after the answers, so after each slice the bench waits for those still
+ * queued (their CPU counts in the slice's) and counts the exchanges left unchecked.
+ */
+export function createProxyPlan(root: string, upstreamUrl: string, name = "proxy → ceiling (forwarded, checked)", nodeFlags: string[] = [], entry = readCliEntry(root)): TargetPlan {
+  return {
+    ...toForwardedPlan(name, { command: process.execPath, args: [...nodeFlags, entry, "proxy", "--target", upstreamUrl, "--port", "0", "--host", "127.0.0.1", "--quiet"], cwd: root }),
+    async settle(url) {
+      const started = performance.now();
+      let counts = await readProxyCounts(url);
+      while (counts.waiting > 0) {
+        await new Promise((done) => setTimeout(done, 20));
+        counts = await readProxyCounts(url);
+      }
+      return { settleMs: Math.round(performance.now() - started), checked: counts.checked, unchecked: counts.unchecked };
+    },
+  };
+}
+
+interface ProxyCounts {
+  checked: number;
+  unchecked: number;
+  waiting: number;
+}
+
+/** The proxy's counts (a build of the proxy from before it gave them: nothing waiting, none counted). */
+async function readProxyCounts(url: string): Promise<ProxyCounts> {
+  const res = await fetch(`${url}/__mock/journal`);
+  return ((await res.json()) as { counts?: ProxyCounts }).counts ?? { checked: 0, unchecked: 0, waiting: 0 };
+}
+
+/** The reference: a bare node:http pass-through proxy (scripts/bench/bare-proxy.mjs, no checks) in front of a running upstream. */
+export function createBareProxyPlan(root: string, upstreamUrl: string, name: string): TargetPlan {
+  return toForwardedPlan(name, { command: process.execPath, args: [join(root, "scripts", "bench", "bare-proxy.mjs"), upstreamUrl] });
+}
+
+/** How far away the API-like upstream answers (see createApiPlan). */
+export const API_LATENCY_MS = 30;
+
+/**
+ * An upstream that behaves like the real API for the proxy's throughput row: the stateless mock
+ * (real signed requests checked, a generated refund answer each, ~2 kB with 19-digit ids) holding
+ * every answer API_LATENCY_MS (a rule, POST /__mock/rules), as an API across a network is.
+ */
+export function createApiPlan(command: TargetCommand): TargetPlan {
+  return {
+    ...createMockPandaponPlan(command),
+    name: `API-like: mock, answers held ${API_LATENCY_MS} ms`,
+    async prepare(url) {
+      const rule = { name: "network-distance", match: { operation: "/alibaba/refund/info" }, answer: { latency: { fixedMs: API_LATENCY_MS } } };
+      const res = await fetch(`${url}/__mock/rules`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify([rule]) });
+      if (res.status !== 201) throw new Error(`Failed to set the latency rule: HTTP ${res.status} ${(await res.text()).slice(0, 400)}`);
+      return undefined;
+    },
   };
 }
 

@@ -34,6 +34,21 @@ export interface TargetPlan {
   watchPushes?: (url: string) => Promise<(seconds: number, creates: number) => Promise<PushSlice>>;
   /** Of a load's answers, how many were creates (default: none). */
   countCreates?: (load: LoadResult) => number;
+  /**
+   * Waits for work the target deferred (a proxy's checks) and says what became of it so far (counts
+   * since the target started): run before a slice's load, and after it, before the server's CPU is
+   * read (so the deferred work's CPU counts in the slice's).
+   */
+  settle?: (url: string) => Promise<DeferredWork>;
+}
+
+/** What a target did after the load for its requests (a proxy's checks): of a slice, or since it started (TargetPlan.settle). */
+export interface DeferredWork {
+  /** Milliseconds the target took to finish it. */
+  settleMs: number;
+  /** Exchanges of the slice checked, and left unchecked (the proxy's queue had no room). */
+  checked: number;
+  unchecked: number;
 }
 
 export interface LoadSettings {
@@ -58,6 +73,8 @@ export interface TargetResult extends LoadResult, MemoryReport {
   caveat?: string;
   /** The pushes delivered during the slice (rows with TargetPlan.watchPushes). */
   pushes?: PushSlice;
+  /** The work the target finished after the load (rows with TargetPlan.settle); its CPU is in serverCpuPercent. */
+  deferred?: DeferredWork;
 }
 
 /** A target spawned, checked and warmed up, ready to be measured any number of times. */
@@ -101,12 +118,15 @@ export async function readyTarget(plan: TargetPlan, target: RunningTarget, setti
 export async function measureTarget(live: LiveTarget, settings: LoadSettings): Promise<TargetResult> {
   const { plan, target } = live;
   const finishPushes = await plan.watchPushes?.(target.url);
+  const settledBefore = await plan.settle?.(target.url);
   const memory = watchMemory(target);
   const serverCpuBefore = readProcessCpuSeconds(target.pid);
   const ownCpuBefore = process.cpuUsage();
   const startedAt = performance.now();
   const load = await runLoad({ url: target.url, connections: settings.connections, durationSeconds: settings.durationSeconds, requests: toLoadRequests(plan), verifyBody: plan.verifyBody });
   const seconds = (performance.now() - startedAt) / 1000;
+  const settled = await plan.settle?.(target.url);
+  const deferred = settled && settledBefore && { settleMs: settled.settleMs, checked: settled.checked - settledBefore.checked, unchecked: settled.unchecked - settledBefore.unchecked };
   const serverCpuAfter = readProcessCpuSeconds(target.pid);
   const ownCpu = process.cpuUsage(ownCpuBefore);
   const memoryReport = memory.finish();
@@ -121,6 +141,7 @@ export async function measureTarget(live: LiveTarget, settings: LoadSettings): P
     sampleAnswer: live.sampleAnswer,
     ...(live.caveat === undefined ? {} : { caveat: live.caveat }),
     ...(pushes === undefined ? {} : { pushes }),
+    ...(deferred === undefined ? {} : { deferred }),
   };
 }
 

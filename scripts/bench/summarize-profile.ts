@@ -38,6 +38,9 @@ export function toCategory(frame: ProfileNode["callFrame"]): string {
   if (/^validate\d+$/.test(functionName) || url.includes("/ajv/") || url.includes("/schemas/violations")) return "validation (ajv)";
   if (url.includes("/protocol/json-wire") || url.includes("/protocol/top-xml")) return "serialization (protocol/)";
   if (EXPRESS.test(url)) return "express + its middleware";
+  if (url.includes("/lossless-json/")) return "lossless JSON parse (lossless-json)";
+  if (url.includes("/checks/") || url.includes("/verify/")) return "contract checks (checks/, verify/)";
+  if (url.includes("/proxy/")) return "proxy (forwarding, recording)";
   if (url.includes("/mock/nonce-memory")) return "nonce memory";
   if (url.includes("/mock/")) return "mock pipeline (other)";
   if (url.includes("/schemas/")) return "catalog (routing, schemas)";

@@ -15,8 +15,8 @@ export interface SeenExchange {
 }
 
 export interface PlayOptions {
-  /** Changes the answer's body before it is sent (a drifting API). */
-  drift?: (body: string, url: string) => string;
+  /** Changes the answer's body before it is sent (a drifting API; it may echo what the request carried). */
+  drift?: (body: string, url: string, request: { headers: IncomingHttpHeaders; body: Buffer }) => string;
   /** Answers this instead of asking the mock (an erroring API). */
   fail?: { status: number; contentType: string; body: string };
   /** Waits this long before answering (a slow API). */
@@ -47,7 +47,7 @@ export async function playUpstream(options: PlayOptions = {}) {
         up.on("data", (c: Buffer) => got.push(c));
         up.on("end", () => {
           const text = Buffer.concat(got).toString("utf8");
-          const out = options.drift ? options.drift(text, req.url!) : text;
+          const out = options.drift ? options.drift(text, req.url!, { headers: req.headers, body }) : text;
           answer(up.statusCode!, { "content-type": String(up.headers["content-type"]), "x-upstream": "played" }, Buffer.from(out));
         });
       });
