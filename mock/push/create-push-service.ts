@@ -192,12 +192,12 @@ export function createPushService(options: PushServiceOptions): PushService {
     const at = clock.now();
     if (!payload || secret === undefined) {
       const error = payload ? "the tenant has no AccessSecret in this mock's keys" : "the stored push is not a message";
-      return { id: push.id, attempt: { at, owner, error }, outcome: "given-up" };
+      return { id: push.id, attempt: { at, owner, error }, outcome: "given-up", claimed: push };
     }
     const result = await sendPush(payload.url, toMessageText(payload, at), secret);
     const outcome = toNextStep(result.acknowledged, push.attemptCount, at);
     const attempt = { at, owner, url: toShownUrl(payload.url), latencyMs: result.latencyMs, ...(result.status !== undefined ? { status: result.status } : {}), ...(result.error !== undefined ? { error: result.error } : {}) };
-    return { id: push.id, attempt, outcome };
+    return { id: push.id, attempt, outcome, claimed: push };
   };
 
   // Claims due pushes a batch at a time, sends a batch together and records its attempts in one transaction.

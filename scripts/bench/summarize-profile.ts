@@ -39,6 +39,8 @@ export function toCategory(frame: ProfileNode["callFrame"]): string {
   if (url.includes("/protocol/json-wire") || url.includes("/protocol/top-xml")) return "serialization (protocol/)";
   if (EXPRESS.test(url)) return "express + its middleware";
   if (url.includes("/mock/nonce-memory")) return "nonce memory";
+  if (url.includes("/mock/push/")) return "pushes (mock/push)";
+  if (url.includes("/mock/state/") || url.includes("/better-sqlite3/")) return "state (mock/state, SQLite)";
   if (url.includes("/mock/")) return "mock pipeline (other)";
   if (url.includes("/schemas/")) return "catalog (routing, schemas)";
   if (url.startsWith("node:")) return "node core (http, net, streams, url)";
