@@ -6,6 +6,7 @@ import { DEFAULT_HOST, DEFAULT_PORT, DEMO_PANDAPON } from "../protocol/demo.js";
 import { DEFAULT_DEVELOP_ID } from "../mock/options.js";
 import { checkCallbackUrls } from "../mock/push/callback-urls.js";
 import { DEFAULT_STATE_FILE } from "../mock/state/default-state-file.js";
+import type { StoreLimits } from "../mock/state/store.js";
 
 /** Everything `serve` can be told, from flags, the environment or a JSON config file. */
 export interface ServeConfig {
@@ -16,10 +17,33 @@ export interface ServeConfig {
   mock: DeepPartial<MockOptions>;
   /** Where the entities and the clock live: "stateless" (none), "memory", or a state file. */
   state: string;
+  /** The state store's bounds given (the others keep their defaults). */
+  storeLimits: Partial<StoreLimits>;
+}
+
+/**
+ * The state store's bounds a user may set, by setting name (config file key; the flag is its
+ * kebab-case, e.g. --max-push-history, the environment variable PANDAPON_MOCK_ + its snake case):
+ * the StoreLimits member each sets, and the least value it takes.
+ */
+export const STORE_LIMIT_SETTINGS = {
+  maxEntities: { limit: "maxEntities", min: 1 },
+  maxPushes: { limit: "maxPushes", min: 1 },
+  maxPushHistory: { limit: "maxPushHistory", min: 0 },
+  maxPushHistoryBytes: { limit: "maxPushHistoryBytes", min: 0 },
+  maxStateKeys: { limit: "maxKeys", min: 1 },
+  maxStateBytes: { limit: "maxBytes", min: 1 },
+} as const satisfies Record<string, { limit: keyof StoreLimits; min: number }>;
+
+export type StoreLimitSetting = keyof typeof STORE_LIMIT_SETTINGS;
+
+/** A store limit setting's environment variable: PANDAPON_MOCK_MAX_PUSH_HISTORY_BYTES for maxPushHistoryBytes. */
+export function toStoreLimitEnv(name: StoreLimitSetting): string {
+  return `PANDAPON_MOCK_${name.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
 }
 
 /** The settings each source may give; later sources (env, then flags) win over earlier ones. */
-export interface ServeSettings {
+export interface ServeSettings extends Partial<Record<StoreLimitSetting, number>> {
   /** Also read as `signatureScheme` (what identify-signature prints). */
   host?: string;
   port?: number;
@@ -109,6 +133,7 @@ export function readEnvSettings(env: NodeJS.ProcessEnv): ServeSettings {
     apps: env.PANDAPON_MOCK_TOP_APPS ? readJsonArgument(env.PANDAPON_MOCK_TOP_APPS, "PANDAPON_MOCK_TOP_APPS") : undefined,
     log: toBoolean(env.PANDAPON_MOCK_LOG, "PANDAPON_MOCK_LOG"),
     state: env.PANDAPON_MOCK_STATE || undefined,
+    ...Object.fromEntries(Object.keys(STORE_LIMIT_SETTINGS).map((name) => [name, toNumber(env[toStoreLimitEnv(name as StoreLimitSetting)], toStoreLimitEnv(name as StoreLimitSetting))])),
   };
 }
 
@@ -172,6 +197,13 @@ export function toServeConfig(...sources: Array<ServeSettings & { signatureSchem
     }
   }
   if (s.state !== undefined && (typeof s.state !== "string" || s.state === "")) throw new Error('Invalid state: use a file, "memory" or "stateless".');
+  const storeLimits: Partial<StoreLimits> = {};
+  for (const [name, { limit, min }] of Object.entries(STORE_LIMIT_SETTINGS)) {
+    const value = s[name as StoreLimitSetting];
+    if (value === undefined) continue;
+    if (!Number.isSafeInteger(value) || value < min) throw new Error(`Invalid ${name}: ${JSON.stringify(value)} is not a whole number ≥ ${min} (flag --${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}, environment ${toStoreLimitEnv(name as StoreLimitSetting)}).`);
+    storeLimits[limit] = value;
+  }
   const windowMs = s.windowSeconds === undefined ? undefined : s.windowSeconds * 1000;
   const topWindowMs = s.topWindowSeconds === undefined ? windowMs : s.topWindowSeconds * 1000;
   const host = s.host ?? DEFAULT_HOST;
@@ -180,6 +212,7 @@ export function toServeConfig(...sources: Array<ServeSettings & { signatureSchem
     port: s.port ?? DEFAULT_PORT,
     drainMs: s.drainSeconds === undefined ? undefined : s.drainSeconds * 1000,
     state: s.state ?? DEFAULT_STATE_FILE,
+    storeLimits,
     mock: defined({
       seed: s.seed,
       refDate: s.refDate,

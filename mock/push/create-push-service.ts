@@ -177,7 +177,7 @@ export function createPushService(options: PushServiceOptions): PushService {
   };
   const outbox = (urls: CallbackUrls, tenant: string, messages: readonly EmittedMessage[], now: number) => {
     const pushes = toPushes(tenant, messages, now, urls.of(tenant));
-    if (pushes.length > 0) queueMicrotask(kick);
+    if (pushes.length > 0) kickSoon();
     return pushes;
   };
   state.useOutbox(
@@ -218,6 +218,18 @@ export function createPushService(options: PushServiceOptions): PushService {
   );
   function kick(): void {
     dispatcher.wake();
+  }
+  // A write's pushes wake the dispatcher once the writes of this turn of the event loop are done
+  // (setImmediate, once however many wrote): under load one claim and one record then carry the
+  // pushes of many creates, not one each.
+  let kickQueued = false;
+  function kickSoon(): void {
+    if (kickQueued) return;
+    kickQueued = true;
+    setImmediate(() => {
+      kickQueued = false;
+      kick();
+    });
   }
 
   const find = async (id: number): Promise<PushRecord | undefined> => {
