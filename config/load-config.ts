@@ -6,6 +6,7 @@ import { DEFAULT_HOST, DEFAULT_PORT, DEMO_PANDAPON } from "../protocol/demo.js";
 import { DEFAULT_DEVELOP_ID } from "../mock/options.js";
 import { checkCallbackUrls } from "../mock/push/callback-urls.js";
 import { DEFAULT_STATE_FILE } from "../mock/state/default-state-file.js";
+import type { StoreLimits } from "../mock/state/store.js";
 
 /** Everything `serve` can be told, from flags, the environment or a JSON config file. */
 export interface ServeConfig {
@@ -18,10 +19,33 @@ export interface ServeConfig {
   state: string;
   /** Recordings to answer from (proxy --record); strict: a request matching none is refused, not generated. */
   replay?: { dir: string; strict: boolean };
+  /** The state store's bounds given (the others keep their defaults). */
+  storeLimits: Partial<StoreLimits>;
+}
+
+/**
+ * The state store's bounds a user may set, by setting name (config file key; the flag is its
+ * kebab-case, e.g. --max-push-history, the environment variable PANDAPON_MOCK_ + its snake case):
+ * the StoreLimits member each sets, and the least value it takes.
+ */
+export const STORE_LIMIT_SETTINGS = {
+  maxEntities: { limit: "maxEntities", min: 1 },
+  maxPushes: { limit: "maxPushes", min: 1 },
+  maxPushHistory: { limit: "maxPushHistory", min: 0 },
+  maxPushHistoryBytes: { limit: "maxPushHistoryBytes", min: 0 },
+  maxStateKeys: { limit: "maxKeys", min: 1 },
+  maxStateBytes: { limit: "maxBytes", min: 1 },
+} as const satisfies Record<string, { limit: keyof StoreLimits; min: number }>;
+
+export type StoreLimitSetting = keyof typeof STORE_LIMIT_SETTINGS;
+
+/** A store limit setting's environment variable: PANDAPON_MOCK_MAX_PUSH_HISTORY_BYTES for maxPushHistoryBytes. */
+export function toStoreLimitEnv(name: StoreLimitSetting): string {
+  return `PANDAPON_MOCK_${name.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
 }
 
 /** The settings each source may give; later sources (env, then flags) win over earlier ones. */
-export interface ServeSettings {
+export interface ServeSettings extends Partial<Record<StoreLimitSetting, number>> {
   /** Also read as `signatureScheme` (what identify-signature prints). */
   host?: string;
   port?: number;
@@ -117,6 +141,7 @@ export function readEnvSettings(env: NodeJS.ProcessEnv): ServeSettings {
     state: env.PANDAPON_MOCK_STATE || undefined,
     replay: env.PANDAPON_MOCK_REPLAY || undefined,
     replayStrict: toBoolean(env.PANDAPON_MOCK_REPLAY_STRICT, "PANDAPON_MOCK_REPLAY_STRICT"),
+    ...Object.fromEntries(Object.keys(STORE_LIMIT_SETTINGS).map((name) => [name, toNumber(env[toStoreLimitEnv(name as StoreLimitSetting)], toStoreLimitEnv(name as StoreLimitSetting))])),
   };
 }
 
@@ -183,6 +208,13 @@ export function toServeConfig(...sources: Array<ServeSettings & { signatureSchem
   if (s.replay !== undefined && (typeof s.replay !== "string" || s.replay === "")) throw new Error("Invalid replay: use the folder of recordings (proxy --record <dir>).");
   if (s.replayStrict !== undefined && typeof s.replayStrict !== "boolean") throw new Error("Invalid replayStrict: use true or false.");
   if (s.replayStrict === true && s.replay === undefined) throw new Error("--replay-strict (replayStrict) needs --replay <dir> (replay).");
+  const storeLimits: Partial<StoreLimits> = {};
+  for (const [name, { limit, min }] of Object.entries(STORE_LIMIT_SETTINGS)) {
+    const value = s[name as StoreLimitSetting];
+    if (value === undefined) continue;
+    if (!Number.isSafeInteger(value) || value < min) throw new Error(`Invalid ${name}: ${JSON.stringify(value)} is not a whole number ≥ ${min} (flag --${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}, environment ${toStoreLimitEnv(name as StoreLimitSetting)}).`);
+    storeLimits[limit] = value;
+  }
   const windowMs = s.windowSeconds === undefined ? undefined : s.windowSeconds * 1000;
   const topWindowMs = s.topWindowSeconds === undefined ? windowMs : s.topWindowSeconds * 1000;
   const host = s.host ?? DEFAULT_HOST;
@@ -192,6 +224,7 @@ export function toServeConfig(...sources: Array<ServeSettings & { signatureSchem
     drainMs: s.drainSeconds === undefined ? undefined : s.drainSeconds * 1000,
     state: s.state ?? DEFAULT_STATE_FILE,
     ...(s.replay === undefined ? {} : { replay: { dir: s.replay, strict: s.replayStrict === true } }),
+    storeLimits,
     mock: defined({
       seed: s.seed,
       refDate: s.refDate,

@@ -350,9 +350,23 @@ if (flags.profile) {
   const dir = join(CACHE, "profiles");
   rmSync(dir, { recursive: true, force: true });
   results.profiles = {};
-  // The stateless targets, and the stateful one of unknown ids when it is measured (on a state file of its own).
-  const profiled: Array<[string, (command: TargetCommand) => TargetPlan]> = [["mockPandapon", createMockPandaponPlan], ["mockTop", createMockTopPlan]];
-  if (only.has("stateUnknown")) profiled.push(["stateUnknown", createStateUnknownPlan]);
+  // The stateless targets, and the stateful ones measured (unknown ids; flows with and without pushes), each on a state file of its own.
+  // A stateful plan is made from the state folder and the profiling node flags: the pushes row brings its receiver (stopped after).
+  type Profiled = (stateDir: string | undefined, nodeFlags: string[], entry: string) => Promise<{ plan: TargetPlan; receiver?: RunningTarget }>;
+  const stateless = (create: (command: TargetCommand) => TargetPlan): Profiled => async (_dir, nodeFlags, entry) => ({ plan: create(toMockCommand(ROOT, nodeFlags, entry)) });
+  const statefulPlan = (create: (command: TargetCommand) => TargetPlan): Profiled => async (dir, nodeFlags, entry) => ({ plan: create(toStatefulCommand(ROOT, dir!, [], nodeFlags, entry)) });
+  const profiled: Array<[string, Profiled]> = [["mockPandapon", stateless(createMockPandaponPlan)], ["mockTop", stateless(createMockTopPlan)]];
+  if (only.has("stateUnknown")) profiled.push(["stateUnknown", statefulPlan(createStateUnknownPlan)]);
+  if (only.has("stateFlows")) profiled.push(["stateFlows", statefulPlan(createStateFlowPlan)]);
+  if (only.has("statePushes")) {
+    profiled.push([
+      "statePushes",
+      async (dir, nodeFlags, entry) => {
+        const receiver = await spawnTarget(toPushReceiverCommand(ROOT));
+        return { plan: createStatePushesPlan(toStatefulCommand(ROOT, dir!, ["--callback-url", toCallbackUrl(receiver.url)], nodeFlags, entry), receiver), receiver };
+      },
+    ]);
+  }
   for (const [key, create] of profiled) {
     const name = `${key}.cpuprofile`;
     console.log(`Profiling ${key} under the same load (node --cpu-prof)…`);
@@ -360,9 +374,11 @@ if (flags.profile) {
     const unbundled = join(ROOT, "dist", "cli", "main.js");
     const nodeFlags = ["--cpu-prof", `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${name}`];
     const stateDir = STATEFUL.includes(key) ? mkdtempSync(join(tmpdir(), "pandapon-mock-bench-state-")) : undefined;
+    const { plan, receiver } = await create(stateDir, nodeFlags, unbundled);
     try {
-      await runTarget(create(stateDir ? toStatefulCommand(ROOT, stateDir, [], nodeFlags, unbundled) : toMockCommand(ROOT, nodeFlags, unbundled)), settings);
+      await runTarget(plan, settings);
     } finally {
+      await receiver?.stop();
       if (stateDir) rmSync(stateDir, { recursive: true, force: true });
     }
     const file = join(dir, readdirSync(dir).find((f) => f === name) ?? name);

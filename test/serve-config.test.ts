@@ -103,6 +103,23 @@ describe("serve configuration", () => {
     expect(() => readEnvSettings({ PANDAPON_MOCK_REPLAY_STRICT: "maybe" })).toThrow("PANDAPON_MOCK_REPLAY_STRICT");
   });
 
+  it("takes the state store's bounds from the config file, the environment and flags, flags winning; the others keep their defaults", () => {
+    const file = readFileSettings(setupFile({ maxPushes: 500, maxPushHistory: 50, maxStateBytes: 1_000_000 }));
+    const env = readEnvSettings({ PANDAPON_MOCK_MAX_PUSH_HISTORY: "40", PANDAPON_MOCK_MAX_PUSH_HISTORY_BYTES: "0", PANDAPON_MOCK_MAX_ENTITIES: "9", PANDAPON_MOCK_MAX_STATE_KEYS: "30" });
+    const config = toServeConfig(file, env, { maxEntities: 7 });
+    expect(config.storeLimits).toEqual({ maxEntities: 7, maxPushes: 500, maxPushHistory: 40, maxPushHistoryBytes: 0, maxKeys: 30, maxBytes: 1_000_000 });
+    expect(toServeConfig({}, readEnvSettings({})).storeLimits).toEqual({});
+  });
+
+  it("refuses a store bound that is not a whole number, or below its least value, naming the setting, its flag and its variable", () => {
+    expect(() => toServeConfig({ maxPushes: 0 })).toThrow("Invalid maxPushes: 0 is not a whole number ≥ 1 (flag --max-pushes, environment PANDAPON_MOCK_MAX_PUSHES).");
+    expect(() => toServeConfig({ maxPushHistory: -1 })).toThrow("Invalid maxPushHistory: -1 is not a whole number ≥ 0");
+    expect(() => toServeConfig(readFileSettings(setupFile({ maxPushHistoryBytes: "64MiB" })))).toThrow('Invalid maxPushHistoryBytes: "64MiB" is not a whole number ≥ 0 (flag --max-push-history-bytes, environment PANDAPON_MOCK_MAX_PUSH_HISTORY_BYTES).');
+    expect(() => toServeConfig({ maxEntities: 2.5 })).toThrow("Invalid maxEntities: 2.5");
+    expect(() => toServeConfig({ maxStateBytes: 2 ** 60 })).toThrow("Invalid maxStateBytes");
+    expect(() => readEnvSettings({ PANDAPON_MOCK_MAX_STATE_BYTES: "1 GiB" })).toThrow('Invalid PANDAPON_MOCK_MAX_STATE_BYTES="1 GiB"');
+  });
+
   it("rejects bad values with a message that names them", () => {
     expect(() => toServeConfig({ journalBytes: "lots" as never })).toThrow('Invalid journalBytes: "lots"');
     expect(() => readEnvSettings({ PANDAPON_MOCK_DRAIN_SECONDS: "-1" })).toThrow("PANDAPON_MOCK_DRAIN_SECONDS");

@@ -290,6 +290,57 @@ for (const kind of kinds) {
       expect(await store.stats()).toMatchObject({ pushes: 3, finishedPushes: 1 });
     });
 
+    it("records an attempt given with the push as claimed just as one without it, and answers alike when the push is no longer as claimed", async () => {
+      // Two stores fed the same calls, one recording with the claimed pushes, one without: same pushes, same counts.
+      const run = async (withClaimed: boolean) => {
+        const { store } = await kind.setup({ maxPushHistory: 3 });
+        for (let i = 0; i < 5; i++) await store.append(toPush());
+        const answers: unknown[] = [];
+        for (let round = 0; round < 3; round++) {
+          const claimed = await store.claimDue(T0 + round * 100, "r", 50, 10);
+          const items = claimed.map((push) => ({
+            id: push.id,
+            attempt: { at: T0 + round * 100, owner: "r", url: "http://127.0.0.1:9/p", ...(push.id % 2 ? { status: 200 } : { error: "no HTTP 200 within 1000 ms", latencyMs: 1000 }) },
+            outcome: push.id % 2 ? ("done" as const) : { nextAt: T0 + (round + 1) * 100 },
+            ...(withClaimed ? { claimed: push } : {}),
+          }));
+          answers.push(await store.recordAttempts(items));
+        }
+        // Stale claimed records: a push taken over (the lease ended), recorded by its new owner, then one written as finished.
+        const [push2] = await store.claimDue(T0 + 300, "old", 10, 1);
+        const [taken] = await store.claimDue(T0 + 310, "new", 1000, 1);
+        answers.push(await store.recordAttempts([{ id: taken!.id, attempt: { at: T0 + 311, owner: "new", status: 200 }, outcome: "done", ...(withClaimed ? { claimed: taken! } : {}) }]));
+        answers.push(await store.recordAttempts([{ id: push2!.id, attempt: { at: T0 + 312, owner: "old", status: 200 }, outcome: "done", ...(withClaimed ? { claimed: push2! } : {}) }]));
+        // Claimed again by the same owner after an attempt it did not hear about: the claimed copy is out of date (attemptCount), the store's row wins.
+        await store.append(toPush());
+        const [first] = await store.claimDue(T0 + 400, "r", 10, 1);
+        await store.recordAttempt(first!.id, { at: T0 + 401, owner: "r", status: 503 }, { nextAt: T0 + 402 });
+        await store.claimDue(T0 + 402, "r", 10, 10);
+        answers.push(await store.recordAttempts([{ id: first!.id, attempt: { at: T0 + 403, owner: "r", status: 200 }, outcome: "done", ...(withClaimed ? { claimed: first! } : {}) }]));
+        answers.push(await store.recordAttempts([{ id: 1, attempt: { at: T0, owner: "r" }, outcome: "done", ...(withClaimed ? { claimed: { attemptCount: -1, attempts: [] } } : {}) }]));
+        const pushes = (await store.listPushes({ limit: 20 })).pushes.map((p) => [p.id, p.state, p.attemptCount, p.attempts, p.claimedBy]);
+        return { answers, pushes, stats: await store.stats() };
+      };
+      const without = await run(false);
+      const withClaimed = await run(true);
+      expect(withClaimed.answers.slice(0, -1)).toEqual(without.answers.slice(0, -1));
+      expect(withClaimed.answers.at(-1)).toMatchObject([{ ok: false, reason: "invalid" }]);
+      expect(without.answers.at(-1)).toMatchObject([{ ok: false, reason: "unknown" }]);
+      expect(withClaimed.pushes).toEqual(without.pushes);
+      expect(withClaimed.stats).toEqual(without.stats);
+      expect((without.answers[4] as Array<{ ok: boolean }>)[0]).toMatchObject({ ok: false, reason: "not-claimed" });
+      expect(without.pushes.find((p) => p[0] === 6)).toEqual([6, "done", 2, [expect.objectContaining({ status: 503 }), expect.objectContaining({ status: 200 })], null]);
+      // The bytes counted are the rows' own: forgetting every tenant brings them back to zero.
+      const { store } = await kind.setup();
+      await store.append(toPush());
+      const [claimed] = await store.claimDue(T0, "r", 10, 1);
+      await store.recordAttempts([{ id: 1, attempt: { at: T0, owner: "r", error: "x".repeat(300) }, outcome: { nextAt: T0 + 1 }, claimed: claimed! }]);
+      const [again] = await store.claimDue(T0 + 1, "r", 10, 1);
+      await store.recordAttempts([{ id: 1, attempt: { at: T0 + 1, owner: "r", status: 200 }, outcome: "done", claimed: again! }]);
+      await store.reset("tenant-a");
+      expect(await store.stats()).toEqual(EMPTY_STATS);
+    });
+
     it("keeps a bounded history of finished pushes: the oldest finished go first, pending ones never; a full outbox of pending refuses and counts", async () => {
       const { store } = await kind.setup({ maxPushes: 4, maxPushHistory: 2 });
       for (let i = 0; i < 4; i++) expect(await store.append(toPush({ topic: `T${i + 1}` }))).toMatchObject({ ok: true, id: i + 1 });

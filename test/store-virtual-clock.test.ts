@@ -121,7 +121,7 @@ describe("virtual clock", () => {
   it("stays where it was when its setting cannot be saved", async () => {
     const store = createSqliteStore({ file: ":memory:", limits: { maxKeys: 0 } });
     const clock = await openVirtualClock(store, () => T0, { mode: "frozen", at: T0 });
-    await expect(clock.advance(60)).rejects.toThrow(/^Failed to save the clock: The state store is full/);
+    await expect(clock.advance(60)).rejects.toThrow(/^Failed to move the clock: the state store refused its setting \(The state store is full.*\); the clock did not move\.$/);
     expect(clock.now()).toBe(T0);
     await store.close();
   });

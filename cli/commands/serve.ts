@@ -1,7 +1,10 @@
 import type { Command } from "commander";
 import { DEFAULT_HOST, DEFAULT_PORT, DEMO_PANDAPON, DEMO_TOP } from "../../protocol/demo.js";
 import type { ServeSettings } from "../../config/load-config.js";
-import { readEnvSettings, readFileSettings, toServeConfig } from "../../config/load-config.js";
+import type { StoreLimitSetting } from "../../config/load-config.js";
+import { STORE_LIMIT_SETTINGS, readEnvSettings, readFileSettings, toServeConfig, toStoreLimitEnv } from "../../config/load-config.js";
+import type { StoreLimits } from "../../mock/state/store.js";
+import { DEFAULT_STORE_LIMITS } from "../../mock/state/store.js";
 import { checkAdminExposure } from "../../mock/admin-guard.js";
 import { resolve } from "node:path";
 import { createApp, getCore } from "../../mock/app.js";
@@ -43,7 +46,25 @@ interface ServeFlags {
   replay?: string;
   replayStrict?: boolean;
   callbackUrl?: string[];
+  maxEntities?: string;
+  maxPushes?: string;
+  maxPushHistory?: string;
+  maxPushHistoryBytes?: string;
+  maxStateKeys?: string;
+  maxStateBytes?: string;
 }
+
+const STORE_LIMIT_NAMES = Object.keys(STORE_LIMIT_SETTINGS) as StoreLimitSetting[];
+const toFlag = (name: string) => `--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+/** What each store limit bounds, for --help. */
+const STORE_LIMIT_HELP: Record<StoreLimitSetting, string> = {
+  maxEntities: "entities the state keeps",
+  maxPushes: "pushes the outbox keeps, pending and finished (pending ones are never dropped: full of them, new pushes are refused and counted)",
+  maxPushHistory: "finished pushes (done, given up) kept, the oldest dropped first",
+  maxPushHistoryBytes: "bytes of finished pushes kept",
+  maxStateKeys: "sequences and meta entries (the clock, callback URLs) the state keeps",
+  maxStateBytes: "bytes of stored text (entities, pushes, meta) the state keeps",
+};
 
 function toFlagSettings(flags: ServeFlags, io: CommandIo): ServeSettings {
   return {
@@ -63,6 +84,7 @@ function toFlagSettings(flags: ServeFlags, io: CommandIo): ServeSettings {
     callbackUrls: flags.callbackUrl,
     replay: flags.replay,
     replayStrict: flags.replayStrict,
+    ...Object.fromEntries(STORE_LIMIT_NAMES.map((name) => [name, readIntegerOption(flags[name], toFlag(name), undefined)])),
   };
 }
 
@@ -111,7 +133,7 @@ function toWindowText(core: MockCore): string {
 }
 
 export function registerServe(program: Command, io: CommandIo = PROCESS_IO): void {
-  addCommand(program, "serve", io)
+  const serve = addCommand(program, "serve", io)
     .description("start the mock (PandaPon paths and the TOP gateway at /router/rest) on one HTTP server")
     .option("-p, --port <port>", `port (env PORT; default ${DEFAULT_PORT})`, undefined)
     .option("--host <host>", `address to listen on (env HOST; default ${DEFAULT_HOST})`, undefined)
@@ -130,14 +152,18 @@ export function registerServe(program: Command, io: CommandIo = PROCESS_IO): voi
     .option("--callback-url <url>", "push the demo key's messages to this URL (repeatable; a config file's keys[].callbackUrls for other keys)", (url: string, list: string[] | undefined) => [...(list ?? []), url])
     .option("--stateless", "keep no state: no entities, no clock (the pure mode; env PANDAPON_MOCK_STATE=stateless)")
     .option("--replay <dir>", "answer requests that match a recorded exchange (proxy --record) with its recorded answer, in a fresh envelope; generate the others (env PANDAPON_MOCK_REPLAY)")
-    .option("--replay-strict", "with --replay: answer a request that matches no recording 404 (PandaPon) or error_response (TOP) instead of generating (env PANDAPON_MOCK_REPLAY_STRICT)")
-    .action((flags: ServeFlags, command: Command) =>
-      runAction(io, () =>
-        runServe(flags, command, io).catch((error: unknown) => {
-          throw toStartError(error);
-        }),
-      ),
-    );
+    .option("--replay-strict", "with --replay: answer a request that matches no recording 404 (PandaPon) or error_response (TOP) instead of generating (env PANDAPON_MOCK_REPLAY_STRICT)");
+  for (const name of STORE_LIMIT_NAMES) {
+    const { limit } = STORE_LIMIT_SETTINGS[name];
+    serve.option(`${toFlag(name)} <n>`, `${STORE_LIMIT_HELP[name]} (env ${toStoreLimitEnv(name)}; default ${DEFAULT_STORE_LIMITS[limit]})`);
+  }
+  serve.action((flags: ServeFlags, command: Command) =>
+    runAction(io, () =>
+      runServe(flags, command, io).catch((error: unknown) => {
+        throw toStartError(error);
+      }),
+    ),
+  );
 }
 
 /** Seeds the state from recorded entities for the mock's first key and app (the lifecycles loaded only then). */
@@ -154,9 +180,9 @@ function toStartError(error: unknown): InputError {
 }
 
 /** The state service (and SQLite, the lifecycles) loaded only when the mock is stateful: --stateless keeps the cold start it had. */
-async function openServeState(state: string, seed: string | number): Promise<StateService> {
+async function openServeState(state: string, seed: string | number, limits: Partial<StoreLimits>): Promise<StateService> {
   const { openState } = await import("../../mock/state/open-state.js");
-  return openState({ location: state === "memory" ? "memory" : { file: state }, seed });
+  return openState({ location: state === "memory" ? "memory" : { file: state }, seed, limits });
 }
 
 async function runServe(flags: ServeFlags, command: Command, io: CommandIo): Promise<number> {
@@ -170,7 +196,7 @@ async function runServe(flags: ServeFlags, command: Command, io: CommandIo): Pro
   if (exposure) throw new Error(exposure);
   const log = settings.reduce<boolean | undefined>((on, s) => s.log ?? on, undefined);
   const recordings = config.replay === undefined ? undefined : loadRecordings(config.replay.dir, getCatalog());
-  const state = config.state === "stateless" ? undefined : await openServeState(config.state, toMockOptions(config.mock).seed);
+  const state = config.state === "stateless" ? undefined : await openServeState(config.state, toMockOptions(config.mock).seed, config.storeLimits);
   // Recorded answers of entities seed the state (the entity later reads and writes act on); the rest is replayed.
   const seeding = recordings && state ? await seedServeState(state, recordings, toMockOptions(config.mock)) : undefined;
   const replay: ReplayBook | undefined = recordings && createReplayBook(seeding ? recordings.filter((r) => !seeding.seeded.includes(r)) : recordings, config.replay?.strict === true);

@@ -2,6 +2,7 @@ import type { Express } from "express";
 import type { StateService } from "../state/create-state.js";
 import type { MockOptions } from "../options.js";
 import type { TimerSweeper } from "../state/create-timer-sweeper.js";
+import { ClockNotSavedError } from "../state/virtual-clock.js";
 import { AdminError, readAdminBody, toHandler } from "./admin-request.js";
 
 /** What GET /__mock/clock answers: the virtual time (ISO and epoch ms) and how it runs. */
@@ -37,11 +38,16 @@ export function addClockRoutes(admin: Express, options: MockOptions, timers: Tim
       const body = await readAdminBody(req);
       const given = ["advanceSeconds", "set", "freeze"].filter((k) => body[k] !== undefined);
       if (given.length !== 1) throw new AdminError(400, `POST /__mock/clock takes one of advanceSeconds, set or freeze, not ${given.length === 0 ? "none" : given.join(" and ")}.`);
-      if (body.advanceSeconds !== undefined) await state.clock.advance(readSeconds(body.advanceSeconds));
-      else if (body.set !== undefined) await state.clock.set(readTime(body.set));
-      else if (body.freeze === true) await state.clock.freeze();
-      else if (body.freeze === false) await state.clock.resume();
-      else throw new AdminError(400, "freeze must be true or false.");
+      try {
+        if (body.advanceSeconds !== undefined) await state.clock.advance(readSeconds(body.advanceSeconds));
+        else if (body.set !== undefined) await state.clock.set(readTime(body.set));
+        else if (body.freeze === true) await state.clock.freeze();
+        else if (body.freeze === false) await state.clock.resume();
+        else throw new AdminError(400, "freeze must be true or false.");
+      } catch (error) {
+        if (error instanceof ClockNotSavedError) throw new AdminError(409, error.message);
+        throw error;
+      }
       // The timers the move passed have fired (and their pushes are in the outbox) when it answers.
       await timers?.idle();
       return toClockAnswer(state);

@@ -25,7 +25,8 @@ export async function createAdminApp(core: MockCore): Promise<(req: IncomingMess
     res.status(refusal.status).json({ error: refusal.error });
   });
   admin.get("/__mock/health", (_req, res) => {
-    res.json({ status: "ok", operations: core.catalog.operations.length, stores: core.readStoreSizes(), state: core.options.state ? "stateful" : "stateless" });
+    // timers.stuck: due entities whose timers could not be fired (unknown type, write refused), as the timer sweeper last saw them.
+    res.json({ status: "ok", operations: core.catalog.operations.length, stores: core.readStoreSizes(), state: core.options.state ? "stateful" : "stateless", ...(core.timers ? { timers: { stuck: core.timers.stuck() } } : {}) });
   });
   addJournalRoutes(admin, core);
   addRuleRoutes(admin, core);

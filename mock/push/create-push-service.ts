@@ -177,7 +177,7 @@ export function createPushService(options: PushServiceOptions): PushService {
   };
   const outbox = (urls: CallbackUrls, tenant: string, messages: readonly EmittedMessage[], now: number) => {
     const pushes = toPushes(tenant, messages, now, urls.of(tenant));
-    if (pushes.length > 0) queueMicrotask(kick);
+    if (pushes.length > 0) kickSoon();
     return pushes;
   };
   state.useOutbox(
@@ -192,12 +192,12 @@ export function createPushService(options: PushServiceOptions): PushService {
     const at = clock.now();
     if (!payload || secret === undefined) {
       const error = payload ? "the tenant has no AccessSecret in this mock's keys" : "the stored push is not a message";
-      return { id: push.id, attempt: { at, owner, error }, outcome: "given-up" };
+      return { id: push.id, attempt: { at, owner, error }, outcome: "given-up", claimed: push };
     }
     const result = await sendPush(payload.url, toMessageText(payload, at), secret);
     const outcome = toNextStep(result.acknowledged, push.attemptCount, at);
     const attempt = { at, owner, url: toShownUrl(payload.url), latencyMs: result.latencyMs, ...(result.status !== undefined ? { status: result.status } : {}), ...(result.error !== undefined ? { error: result.error } : {}) };
-    return { id: push.id, attempt, outcome };
+    return { id: push.id, attempt, outcome, claimed: push };
   };
 
   // Claims due pushes a batch at a time, sends a batch together and records its attempts in one transaction.
@@ -218,6 +218,18 @@ export function createPushService(options: PushServiceOptions): PushService {
   );
   function kick(): void {
     dispatcher.wake();
+  }
+  // A write's pushes wake the dispatcher once the writes of this turn of the event loop are done
+  // (setImmediate, once however many wrote): under load one claim and one record then carry the
+  // pushes of many creates, not one each.
+  let kickQueued = false;
+  function kickSoon(): void {
+    if (kickQueued) return;
+    kickQueued = true;
+    setImmediate(() => {
+      kickQueued = false;
+      kick();
+    });
   }
 
   const find = async (id: number): Promise<PushRecord | undefined> => {

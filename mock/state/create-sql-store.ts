@@ -64,8 +64,8 @@ export function createSqlStore(driver: SqlDriver, limits: StoreLimits): StateSto
   const recordAttempts: StateStore["recordAttempts"] = async (items) => {
     checkOpen();
     if (!Array.isArray(items) || items.length > MAX_BATCH) throw new TypeError(`Failed to record attempts: give an array of at most ${MAX_BATCH}.`);
-    const results: Array<AttemptResult | undefined> = items.map(({ id, attempt, outcome }) => {
-      const problem = checkInteger(id, "the push id", 1) ?? checkAttempt(attempt, outcome);
+    const results: Array<AttemptResult | undefined> = items.map(({ id, attempt, outcome, claimed }) => {
+      const problem = checkInteger(id, "the push id", 1) ?? checkAttempt(attempt, outcome) ?? (claimed === undefined || Array.isArray(claimed?.attempts) ? undefined : "claimed.attempts must be the claimed push's attempts") ?? (claimed === undefined ? undefined : checkInteger(claimed.attemptCount, "claimed.attemptCount"));
       return problem === undefined ? undefined : { ok: false, reason: "invalid", message: `Failed to record an attempt of push ${String(id)}: ${problem}.` };
     });
     const valid = items.filter((_, i) => results[i] === undefined);

@@ -97,7 +97,7 @@ export interface StateService {
    * Entities of a type this mock has no lifecycle for, or written meanwhile by another, are passed
    * over (the next sweep sees them again). `next`: where the next page starts, or null.
    */
-  fireDueTimers(query: { limit: number; after?: DueKey }): Promise<{ fired: number; next: DueKey | null }>;
+  fireDueTimers(query: { limit: number; after?: DueKey }): Promise<FiredPage>;
   /** Stored entities (due timers applied in the view, written back on their next read), a page at a time. */
   list(query: EntityListQuery): Promise<{ entities: EntityView[]; next: EntityKey | null }>;
   /** Whether an operation shows or moves entities (its answer then needs takeOperation). */
@@ -136,6 +136,26 @@ export interface StateServiceOptions {
    */
   bornEntries?: number;
   bornBytes?: number;
+}
+
+/** A due entity whose timers a sweep could not fire: its type has no lifecycle here, or its write was refused (the store full, another writer first). */
+export interface PassedOver {
+  key: DueKey;
+  version: number;
+  reason: "unknown-type" | "refused" | "conflict";
+  message: string;
+}
+
+/** What one page of fireDueTimers did. */
+export interface FiredPage {
+  fired: number;
+  next: DueKey | null;
+  /** The page's entities passed over, in the page's order. */
+  passedOver: PassedOver[];
+  /** Whether the page was passed over whole (every entity of it in passedOver). */
+  allPassedOver: boolean;
+  /** How many of the page's first entities were passed over before one was not. */
+  leadingPassedOver: number;
 }
 
 /** The id an action is tried on before the entity it creates has one (what it sets does not count, only whether it is refused). */
@@ -370,20 +390,31 @@ export async function createState(options: StateServiceOptions): Promise<StateSe
     async fireDueTimers({ limit, after }) {
       const now = clock.now();
       const page = await store.listDue({ now, limit, ...(after ? { after } : {}) });
-      if (page.records.length === 0) return { fired: 0, next: null };
-      const { lifecycles } = load();
+      const passedOver: PassedOver[] = [];
       let fired = 0;
-      for (const stored of page.records) {
+      let leadingPassedOver = 0;
+      if (page.records.length === 0) return { fired, next: null, passedOver, allPassedOver: false, leadingPassedOver };
+      const { lifecycles } = load();
+      for (const [index, stored] of page.records.entries()) {
+        const pass = (reason: PassedOver["reason"], message: string) => {
+          if (leadingPassedOver === index) leadingPassedOver++;
+          const at = Math.min(...stored.timers.map((t) => t.at));
+          passedOver.push({ key: { tenant: stored.tenant, type: stored.type, id: stored.id, at }, version: stored.version, reason, message });
+        };
         const lifecycle = lifecycles.get(stored.type);
-        if (!lifecycle) continue;
+        if (!lifecycle) {
+          pass("unknown-type", `this mock has no lifecycle for the type ${stored.type}`);
+          continue;
+        }
         const messages: EmittedMessage[] = [];
         const due = applyDueTimers(lifecycle, stored, now, seed, messages);
         if (due === stored) continue;
         const written = await write(due, stored.version, messages);
-        if (written === "conflict" || "ok" in written) continue;
-        fired++;
+        if (written === "conflict") pass("conflict", "another write to it came first");
+        else if ("ok" in written) pass("refused", written.message);
+        else fired++;
       }
-      return { fired, next: page.next };
+      return { fired, next: page.next, passedOver, allPassedOver: passedOver.length === page.records.length, leadingPassedOver };
     },
 
     async list({ tenant, type, limit = 100, after }) {

@@ -49,16 +49,14 @@ export function checkAttempt(attempt: PushAttempt, outcome: AttemptOutcome): str
   );
 }
 
-/** The attempt log with `attempt` added at the end, the oldest dropped beyond MAX_ATTEMPTS_KEPT. */
-export function toAttemptLog(attemptsText: string, attempt: PushAttempt): string {
-  const log = JSON.parse(attemptsText) as PushAttempt[];
+/** The attempt log (its text) with `attempt` added at the end, the oldest dropped beyond MAX_ATTEMPTS_KEPT. */
+export function toAttemptLog(log: readonly PushAttempt[], attempt: PushAttempt): string {
   const kept: PushAttempt = { at: attempt.at, owner: attempt.owner };
   if (attempt.url !== undefined) kept.url = attempt.url.slice(0, MAX_ATTEMPT_TEXT);
   if (attempt.status !== undefined) kept.status = attempt.status;
   if (attempt.latencyMs !== undefined) kept.latencyMs = attempt.latencyMs;
   if (attempt.error !== undefined) kept.error = attempt.error.slice(0, MAX_ATTEMPT_TEXT);
-  log.push(kept);
-  return JSON.stringify(log.slice(-MAX_ATTEMPTS_KEPT));
+  return JSON.stringify([...log.slice(Math.max(0, log.length + 1 - MAX_ATTEMPTS_KEPT)), kept]);
 }
 
 export function toOutcomeState(outcome: AttemptOutcome): { state: PushState; dueAt: number | null } {

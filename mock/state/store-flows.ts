@@ -4,7 +4,7 @@ import type { EntityRow } from "./entity-row.js";
 import type { NewPushRow } from "./push-row.js";
 import { toAttemptLog, toOutcomeState } from "./push-row.js";
 import type { StatementName } from "./store-sql.js";
-import type { AppendResult, AttemptResult, AttemptToRecord, PutResult, Refusal, SequenceResult, StoreLimits, StoreStats, WriteResult } from "./store.js";
+import type { AppendResult, AttemptResult, AttemptToRecord, PushAttempt, PushState, PutResult, Refusal, SequenceResult, StoreLimits, StoreStats, WriteResult } from "./store.js";
 
 /**
  * Each write of the store as one flow: a generator that yields the statements it needs and gets
@@ -160,32 +160,24 @@ export function* appendPushFlow(row: NewPushRow, limits: StoreLimits): Flow<Appe
 /**
  * Attempts of several pushes in one transaction, each checked and recorded as recordAttempt does.
  * A push's attempt log grows by one entry at most (bounded by MAX_ATTEMPTS_KEPT): never refused as
- * full. A push that finishes joins the history, whose oldest are dropped beyond its bounds.
+ * full. A push that finishes joins the history, whose oldest are dropped beyond its bounds. An
+ * attempt given with the push as claimed is written without reading the push (see AttemptToRecord).
  */
 export function* recordAttemptsFlow(items: ReadonlyArray<AttemptToRecord>, limits: StoreLimits): Flow<AttemptResult[]> {
   const totals = yield* lockTotals();
   const results: AttemptResult[] = [];
   const growth = { bytes: 0, finishedPushes: 0, finishedBytes: 0 };
-  for (const { id, attempt, outcome } of items) {
-    const [push] = yield* run("readPush", id);
-    if (push === undefined) {
-      results.push({ ok: false, reason: "unknown", message: `Failed to record an attempt of push ${id}: there is no such push.` });
+  for (const item of items) {
+    const { state, dueAt } = toOutcomeState(item.outcome);
+    const recorded = (item.claimed && (yield* recordClaimed(item, item.claimed, state, dueAt))) || (yield* recordRead(item, state, dueAt));
+    if (!recorded.ok) {
+      results.push(recorded);
       continue;
     }
-    if (push.state !== "pending" || push.claimedBy !== attempt.owner) {
-      const holder = push.state !== "pending" ? `is ${String(push.state)}` : push.claimedBy === null ? "is not claimed" : `is claimed by "${String(push.claimedBy)}"`;
-      results.push({ ok: false, reason: "not-claimed", message: `Failed to record an attempt of push ${id} by "${attempt.owner}": it ${holder} (a lease that ended may have been taken over).` });
-      continue;
-    }
-    const before = push.attempts as string;
-    const attempts = toAttemptLog(before, attempt);
-    const size = Number(push.size) - Buffer.byteLength(before) + Buffer.byteLength(attempts);
-    const { state, dueAt } = toOutcomeState(outcome);
-    yield* run("recordAttempt", state, dueAt, attempts, size, id);
-    growth.bytes += size - Number(push.size);
+    growth.bytes += recorded.added;
     if (state !== "pending") {
       growth.finishedPushes++;
-      growth.finishedBytes += size;
+      growth.finishedBytes += recorded.size;
     }
     results.push({ ok: true });
   }
@@ -193,6 +185,33 @@ export function* recordAttemptsFlow(items: ReadonlyArray<AttemptToRecord>, limit
   const after = grow(totals, growth);
   yield* dropFinished(after, after.finishedPushes - limits.maxPushHistory, after.finishedBytes - limits.maxPushHistoryBytes);
   return results;
+}
+
+/** An attempt written: the push's size now and the bytes it grew by. */
+type Recorded = { ok: true; size: number; added: number };
+
+/** The attempt written by one update that holds only while the push is as claimed; undefined when it is not (then read it). */
+function* recordClaimed({ id, attempt }: AttemptToRecord, claimed: NonNullable<AttemptToRecord["claimed"]>, state: PushState, dueAt: number | null): Flow<Recorded | undefined> {
+  // The log's text is what JSON.stringify wrote (toAttemptLog), so the claimed log written again has its bytes.
+  const attempts = toAttemptLog(claimed.attempts, attempt);
+  const added = Buffer.byteLength(attempts) - Buffer.byteLength(JSON.stringify(claimed.attempts));
+  const [row] = yield* run("recordClaimedAttempt", state, dueAt, attempts, added, id, attempt.owner, claimed.attemptCount);
+  return row === undefined ? undefined : { ok: true, size: Number(row.size), added };
+}
+
+/** The attempt written after reading the push: refused when it is unknown or not claimed by the attempt's owner. */
+function* recordRead({ id, attempt }: AttemptToRecord, state: PushState, dueAt: number | null): Flow<Recorded | Extract<AttemptResult, { ok: false }>> {
+  const [push] = yield* run("readPush", id);
+  if (push === undefined) return { ok: false, reason: "unknown", message: `Failed to record an attempt of push ${id}: there is no such push.` };
+  if (push.state !== "pending" || push.claimedBy !== attempt.owner) {
+    const holder = push.state !== "pending" ? `is ${String(push.state)}` : push.claimedBy === null ? "is not claimed" : `is claimed by "${String(push.claimedBy)}"`;
+    return { ok: false, reason: "not-claimed", message: `Failed to record an attempt of push ${id} by "${attempt.owner}": it ${holder} (a lease that ended may have been taken over).` };
+  }
+  const before = push.attempts as string;
+  const attempts = toAttemptLog(JSON.parse(before) as PushAttempt[], attempt);
+  const size = Number(push.size) - Buffer.byteLength(before) + Buffer.byteLength(attempts);
+  yield* run("recordAttempt", state, dueAt, attempts, size, id);
+  return { ok: true, size, added: size - Number(push.size) };
 }
 
 export function* resetFlow(tenant: string | undefined): Flow<void> {

@@ -115,6 +115,8 @@ export function toStoreStatements(dialect: Dialect, p: string) {
     claimDue: `UPDATE ${p}pushes SET claimed_by = ?, claimed_until = ? WHERE id IN (SELECT id FROM ${p}pushes WHERE state = 'pending' AND due_at <= ? AND (claimed_until IS NULL OR claimed_until <= ?) ORDER BY due_at, id LIMIT ?${skipLocked}) RETURNING ${PUSH_COLUMNS}`,
     readPush: `SELECT state, claimed_by AS "claimedBy", attempts, size FROM ${p}pushes WHERE id = ?`,
     recordAttempt: `UPDATE ${p}pushes SET state = ?, due_at = COALESCE(?, due_at), claimed_by = NULL, claimed_until = NULL, attempt_count = attempt_count + 1, attempts = ?, size = ? WHERE id = ?`,
+    // The same without reading the push first: done only while it is as its owner claimed it; its new size.
+    recordClaimedAttempt: `UPDATE ${p}pushes SET state = ?, due_at = COALESCE(?, due_at), claimed_by = NULL, claimed_until = NULL, attempt_count = attempt_count + 1, attempts = ?, size = size + ? WHERE id = ? AND state = 'pending' AND claimed_by = ? AND attempt_count = ? RETURNING size`,
     listPushes: `SELECT ${PUSH_COLUMNS} FROM ${p}pushes WHERE (CAST(? AS TEXT) IS NULL OR tenant = ?) AND (CAST(? AS TEXT) IS NULL OR state = ?) AND id > ? ORDER BY id LIMIT ?`,
     sumEntitiesOf: `SELECT COUNT(*) AS count, COALESCE(SUM(size), 0) AS bytes FROM ${p}entities WHERE tenant = ?`,
     sumPushesOf: `SELECT COUNT(*) AS count, COALESCE(SUM(size), 0) AS bytes, COALESCE(SUM(CASE WHEN state <> 'pending' THEN 1 ELSE 0 END), 0) AS finished, COALESCE(SUM(CASE WHEN state <> 'pending' THEN size ELSE 0 END), 0) AS "finishedBytes" FROM ${p}pushes WHERE tenant = ?`,

@@ -207,6 +207,13 @@ export interface AttemptToRecord {
   id: number;
   attempt: PushAttempt;
   outcome: AttemptOutcome;
+  /**
+   * The push as claimDue gave it to the attempt's owner, when the caller holds it (the dispatcher
+   * does): the attempt is then written without reading the push back, by one update that holds
+   * only while the push is as claimed (pending, claimed by `attempt.owner`, `attemptCount`
+   * attempts); otherwise the push is read and the attempt answered as without it.
+   */
+  claimed?: Pick<PushRecord, "attemptCount" | "attempts">;
 }
 
 export interface PushRecord extends NewPush {

@@ -118,6 +118,11 @@ export function toClockSetting(value: unknown): ClockSetting | undefined {
   throw new Error(`Failed to read the clock from the state: meta "${CLOCK_META_KEY}" holds ${JSON.stringify(value)?.slice(0, 200)}, not a clock setting. Reset the state, or set the clock again.`);
 }
 
+/** The store refused the clock's new setting (e.g. full): the clock did not move. */
+export class ClockNotSavedError extends Error {
+  override name = "ClockNotSavedError";
+}
+
 /** A clock whose setting lives in the store's meta: where it was left, or at `initial` (default: real time) the first time. */
 export async function openVirtualClock(store: Pick<StateStore, "getMeta" | "setMeta">, realNow: () => number, initial?: ClockSetting): Promise<VirtualClock> {
   const saved = toClockSetting(await store.getMeta(CLOCK_META_KEY));
@@ -126,7 +131,7 @@ export async function openVirtualClock(store: Pick<StateStore, "getMeta" | "setM
     setting: saved ?? initial,
     async save(setting) {
       const result = await store.setMeta(CLOCK_META_KEY, setting);
-      if (!result.ok) throw new Error(`Failed to save the clock: ${result.message}`);
+      if (!result.ok) throw new ClockNotSavedError(`Failed to move the clock: the state store refused its setting (${result.message}); the clock did not move.`);
     },
   });
 }

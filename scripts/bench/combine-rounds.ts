@@ -75,6 +75,7 @@ export function combinePushSlices(slices: PushSlice[]): PushSlice {
     badSignature: slices.reduce((acc, s) => acc + s.badSignature, 0),
     unsigned: slices.reduce((acc, s) => acc + s.unsigned, 0),
     receiverCpuPercent: cpus.length > 0 ? Math.round(median(cpus)) : null,
+    retried: slices.reduce((acc, s) => acc + s.retried, 0),
     settleSeconds: Math.max(...slices.map((s) => s.settleSeconds)),
   };
 }

@@ -42,6 +42,8 @@ export function toCategory(frame: ProfileNode["callFrame"]): string {
   if (url.includes("/checks/") || url.includes("/verify/")) return "contract checks (checks/, verify/)";
   if (url.includes("/proxy/")) return "proxy (forwarding, recording)";
   if (url.includes("/mock/nonce-memory")) return "nonce memory";
+  if (url.includes("/mock/push/")) return "pushes (mock/push)";
+  if (url.includes("/mock/state/") || url.includes("/better-sqlite3/")) return "state (mock/state, SQLite)";
   if (url.includes("/mock/")) return "mock pipeline (other)";
   if (url.includes("/schemas/")) return "catalog (routing, schemas)";
   if (url.startsWith("node:")) return "node core (http, net, streams, url)";
