@@ -5,10 +5,10 @@ import { isLongDigits, toInteger } from "../generate/value-generators.js";
 import type { ExpressionScope } from "./expression-scope.js";
 import { isTruthy } from "./compare-values.js";
 import type { EntityHistoryEntry, EntityRecord, EntityTimer } from "./entity.js";
-import type { Assignment, Lifecycle, LifecycleAction, LifecycleState } from "./lifecycle.js";
+import type { Lifecycle, LifecycleAction, LifecycleState } from "./lifecycle.js";
 import type { LifecyclePush } from "./lifecycle-model.js";
 import { readJsonText, writeJsonText } from "./read-json-text.js";
-import { deletePath, setPath } from "./set-path.js";
+import { setPath } from "./set-path.js";
 
 /** One action taken at a time (virtual-clock epoch ms), with its input (the request, for buyer actions). */
 export interface ActionStep {
@@ -88,17 +88,6 @@ function checkAction(lifecycle: Lifecycle, action: LifecycleAction | undefined, 
   return failed ? refuse(lifecycle, "requirement-not-met", name, state, failed.reason) : undefined;
 }
 
-function assign(scope: ExpressionScope, assignments: readonly Assignment[]): void {
-  for (const a of assignments) {
-    scope.kind = a.kind;
-    const value = a.value(scope);
-    if (value !== null && value !== undefined) setPath(scope.fields, a.field, value);
-    else if (a.nullable) setPath(scope.fields, a.field, null);
-    else deletePath(scope.fields, a.field);
-  }
-  scope.kind = undefined;
-}
-
 /** The longest id a text id may be: far beyond every documented id (19 digits, TQ and 17 digits), far below what would weigh on the store. */
 export const MAX_ID_LENGTH = 64;
 
@@ -133,11 +122,7 @@ function appendLog(lifecycle: Lifecycle, action: LifecycleAction, scope: Express
   const log = lifecycle.log;
   if (!log || !action.log) return;
   // An entry leaves out what it has no value for (an undocumented code, a note not given).
-  const entry: Record<string, unknown> = {};
-  for (const [member, value] of action.log) {
-    const v = value(scope);
-    if (v !== null && v !== undefined) entry[member] = v;
-  }
+  const entry = action.log(scope);
   const held = readPath(scope.fields, log.field);
   const remembered = lastLog !== undefined && held === lastLog.text ? lastLog.entries : undefined;
   const parsed = log.format === "list" ? held : (remembered ?? readJsonText(held));
@@ -207,9 +192,9 @@ function take(lifecycle: Lifecycle, target: EntityRecord | NewEntity, step: Acti
   scope.after = to;
   scope.timers = timers;
   for (const [name, value] of action!.let) scope.vars[name] = value(scope);
-  assign(scope, action!.set);
-  if (entered) assign(scope, state.set);
-  assign(scope, lifecycle.always);
+  action!.set(scope);
+  if (entered) state.set(scope);
+  lifecycle.always(scope);
   if (lifecycle.stateField) setPath(scope.fields, lifecycle.stateField, state.value);
   appendLog(lifecycle, action!, scope);
   const line: EntityHistoryEntry = { at: step.at, action: step.action, from: before, to };

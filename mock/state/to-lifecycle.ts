@@ -3,7 +3,8 @@ import type { JsonSchema } from "../../schemas/operation.js";
 import { primaryKind } from "../../schemas/primary-kind.js";
 import { compileExpression } from "./compile-expression.js";
 import { findFieldSchema, type PlacedSchema } from "./find-field-schema.js";
-import type { Assignment, Lifecycle, LifecycleAction, LifecyclePush, LifecycleState } from "./lifecycle-model.js";
+import { compileAssignments, compileMembers, isLiteral, type Assign } from "./compile-setters.js";
+import type { Lifecycle, LifecycleAction, LifecyclePush, LifecycleState } from "./lifecycle-model.js";
 import type { ActionFile, LifecycleFile, PushFile, StateFile } from "./lifecycle-file.js";
 import { toOperationNames, toSetFields } from "./lifecycle-file.js";
 
@@ -16,11 +17,19 @@ function allowsNull(schema: JsonSchema): boolean {
   return types.includes("null") || (Array.isArray(schema.enum) && schema.enum.includes(null));
 }
 
-function toAssignments(entity: PlacedSchema, catalog: Catalog, set: Record<string, unknown> | undefined, at: string): Assignment[] {
-  return Object.entries(set ?? {}).map(([field, value]) => {
-    const schema = findFieldSchema(catalog, entity, field)?.schema;
-    return { field, value: compileExpression(value, `${at}.${field}`), kind: schema ? primaryKind(schema) : undefined, nullable: !schema || allowsNull(schema) };
-  });
+function toAssignments(entity: PlacedSchema, catalog: Catalog, set: Record<string, unknown> | undefined, at: string): Assign {
+  return compileAssignments(
+    Object.entries(set ?? {}).map(([field, value]) => {
+      const schema = findFieldSchema(catalog, entity, field)?.schema;
+      return {
+        field,
+        value: compileExpression(value, `${at}.${field}`),
+        kind: schema ? primaryKind(schema) : undefined,
+        nullable: !schema || allowsNull(schema),
+        ...(isLiteral(value) ? { literal: { value } } : {}),
+      };
+    }),
+  );
 }
 
 /** Fields without those below another of them (`a.b` is part of `a`). */
@@ -81,7 +90,7 @@ function toAction(entity: PlacedSchema, catalog: Catalog, action: ActionFile): L
         : action.to.map((c, i) => ({ when: c.when === undefined ? undefined : compileExpression(c.when, `${at}.to[${i}]`), state: c.state })),
     let: toCompiledEntries(action.let, `${at}.let`),
     set: toAssignments(entity, catalog, action.set, `${at}.set`),
-    log: action.log ? toCompiledEntries(action.log, `${at}.log`) : undefined,
+    log: action.log ? compileMembers(toCompiledEntries(action.log, `${at}.log`)) : undefined,
     push: toPush(action.push, `${at}.push`),
     birth: {
       weight: action.birth?.weight ?? 1,
