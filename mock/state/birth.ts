@@ -70,11 +70,11 @@ interface Walk {
   nextStep: number;
 }
 
-/** The request a born buyer sends: a generated one (a seeded variant), with the action's birth input over it. */
+/** The request a born buyer sends: a generated one (a seeded variant) without the members nothing reads, with the action's birth input over it. */
 function toBornInput(walk: Walk, action: LifecycleAction, fields: Record<string, unknown>, at: number): unknown {
   const operation = action.operations[0];
   if (!operation) return undefined;
-  const request = walk.producer.produceRequest(operation, Math.floor(walk.random() * 0x7fffffff)) as Record<string, unknown>;
+  const request = walk.producer.produceRequest(operation, Math.floor(walk.random() * 0x7fffffff), action.birth.leaveOut) as Record<string, unknown>;
   const scope: ExpressionScope = { fields, input: request, vars: { id: walk.key.id }, item: null, before: null, after: null, now: at, timers: [], random: walk.random, rows: new Map(), kind: undefined };
   for (const [path, value] of action.birth.input) setPath(request, path, value(scope));
   return request;

@@ -56,7 +56,8 @@ export interface LifecycleAction {
   log: ((scope: ExpressionScope) => Record<string, unknown>) | undefined;
   /** Pushed whenever the action is taken. */
   push: LifecyclePush | undefined;
-  birth: { weight: number; delay: [number, number]; input: Array<[path: string, value: Evaluate]> };
+  /** `leaveOut`: members of the born request not generated (nothing reads them, or the birth input sets them). */
+  birth: { weight: number; delay: [number, number]; input: Array<[path: string, value: Evaluate]>; leaveOut: string[] };
 }
 
 export interface Lifecycle {

@@ -7,6 +7,7 @@ import { compileAssignments, compileMembers, isLiteral, type Assign } from "./co
 import type { Lifecycle, LifecycleAction, LifecyclePush, LifecycleState } from "./lifecycle-model.js";
 import type { ActionFile, LifecycleFile, PushFile, StateFile } from "./lifecycle-file.js";
 import { toOperationNames, toSetFields } from "./lifecycle-file.js";
+import { toBornLeaveOut } from "./to-born-request.js";
 
 /** Born entities take an action this long after the previous one unless it says otherwise: 10 minutes to 2 days. */
 const DEFAULT_DELAY: [number, number] = [600, 172_800];
@@ -72,7 +73,7 @@ function toState(entity: PlacedSchema, catalog: Catalog, name: string, state: St
   };
 }
 
-function toAction(entity: PlacedSchema, catalog: Catalog, action: ActionFile): LifecycleAction {
+function toAction(entity: PlacedSchema, catalog: Catalog, file: LifecycleFile, action: ActionFile): LifecycleAction {
   const at = `actions.${action.name}`;
   const operations = toOperationNames(action).map((name) => catalog.find(name)!);
   return {
@@ -96,6 +97,7 @@ function toAction(entity: PlacedSchema, catalog: Catalog, action: ActionFile): L
       weight: action.birth?.weight ?? 1,
       delay: action.birth?.delay ?? DEFAULT_DELAY,
       input: toCompiledEntries(action.birth?.input, `${at}.birth.input`),
+      leaveOut: toBornLeaveOut(file, action, operations[0]?.request),
     },
   };
 }
@@ -115,7 +117,7 @@ export function toLifecycle(catalog: Catalog, file: string, json: LifecycleFile)
     id: { field: json.id.field, pattern: json.id.pattern, kind: json.id.field ? primaryKind(findFieldSchema(catalog, entity, json.id.field)!.schema) : undefined },
     stateField: json.stateField,
     states: new Map(Object.entries(json.states).map(([name, state]) => [name, toState(entity, catalog, name, state)])),
-    actions: new Map(json.actions.map((action) => [action.name, toAction(entity, catalog, action)])),
+    actions: new Map(json.actions.map((action) => [action.name, toAction(entity, catalog, json, action)])),
     always: toAssignments(entity, catalog, json.always, "always"),
     log: json.log,
     invariants: json.invariants.map((inv, i) => ({ name: inv.name, description: inv.description ?? "", that: compileExpression(inv.that, `invariants[${i}] (${inv.name})`) })),
