@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { formatChinaTime } from "../mock/generate/china-time.js";
-import { applyAction, toAllowedActions, type ActionStep } from "../mock/state/apply-action.js";
+import { applyAction, applyActionInPlace, toAllowedActions, type ActionStep } from "../mock/state/apply-action.js";
 import { applyDueTimers } from "../mock/state/apply-due-timers.js";
 import { checkInvariants } from "../mock/state/check-invariants.js";
 import type { EntityRecord } from "../mock/state/entity.js";
@@ -153,6 +153,28 @@ describe("applyAction on the 1688 refund", () => {
     const agreed = take(refunds, created, { action: "seller-agree", at: NOW + HOUR });
     expect(toJsonText(created)).toBe(before);
     expect(agreed.fields.status).toBe("waitbuyersend");
+  });
+
+  it("in place (a birth's walk): the record given becomes the one applyAction makes, and a refusal leaves it as it was", () => {
+    const { t, done } = liveDocumentedReturn();
+    const taken = [
+      { action: "create", at: t, input: CREATE_RETURN },
+      { action: "seller-agree", at: t + HOUR },
+      { action: "return-goods", at: t + 2 * HOUR, input: { refundId: "TQ8651493722961198", logisticsCompanyNo: "ZTO", freightBill: "12345134135435234", description: "asdada" } },
+      { action: "seller-receive", at: t + 3 * DAY },
+    ];
+    const created = applyActionInPlace(refunds, { tenant: TENANT, id: "TQ8651493722961198" }, taken[0]!, SEED);
+    if (!created.ok) throw new Error(created.refusal.reason);
+    const record = created.record;
+    const agreed = applyActionInPlace(refunds, record, taken[1]!, SEED);
+    expect(agreed.ok && agreed.record).toBe(record);
+    const before = toJsonText(record);
+    const refused = applyActionInPlace(refunds, record, { action: "seller-receive", at: t + HOUR }, SEED);
+    expect(refused.ok).toBe(false);
+    expect(toJsonText(record)).toBe(before);
+    for (const step of taken.slice(2)) expect(applyActionInPlace(refunds, record, step, SEED).ok).toBe(true);
+    expect(toJsonText(record)).toBe(toJsonText(done));
+    expect(created.ok && "messages" in created).toBe(false);
   });
 
   it("fires a timeout exactly when it falls due, not a second before", () => {

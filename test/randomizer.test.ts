@@ -7,6 +7,12 @@ describe("the generator's randomness", () => {
     expect(hashToSeed("a")).toBe(0xe40c292c);
   });
 
+  it("hashes the rest of a text onto the hash of its start as it hashes the whole", () => {
+    for (const [a, b] of [["", ""], ["1|tenant|alibaba-refund|TQ1|", "3|1764979200000|seller-agree"], ["x", "退款"]] as const) {
+      expect(hashToSeed(b, hashToSeed(a))).toBe(hashToSeed(a + b));
+    }
+  });
+
   it("gives the same sequence for the same seed and another for another seed", () => {
     const draw = (seed: number | number[]) => {
       const random = createRandomizer();

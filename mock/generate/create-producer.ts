@@ -49,8 +49,11 @@ export interface Producer {
    * and what it sets is not generated (the other members are then drawn otherwise, as deterministically).
    */
   produceAnswer(operation: Operation, request: unknown, format: AnswerFormat, canonical?: string, change?: DataChange): EncodedAnswer;
-  /** A realistic, valid request for an operation (for examples, the contract runner, the benchmark). */
-  produceRequest(operation: Operation, variant?: number): unknown;
+  /**
+   * A realistic, valid request for an operation (for examples, the contract runner, the benchmark);
+   * `leaveOut`: members (dotted paths) not generated, for a caller that reads only the others.
+   */
+  produceRequest(operation: Operation, variant?: number, leaveOut?: readonly string[]): unknown;
 }
 
 /** Stable text of a value: object keys sorted, so equal requests hash alike whatever their key order. */
@@ -86,8 +89,8 @@ export function createProducer(catalog: Catalog, options: { seed?: number | stri
     }
     return gen;
   };
-  const partialFor = (operation: Operation, schema: JsonSchema, paths: readonly string[]) => {
-    const key = `${operation.meta.name}|${paths.join("|")}`;
+  const partialFor = (operation: Operation, part: "Data" | "Request", schema: JsonSchema, paths: readonly string[]) => {
+    const key = `${part}|${operation.meta.name}|${paths.join("|")}`;
     let gen = partial.get(key);
     if (!gen) {
       gen = compileGenerator(catalog, operation, schema, new Set(paths));
@@ -106,7 +109,7 @@ export function createProducer(catalog: Catalog, options: { seed?: number | stri
   const toSeed = (operation: Operation, request: unknown, canonical = toCanonicalText(request)) => hashToSeed(`${seed}|${operation.meta.name}|${canonical}`);
   const produceData = (operation: Operation, request: unknown, seedValue: number, leaveOut: readonly string[] = []): unknown => {
     if (!operation.data) return null;
-    const gen = leaveOut.length > 0 ? partialFor(operation, operation.data, leaveOut) : generatorFor(operation, "Data", operation.data);
+    const gen = leaveOut.length > 0 ? partialFor(operation, "Data", operation.data, leaveOut) : generatorFor(operation, "Data", operation.data);
     return gen(contextFor(seedValue, request));
   };
 
@@ -120,9 +123,9 @@ export function createProducer(catalog: Catalog, options: { seed?: number | stri
       if (format === "xml") return { format, text: toTopWireXmlMembers(data) };
       return { format, text: asWireText(data === undefined ? "null" : writeFreshJson(data)) };
     },
-    produceRequest(operation, variant = 0) {
+    produceRequest(operation, variant = 0, leaveOut = []) {
       if (!operation.request) return {};
-      const gen = generatorFor(operation, "Request", operation.request);
+      const gen = leaveOut.length > 0 ? partialFor(operation, "Request", operation.request, leaveOut) : generatorFor(operation, "Request", operation.request);
       return fromWireValue(gen(contextFor(hashToSeed(`${seed}|request|${operation.meta.name}|${variant}`), {})) ?? {});
     },
   };

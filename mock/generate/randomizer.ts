@@ -40,9 +40,12 @@ export function createRandomizer(seed = 0): Randomizer {
   return { next, seed: reseed };
 }
 
-/** FNV-1a over a string: turns (seed, operation, request) into a 32-bit seed. */
-export function hashToSeed(text: string): number {
-  let h = 0x811c9dc5;
+/**
+ * FNV-1a over a string: turns (seed, operation, request) into a 32-bit seed. `from`: the hash of
+ * a prefix, to hash the rest onto (hashToSeed(b, hashToSeed(a)) === hashToSeed(a + b)).
+ */
+export function hashToSeed(text: string, from = 0x811c9dc5): number {
+  let h = from;
   for (let i = 0; i < text.length; i++) {
     h ^= text.charCodeAt(i);
     h = Math.imul(h, 0x01000193);

@@ -5,10 +5,10 @@ import { isLongDigits, toInteger } from "../generate/value-generators.js";
 import type { ExpressionScope } from "./expression-scope.js";
 import { isTruthy } from "./compare-values.js";
 import type { EntityHistoryEntry, EntityRecord, EntityTimer } from "./entity.js";
-import type { Assignment, Lifecycle, LifecycleAction } from "./lifecycle.js";
+import type { Lifecycle, LifecycleAction, LifecycleState } from "./lifecycle.js";
 import type { LifecyclePush } from "./lifecycle-model.js";
 import { readJsonText, writeJsonText } from "./read-json-text.js";
-import { deletePath, setPath } from "./set-path.js";
+import { setPath } from "./set-path.js";
 
 /** One action taken at a time (virtual-clock epoch ms), with its input (the request, for buyer actions). */
 export interface ActionStep {
@@ -57,8 +57,17 @@ export const MAX_HISTORY = 200;
  * its history. A born entity and a lived one that take the same actions draw the same values.
  */
 export function toActionSeed(seed: string | number, record: { type: string; tenant: string; id: string; history: readonly EntityHistoryEntry[] }, step: ActionStep): number {
-  return hashToSeed(`${seed}|${record.tenant}|${record.type}|${record.id}|${record.history.length}|${step.at}|${step.action}`);
+  // The entity's part is hashed once for the steps of one entity in a row (a birth's walk, a flow).
+  const last = lastEntity;
+  const entity =
+    last !== undefined && last.seed === seed && last.id === record.id && last.tenant === record.tenant && last.type === record.type
+      ? last
+      : (lastEntity = { seed, tenant: record.tenant, type: record.type, id: record.id, hash: hashToSeed(`${seed}|${record.tenant}|${record.type}|${record.id}|`) });
+  return hashToSeed(`${record.history.length}|${step.at}|${step.action}`, entity.hash);
 }
+
+/** The entity whose part of an action seed was hashed last. */
+let lastEntity: { seed: string | number; tenant: string; type: string; id: string; hash: number } | undefined;
 
 /** The actions an entity in this state may take (null: not created yet, so the creating actions). */
 export function toAllowedActions(lifecycle: Lifecycle, state: string | null): string[] {
@@ -77,17 +86,6 @@ function checkAction(lifecycle: Lifecycle, action: LifecycleAction | undefined, 
   if (state !== null && !action.from!.includes(state)) return refuse(lifecycle, "not-allowed-in-state", name, state, `"${name}" is not allowed in the state "${state}"`);
   const failed = action.requires.find((r) => !isTruthy(r.that(scope)));
   return failed ? refuse(lifecycle, "requirement-not-met", name, state, failed.reason) : undefined;
-}
-
-function assign(scope: ExpressionScope, assignments: readonly Assignment[]): void {
-  for (const a of assignments) {
-    scope.kind = a.kind;
-    const value = a.value(scope);
-    if (value !== null && value !== undefined) setPath(scope.fields, a.field, value);
-    else if (a.nullable) setPath(scope.fields, a.field, null);
-    else deletePath(scope.fields, a.field);
-  }
-  scope.kind = undefined;
 }
 
 /** The longest id a text id may be: far beyond every documented id (19 digits, TQ and 17 digits), far below what would weigh on the store. */
@@ -124,11 +122,7 @@ function appendLog(lifecycle: Lifecycle, action: LifecycleAction, scope: Express
   const log = lifecycle.log;
   if (!log || !action.log) return;
   // An entry leaves out what it has no value for (an undocumented code, a note not given).
-  const entry: Record<string, unknown> = {};
-  for (const [member, value] of action.log) {
-    const v = value(scope);
-    if (v !== null && v !== undefined) entry[member] = v;
-  }
+  const entry = action.log(scope);
   const held = readPath(scope.fields, log.field);
   const remembered = lastLog !== undefined && held === lastLog.text ? lastLog.entries : undefined;
   const parsed = log.format === "list" ? held : (remembered ?? readJsonText(held));
@@ -153,12 +147,29 @@ function appendLog(lifecycle: Lifecycle, action: LifecycleAction, scope: Express
  * armed when the state changes and kept when it does not. The version is the store's to set.
  */
 export function applyAction(lifecycle: Lifecycle, target: EntityRecord | NewEntity, step: ActionStep, seed: string | number): ActionOutcome {
+  return take(lifecycle, target, step, seed, false);
+}
+
+/**
+ * applyAction for a record only the caller holds (a birth's walk): the record given is changed into
+ * the new one and returned (a refused action leaves it as it was), and no messages are made. The
+ * same record as applyAction's, without copying its fields and history at every step.
+ */
+export function applyActionInPlace(lifecycle: Lifecycle, target: EntityRecord | NewEntity, step: ActionStep, seed: string | number): ActionOutcome {
+  return take(lifecycle, target, step, seed, true);
+}
+
+/** One randomizer reseeded for each action (its draws are made while the action is taken, never after). */
+const actionRandom = createRandomizer();
+
+function take(lifecycle: Lifecycle, target: EntityRecord | NewEntity, step: ActionStep, seed: string | number, inPlace: boolean): ActionOutcome {
   const record = "state" in target ? (target as EntityRecord) : undefined;
   const before = record?.state ?? null;
   const history = record?.history ?? [];
   const base = { type: lifecycle.type, tenant: target.tenant, id: target.id, history };
+  actionRandom.seed(toActionSeed(seed, base, step));
   const scope: ExpressionScope = {
-    fields: record ? { ...record.fields } : toNewFields(lifecycle, target.id),
+    fields: record ? (inPlace ? record.fields : { ...record.fields }) : toNewFields(lifecycle, target.id),
     input: step.input ?? null,
     vars: { id: target.id },
     item: null,
@@ -166,7 +177,7 @@ export function applyAction(lifecycle: Lifecycle, target: EntityRecord | NewEnti
     after: before,
     now: step.at,
     timers: record?.timers ?? [],
-    random: createRandomizer(toActionSeed(seed, base, step)).next,
+    random: actionRandom.next,
     rows: new Map<string, Row>(),
     kind: undefined,
   };
@@ -177,24 +188,23 @@ export function applyAction(lifecycle: Lifecycle, target: EntityRecord | NewEnti
   if (to === undefined) return refuse(lifecycle, "no-target-state", step.action, before, `no state of "${step.action}" fits the ${lifecycle.type}`);
   const state = lifecycle.states.get(to)!;
   const entered = to !== before;
-  const timers: EntityTimer[] = entered ? state.timers.map((t) => ({ action: t.action, at: step.at + t.after * 1000 })) : [...scope.timers];
-  Object.assign(scope, { after: to, timers });
+  const timers: EntityTimer[] = entered ? state.timers.map((t) => ({ action: t.action, at: step.at + t.after * 1000 })) : inPlace ? record!.timers : [...scope.timers];
+  scope.after = to;
+  scope.timers = timers;
   for (const [name, value] of action!.let) scope.vars[name] = value(scope);
-  assign(scope, action!.set);
-  if (entered) assign(scope, state.set);
-  assign(scope, lifecycle.always);
+  action!.set(scope);
+  if (entered) state.set(scope);
+  lifecycle.always(scope);
   if (lifecycle.stateField) setPath(scope.fields, lifecycle.stateField, state.value);
   appendLog(lifecycle, action!, scope);
-  const pushes = [action!.push, entered ? state.push : undefined].filter((p): p is LifecyclePush => p !== undefined);
-  const messages = pushes.map((push): EmittedMessage => ({
-    messageType: push.messageType,
-    platform: push.platform,
-    assumed: push.assumed,
-    body: push.body ? push.body(scope) : scope.fields,
-    entity: { type: base.type, id: base.id },
-    action: step.action,
-    at: step.at,
-  }));
+  const line: EntityHistoryEntry = { at: step.at, action: step.action, from: before, to };
+  if (inPlace && record) {
+    record.history.push(line);
+    if (record.history.length > MAX_HISTORY) record.history.splice(0, record.history.length - MAX_HISTORY);
+    Object.assign(record, { state: to, timers, updatedAt: step.at });
+    return { ok: true, record };
+  }
+  const messages = inPlace ? [] : toMessages(lifecycle, target.id, action!, entered ? state : undefined, scope, step);
   return {
     ...(messages.length > 0 ? { messages } : {}),
     ok: true,
@@ -203,7 +213,7 @@ export function applyAction(lifecycle: Lifecycle, target: EntityRecord | NewEnti
       type: base.type,
       tenant: base.tenant,
       id: base.id,
-      history: [...history, { at: step.at, action: step.action, from: before, to }].slice(-MAX_HISTORY),
+      history: [...history, line].slice(-MAX_HISTORY),
       state: to,
       fields: scope.fields,
       timers,
@@ -212,4 +222,18 @@ export function applyAction(lifecycle: Lifecycle, target: EntityRecord | NewEnti
       updatedAt: step.at,
     },
   };
+}
+
+/** The messages an action pushes: its own push, and the push of the state it entered. */
+function toMessages(lifecycle: Lifecycle, id: string, action: LifecycleAction, entered: LifecycleState | undefined, scope: ExpressionScope, step: ActionStep): EmittedMessage[] {
+  const pushes = [action.push, entered?.push].filter((p): p is LifecyclePush => p !== undefined);
+  return pushes.map((push): EmittedMessage => ({
+    messageType: push.messageType,
+    platform: push.platform,
+    assumed: push.assumed,
+    body: push.body ? push.body(scope) : scope.fields,
+    entity: { type: lifecycle.type, id },
+    action: step.action,
+    at: step.at,
+  }));
 }

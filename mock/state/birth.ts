@@ -3,7 +3,7 @@ import type { Producer } from "../generate/create-producer.js";
 import { createProducer } from "../generate/create-producer.js";
 import { createRandomizer, hashToSeed } from "../generate/randomizer.js";
 import type { ActionStep, NewEntity } from "./apply-action.js";
-import { applyAction, isEntityId, toNewFields } from "./apply-action.js";
+import { applyActionInPlace, isEntityId, toNewFields } from "./apply-action.js";
 import { applyDueTimers } from "./apply-due-timers.js";
 import type { ExpressionScope } from "./expression-scope.js";
 import type { EntityRecord } from "./entity.js";
@@ -47,6 +47,17 @@ function pickWeighted<T>(random: Random, options: ReadonlyArray<[T, number]>): T
   return undefined;
 }
 
+/** The actions a walk may draw in each state of a lifecycle (every one but timers'), by lifecycle: computed once. */
+const choicesOf = new WeakMap<Lifecycle, Map<string, LifecycleAction[]>>();
+
+function toChoices(lifecycle: Lifecycle, state: string): LifecycleAction[] {
+  let byState = choicesOf.get(lifecycle);
+  if (!byState) choicesOf.set(lifecycle, (byState = new Map()));
+  let choices = byState.get(state);
+  if (!choices) byState.set(state, (choices = [...lifecycle.actions.values()].filter((a) => a.actor !== "timer" && a.from?.includes(state))));
+  return choices;
+}
+
 /** One birth in progress: the entity, its lifecycle, the seeded draws and the steps taken so far. */
 interface Walk {
   lifecycle: Lifecycle;
@@ -59,11 +70,11 @@ interface Walk {
   nextStep: number;
 }
 
-/** The request a born buyer sends: a generated one (a seeded variant), with the action's birth input over it. */
+/** The request a born buyer sends: a generated one (a seeded variant) without the members nothing reads, with the action's birth input over it. */
 function toBornInput(walk: Walk, action: LifecycleAction, fields: Record<string, unknown>, at: number): unknown {
   const operation = action.operations[0];
   if (!operation) return undefined;
-  const request = walk.producer.produceRequest(operation, Math.floor(walk.random() * 0x7fffffff)) as Record<string, unknown>;
+  const request = walk.producer.produceRequest(operation, Math.floor(walk.random() * 0x7fffffff), action.birth.leaveOut) as Record<string, unknown>;
   const scope: ExpressionScope = { fields, input: request, vars: { id: walk.key.id }, item: null, before: null, after: null, now: at, timers: [], random: walk.random, rows: new Map(), kind: undefined };
   for (const [path, value] of action.birth.input) setPath(request, path, value(scope));
   return request;
@@ -75,7 +86,8 @@ function takeAction(walk: Walk, action: LifecycleAction, target: EntityRecord | 
   let reason = "";
   for (let attempt = 0; attempt < (action.operations.length > 0 ? REQUEST_TRIES : 1); attempt++) {
     const step: ActionStep = { action: action.name, at, input: toBornInput(walk, action, fields, at) };
-    const outcome = applyAction(walk.lifecycle, target, step, walk.seed);
+    // The record is the walk's own until the birth returns it: changed in place.
+    const outcome = applyActionInPlace(walk.lifecycle, target, step, walk.seed);
     if (outcome.ok) {
       walk.steps.push(step);
       return outcome.record;
@@ -87,8 +99,9 @@ function takeAction(walk: Walk, action: LifecycleAction, target: EntityRecord | 
 
 /** Fires the timers due by `until`, as the clock would, and records them as steps. */
 function fireTimers(walk: Walk, record: EntityRecord, until: number): EntityRecord {
-  const fired = applyDueTimers(walk.lifecycle, record, until, walk.seed);
-  walk.steps.push(...fired.history.slice(record.history.length).map((h) => ({ action: h.action, at: h.at })));
+  const taken = record.history.length;
+  const fired = applyDueTimers(walk.lifecycle, record, until, walk.seed, undefined, true);
+  walk.steps.push(...fired.history.slice(taken).map((h) => ({ action: h.action, at: h.at })));
   return fired;
 }
 
@@ -126,7 +139,7 @@ function createEntity(walk: Walk, end: number): EntityRecord {
 function takeStep(walk: Walk, record: EntityRecord, refused: Set<string>, end: number): EntityRecord | undefined {
   const state = walk.lifecycle.states.get(record.state)!;
   if (state.final) return undefined;
-  const choices = [...walk.lifecycle.actions.values()].filter((a) => a.actor !== "timer" && a.from?.includes(record.state) && !refused.has(a.name));
+  const choices = toChoices(walk.lifecycle, record.state).filter((a) => !refused.has(a.name));
   const choice = pickWeighted<LifecycleAction | undefined>(walk.random, [...choices.map((a): [LifecycleAction, number] => [a, a.birth.weight]), [undefined, state.stay]]);
   const next = choice ? record.updatedAt + drawBetween(walk.random, choice.birth.delay) * 1000 : Number.POSITIVE_INFINITY;
   // The earliest timer due before the action (or the end) fires first, alone: the walk draws again in
@@ -151,7 +164,7 @@ function takeStep(walk: Walk, record: EntityRecord, refused: Set<string>, end: n
 
 /**
  * Birth: an entity nobody wrote is born by walking its lifecycle from the start along seeded
- * actions at seeded, ordered times before `now` — through `applyAction`, the function lived flows
+ * actions at seeded, ordered times before `now` — through `applyAction` (its in-place form), the function lived flows
  * use, so its fields are coherent by construction. It is created at a seeded time `birth.age` before
  * now that stays put as the clock moves (see toCreationTime); then each
  * step draws an action of its state (by birth weight, against the state's `stay`) and a delay; a

@@ -6,6 +6,7 @@ import type { Evaluate, ExpressionScope } from "./expression-scope.js";
 import { readTime, toTimeValue, type TimeFormat } from "./entity-time.js";
 import { compileGenerate } from "./generate-value.js";
 import { copyPlain } from "./copy-plain.js";
+import { compileMembers } from "./compile-setters.js";
 import { findRows } from "./read-plain-table.js";
 import { readJsonText, writeJsonText } from "./read-json-text.js";
 
@@ -186,31 +187,17 @@ const OPERATORS: Readonly<Record<string, OperatorCompiler>> = {
     const key = compile(node.key, `${at}.key`);
     const value = compile(node.value, `${at}.value`);
     return (s) => {
-      const out: Record<string, unknown> = {};
+      // Members go into an object without prototype (its own dictionary; "__proto__" is a member like
+      // any other), given Object's prototype at the end: keys made from data (sub-order ids) are new
+      // every time, and a plain {} makes a hidden class for each new key, several µs each.
+      const out: Record<string, unknown> = Object.create(null);
       overItems(asList(items(s)), s, (inner) => {
-        const name = toText(key(inner));
-        const v = orNull(value(inner));
-        // Plain assignment (several times faster); "__proto__" must stay an own member.
-        if (name === "__proto__") Object.defineProperty(out, name, { value: v, enumerable: true, writable: true, configurable: true });
-        else out[name] = v;
+        out[toText(key(inner))] = orNull(value(inner));
       });
-      return out;
+      return Object.setPrototypeOf(out, Object.prototype);
     };
   },
-  make: (node, compile, at) => {
-    const members = Object.entries(node.make as Node).map(([name, value]): [string, Evaluate] => [name, compile(value, `${at}.make.${name}`)]);
-    return (s) => {
-      const out: Record<string, unknown> = {};
-      for (const [name, value] of members) {
-        const v = value(s);
-        if (v === null || v === undefined) continue;
-        // Plain assignment (several times faster); "__proto__" must stay an own member.
-        if (name === "__proto__") Object.defineProperty(out, name, { value: v, enumerable: true, writable: true, configurable: true });
-        else out[name] = v;
-      }
-      return out;
-    };
-  },
+  make: (node, compile, at) => compileMembers(Object.entries(node.make as Node).map(([name, value]): [string, Evaluate] => [name, compile(value, `${at}.make.${name}`)])),
   flat: list("flat", (values) => values.flatMap((v) => (Array.isArray(v) ? v : isSet(v) ? [v] : []))),
   merge: list("merge", (values) => Object.assign({}, ...values.filter((v) => v !== null && typeof v === "object" && !Array.isArray(v)))),
   if: (node, compile, at) => {

@@ -3,10 +3,14 @@ import { formatChinaTime, parseChinaTime } from "../generate/china-time.js";
 /** How an entity's times are written: China time text (the APIs' format), its date, yyyyMMdd, or epoch ms. */
 export type TimeFormat = "datetime" | "date" | "yyyyMMdd" | "epoch-ms";
 
+let last = { ms: Number.NaN, text: "" };
+
 /** A time as the format writes it (epoch-ms: a number; the others: text). */
 export function toTimeValue(ms: number, format: TimeFormat): string | number {
   if (format === "epoch-ms") return ms;
-  const text = formatChinaTime(ms);
+  // An action writes its time in several fields: the text of the last time is kept.
+  if (ms !== last.ms) last = { ms, text: formatChinaTime(ms) };
+  const text = last.text;
   if (format === "datetime") return text;
   return format === "date" ? text.slice(0, 10) : text.slice(0, 4) + text.slice(5, 7) + text.slice(8, 10);
 }

@@ -1,17 +1,12 @@
 import type { Operation } from "../../schemas/catalog.js";
 import type { Kind } from "../../schemas/primary-kind.js";
-import type { Evaluate } from "./expression-scope.js";
+import type { Assign } from "./compile-setters.js";
+import type { Evaluate, ExpressionScope } from "./expression-scope.js";
 
 /** A lifecycle as the engine uses it: its file read, checked and compiled (see lifecycle.ts). */
 export type Actor = "buyer" | "seller" | "platform" | "timer";
 
-/** A field set to an expression's value; `kind` is the field's type in the entity's schema, `nullable` whether it allows null (else null removes it). */
-export interface Assignment {
-  field: string;
-  value: Evaluate;
-  kind: Kind | undefined;
-  nullable: boolean;
-}
+export type { Assign, Assignment } from "./compile-setters.js";
 
 /** A message a transition pushes: its messageType (assumed: named by the project), platform, and body (undefined: the entity's fields). */
 export interface LifecyclePush {
@@ -28,8 +23,8 @@ export interface LifecycleState {
   value: string | number;
   initial: boolean;
   final: boolean;
-  /** Set whenever an action enters the state from another. */
-  set: Assignment[];
+  /** Sets the fields whenever an action enters the state from another. */
+  set: Assign;
   timers: Array<{ after: number; action: string }>;
   /** Birth: the weight of stopping here. */
   stay: number;
@@ -56,11 +51,13 @@ export interface LifecycleAction {
   requires: Array<{ that: Evaluate; reason: string }>;
   to: Array<{ when: Evaluate | undefined; state: string }>;
   let: Array<[name: string, value: Evaluate]>;
-  set: Assignment[];
-  log: Array<[member: string, value: Evaluate]> | undefined;
+  set: Assign;
+  /** Makes the action's log entry (members without a value left out). */
+  log: ((scope: ExpressionScope) => Record<string, unknown>) | undefined;
   /** Pushed whenever the action is taken. */
   push: LifecyclePush | undefined;
-  birth: { weight: number; delay: [number, number]; input: Array<[path: string, value: Evaluate]> };
+  /** `leaveOut`: members of the born request not generated (nothing reads them, or the birth input sets them). */
+  birth: { weight: number; delay: [number, number]; input: Array<[path: string, value: Evaluate]>; leaveOut: string[] };
 }
 
 export interface Lifecycle {
@@ -77,7 +74,7 @@ export interface Lifecycle {
   stateField: string | undefined;
   states: ReadonlyMap<string, LifecycleState>;
   actions: ReadonlyMap<string, LifecycleAction>;
-  always: Assignment[];
+  always: Assign;
   log: { field: string; format: "list" | "json-text"; order: "newest-first" | "oldest-first"; max: number } | undefined;
   invariants: Array<{ name: string; description: string; that: Evaluate }>;
   birth: { age: [number, number]; maxSteps: number };

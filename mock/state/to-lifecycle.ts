@@ -3,9 +3,11 @@ import type { JsonSchema } from "../../schemas/operation.js";
 import { primaryKind } from "../../schemas/primary-kind.js";
 import { compileExpression } from "./compile-expression.js";
 import { findFieldSchema, type PlacedSchema } from "./find-field-schema.js";
-import type { Assignment, Lifecycle, LifecycleAction, LifecyclePush, LifecycleState } from "./lifecycle-model.js";
+import { compileAssignments, compileMembers, isLiteral, type Assign } from "./compile-setters.js";
+import type { Lifecycle, LifecycleAction, LifecyclePush, LifecycleState } from "./lifecycle-model.js";
 import type { ActionFile, LifecycleFile, PushFile, StateFile } from "./lifecycle-file.js";
 import { toOperationNames, toSetFields } from "./lifecycle-file.js";
+import { toBornLeaveOut } from "./to-born-request.js";
 
 /** Born entities take an action this long after the previous one unless it says otherwise: 10 minutes to 2 days. */
 const DEFAULT_DELAY: [number, number] = [600, 172_800];
@@ -16,11 +18,19 @@ function allowsNull(schema: JsonSchema): boolean {
   return types.includes("null") || (Array.isArray(schema.enum) && schema.enum.includes(null));
 }
 
-function toAssignments(entity: PlacedSchema, catalog: Catalog, set: Record<string, unknown> | undefined, at: string): Assignment[] {
-  return Object.entries(set ?? {}).map(([field, value]) => {
-    const schema = findFieldSchema(catalog, entity, field)?.schema;
-    return { field, value: compileExpression(value, `${at}.${field}`), kind: schema ? primaryKind(schema) : undefined, nullable: !schema || allowsNull(schema) };
-  });
+function toAssignments(entity: PlacedSchema, catalog: Catalog, set: Record<string, unknown> | undefined, at: string): Assign {
+  return compileAssignments(
+    Object.entries(set ?? {}).map(([field, value]) => {
+      const schema = findFieldSchema(catalog, entity, field)?.schema;
+      return {
+        field,
+        value: compileExpression(value, `${at}.${field}`),
+        kind: schema ? primaryKind(schema) : undefined,
+        nullable: !schema || allowsNull(schema),
+        ...(isLiteral(value) ? { literal: { value } } : {}),
+      };
+    }),
+  );
 }
 
 /** Fields without those below another of them (`a.b` is part of `a`). */
@@ -63,7 +73,7 @@ function toState(entity: PlacedSchema, catalog: Catalog, name: string, state: St
   };
 }
 
-function toAction(entity: PlacedSchema, catalog: Catalog, action: ActionFile): LifecycleAction {
+function toAction(entity: PlacedSchema, catalog: Catalog, file: LifecycleFile, action: ActionFile): LifecycleAction {
   const at = `actions.${action.name}`;
   const operations = toOperationNames(action).map((name) => catalog.find(name)!);
   return {
@@ -81,12 +91,13 @@ function toAction(entity: PlacedSchema, catalog: Catalog, action: ActionFile): L
         : action.to.map((c, i) => ({ when: c.when === undefined ? undefined : compileExpression(c.when, `${at}.to[${i}]`), state: c.state })),
     let: toCompiledEntries(action.let, `${at}.let`),
     set: toAssignments(entity, catalog, action.set, `${at}.set`),
-    log: action.log ? toCompiledEntries(action.log, `${at}.log`) : undefined,
+    log: action.log ? compileMembers(toCompiledEntries(action.log, `${at}.log`)) : undefined,
     push: toPush(action.push, `${at}.push`),
     birth: {
       weight: action.birth?.weight ?? 1,
       delay: action.birth?.delay ?? DEFAULT_DELAY,
       input: toCompiledEntries(action.birth?.input, `${at}.birth.input`),
+      leaveOut: toBornLeaveOut(file, action, operations[0]?.request),
     },
   };
 }
@@ -106,7 +117,7 @@ export function toLifecycle(catalog: Catalog, file: string, json: LifecycleFile)
     id: { field: json.id.field, pattern: json.id.pattern, kind: json.id.field ? primaryKind(findFieldSchema(catalog, entity, json.id.field)!.schema) : undefined },
     stateField: json.stateField,
     states: new Map(Object.entries(json.states).map(([name, state]) => [name, toState(entity, catalog, name, state)])),
-    actions: new Map(json.actions.map((action) => [action.name, toAction(entity, catalog, action)])),
+    actions: new Map(json.actions.map((action) => [action.name, toAction(entity, catalog, json, action)])),
     always: toAssignments(entity, catalog, json.always, "always"),
     log: json.log,
     invariants: json.invariants.map((inv, i) => ({ name: inv.name, description: inv.description ?? "", that: compileExpression(inv.that, `invariants[${i}] (${inv.name})`) })),
