@@ -40,14 +40,17 @@ export function findCheckWorker(from: string = import.meta.url): URL | undefined
 interface Slot {
   worker?: Worker;
   ready: boolean;
-  /** The sequences of the checks this worker holds. */
+  /** The sequences of the checks this worker holds (posted, or in the batch about to be). */
   jobs: Set<number>;
+  /** The checks handed over in this turn of the event loop, posted together at its end (one message, one wake-up of the worker, for a burst). */
+  batch: CheckJob[];
 }
 
 /**
  * The proxy's checks on worker threads (one by default: the forwarding on one core, the checks on
- * another). Each exchange's check is posted with its bodies transferred (see run-check-job.ts); the
- * replies come back to onReply in the order the checks were handed over. Bounded like the in-thread
+ * another). The checks handed over in one turn of the event loop are posted together at its end,
+ * their bodies transferred (see run-check-job.ts), and answered together; the replies come back to
+ * onReply in the order the checks were handed over. Bounded like the in-thread
  * queue: at most maxPending checks and maxPendingBytes of bodies away at once, and what has no room is
  * refused (the caller forwards it unchecked). A worker that stops — crashed, out of memory — is
  * reported, each check it held is answered `unchecked` with why, and the next check starts a new
@@ -55,7 +58,7 @@ interface Slot {
  * the process open only while they have checks to answer.
  */
 export function createCheckWorkers(options: CheckWorkerOptions): CheckRunner {
-  const slots: Slot[] = Array.from({ length: Math.max(1, options.count) }, () => ({ ready: false, jobs: new Set<number>() }));
+  const slots: Slot[] = Array.from({ length: Math.max(1, options.count) }, () => ({ ready: false, jobs: new Set<number>(), batch: [] as CheckJob[] }));
   const bytesOf = new Map<number, number>();
   let bytes = 0;
   /** The sequences handed over and not yet passed to onReply, in order; replies that came early wait in `early`. */
@@ -65,6 +68,16 @@ export function createCheckWorkers(options: CheckWorkerOptions): CheckRunner {
   let idle: (() => void)[] = [];
   let closing = false;
   let failed = false;
+  let flushing = false;
+
+  const flush = () => {
+    flushing = false;
+    for (const slot of slots) {
+      if (slot.batch.length === 0 || !slot.worker) continue;
+      slot.worker.postMessage(slot.batch, slot.batch.map((job) => job.bodies.buffer));
+      slot.batch = [];
+    }
+  };
 
   const answer = (reply: CheckReply) => {
     bytes -= bytesOf.get(reply.sequence) ?? 0;
@@ -95,20 +108,23 @@ export function createCheckWorkers(options: CheckWorkerOptions): CheckRunner {
     slot.worker = worker;
     slot.ready = false;
     let fault = "";
-    worker.on("message", (message: CheckReply | "ready") => {
+    worker.on("message", (message: CheckReply[] | "ready") => {
       if (message === "ready") {
         slot.ready = true;
         return;
       }
-      slot.jobs.delete(message.sequence);
+      for (const reply of message) {
+        slot.jobs.delete(reply.sequence);
+        answer(reply);
+      }
       if (slot.jobs.size === 0) worker.unref();
-      answer(message);
     });
     worker.on("error", (error) => (fault = error.message));
     worker.on("exit", (code) => {
       if (slot.worker === worker) slot.worker = undefined;
       const lost = [...slot.jobs];
       slot.jobs.clear();
+      slot.batch = [];
       if (closing && lost.length === 0) return;
       const why = closing ? "the proxy stopped its check workers" : `the check worker stopped (${fault || `exit code ${code}`})`;
       if (!closing && !slot.ready) {
@@ -132,7 +148,11 @@ export function createCheckWorkers(options: CheckWorkerOptions): CheckRunner {
       bytesOf.set(job.sequence, size);
       bytes += size;
       order.push(job.sequence);
-      worker.postMessage(job, [job.bodies.buffer]);
+      slot.batch.push(job);
+      if (!flushing) {
+        flushing = true;
+        setImmediate(flush);
+      }
       return true;
     },
     get size() {

@@ -7,8 +7,8 @@ import { runCheckJob } from "../../proxy/run-check-job.js";
 
 const port = parentPort!;
 const catalog = getCatalog();
-port.on("message", (job: CheckJob) => {
-  if (job.path === "/crash-the-check-worker") throw new Error("the check worker crashed on purpose");
-  port.postMessage(runCheckJob(catalog, job));
+port.on("message", (jobs: CheckJob[]) => {
+  if (jobs.some((job) => job.path === "/crash-the-check-worker")) throw new Error("the check worker crashed on purpose");
+  port.postMessage(jobs.map((job) => runCheckJob(catalog, job)));
 });
 port.postMessage("ready");
