@@ -1,3 +1,8 @@
+import type { Catalog } from "../schemas/catalog.js";
+import type { CheckRunner } from "./create-check-workers.js";
+import type { CheckReply } from "./run-check-job.js";
+import { runCheckJob } from "./run-check-job.js";
+
 /** Exchanges waiting for their checks, at most (beyond, an exchange is forwarded but not checked). */
 export const MAX_PENDING_CHECKS = 2000;
 /** Bytes of bodies waiting for their checks, at most. */
@@ -72,5 +77,18 @@ export function createCheckQueue(limits: { maxPending?: number; maxPendingBytes?
     get size() {
       return pending.length - head;
     },
+  };
+}
+
+/** The proxy's checks on its own thread (checkWorkers 0, or where no worker can start): the queue above, each check's reply to onReply in order. */
+export function createThreadChecks(catalog: Catalog, limits: { maxPending: number; maxPendingBytes: number }, onReply: (reply: CheckReply) => void): CheckRunner {
+  const queue = createCheckQueue(limits);
+  return {
+    add: (job) => queue.add(() => onReply(runCheckJob(catalog, job)), job.bodies.byteLength),
+    get size() {
+      return queue.size;
+    },
+    settle: async () => queue.drain(),
+    close: async () => undefined,
   };
 }

@@ -4,21 +4,22 @@ import { getCatalog } from "../schemas/catalog.js";
 import type { Violation } from "../schemas/violations.js";
 import type { MockRequest } from "../mock/exchange.js";
 import { JSON_TYPE } from "../mock/exchange.js";
-import type { IdentifiedRequest } from "../mock/replay/identify-request.js";
 import { identifyRequest } from "../mock/replay/identify-request.js";
 import { isTopGatewayPath } from "../mock/top/is-top-gateway-path.js";
 import type { OperationResult, RunSummary } from "../verify/run-contracts.js";
 import { addToSummary, toSummary } from "../verify/run-contracts.js";
 import { maskSecrets } from "../verify/mask-secrets.js";
 import { answerUpstreamFailure } from "./answer-upstream-failure.js";
-import type { ExchangeAnswer } from "./check-exchange.js";
-import { checkExchange } from "./check-exchange.js";
 import type { Recorder } from "./create-recorder.js";
 import { createRecorder } from "./create-recorder.js";
 import { decodeBody } from "./decode-body.js";
 import type { ForwardOutcome, Upstream } from "./forward-exchange.js";
 import { MAX_CHECKED_BODY_BYTES, createUpstream, forwardExchange } from "./forward-exchange.js";
-import { createCheckQueue } from "./create-check-queue.js";
+import { MAX_PENDING_BYTES, MAX_PENDING_CHECKS, createThreadChecks } from "./create-check-queue.js";
+import type { CheckRunner } from "./create-check-workers.js";
+import { MAX_CHECK_WORKERS, createCheckWorkers, findCheckWorker } from "./create-check-workers.js";
+import type { CheckReply } from "./run-check-job.js";
+import { toCheckJob } from "./run-check-job.js";
 import { toRequestSecrets } from "./to-request-secrets.js";
 
 export interface ProxyOptions {
@@ -34,10 +35,34 @@ export interface ProxyOptions {
   now?: () => number;
   /** One line per exchange. */
   log?: (line: string) => void;
+  /** What goes wrong in the proxy itself: a check worker that stopped, a fault (default: `log`). */
+  warn?: (line: string) => void;
   /** Called with each exchange's result once it is checked (after the answer has been sent). */
   onResult?: (result: ProxyResult) => void;
   /** Bounds of the checks waiting their turn (default MAX_PENDING_CHECKS exchanges, MAX_PENDING_BYTES of bodies). */
   checkQueue?: { maxPending?: number; maxPendingBytes?: number };
+  /**
+   * Worker threads that run the checks (default 1: the forwarding on one core, the checks on
+   * another); 0 runs them on the proxy's own thread, between requests. With a `catalog` of your own
+   * they run on the proxy's thread (a worker loads the package's catalog). At most MAX_CHECK_WORKERS.
+   */
+  checkWorkers?: number;
+  /** The check worker's module (default: check-worker.js beside this module). */
+  checkWorkerFile?: URL;
+}
+
+/** The proxy's counts since the start (GET /__mock/journal on the proxy gives them too). */
+export interface ProxyCounts {
+  /** Exchanges checked against their contracts. */
+  checked: number;
+  /** Exchanges that were not operations of the catalog (passed through unchecked). */
+  notInCatalog: number;
+  /** Exchanges forwarded but not checked (see readUncheckedCount). */
+  unchecked: number;
+  /** Checks handed over and not done yet. */
+  waiting: number;
+  /** Worker threads running the checks; 0 when they run on the proxy's own thread. */
+  checkWorkers: number;
 }
 
 /** One exchange as the proxy saw it: verify's result for its operation, and where it was recorded. */
@@ -68,11 +93,14 @@ export type ProxyApp = ((req: IncomingMessage, res: ServerResponse) => void) & {
   readSummary(): RunSummary;
   /** Exchanges that were not operations of the catalog (passed through unchecked) since the start. */
   readUnknownCount(): number;
-  /** Exchanges forwarded but not checked since the start: the checks fell behind (their queue was full), or a body was too long to keep. */
+  /** Exchanges forwarded but not checked since the start: the checks fell behind (their queue was full), a body was too long to keep, or a check worker stopped holding it. */
   readUncheckedCount(): number;
+  readCounts(): ProxyCounts;
   readJournal(): ProxyJournalEntry[];
   /** Exchanges still in flight have their checks done (for a summary on exit). */
   settle(): Promise<void>;
+  /** Stops the check workers (after settle(), nothing is left to check). */
+  close(): Promise<void>;
 };
 
 const JOURNAL_SIZE = 1000;
@@ -82,16 +110,18 @@ const DEFAULT_TIMEOUT_MS = 30_000;
 
 /**
  * The validating proxy: each request goes to the real API as it came and its answer comes back as
- * it came (forward-exchange.ts); then, off the answer's path (a bounded queue run between requests,
- * create-check-queue.ts), the exchange is identified, checked against its operation's contract,
- * journaled and (with recordDir) recorded; an exchange the queue has no room for is forwarded,
- * counted and journaled as unchecked. Requests the
- * catalog does not know pass through unchecked (journaled as `unknown`). The proxy holds no
- * secret: the client's own signature reaches the API.
+ * it came (forward-exchange.ts); then, off the answer's path, the exchange is identified, checked
+ * against its operation's contract and (with recordDir) made a recording (run-check-job.ts) on a
+ * worker thread (create-check-workers.ts; or, with checkWorkers 0, a queue run between requests,
+ * create-check-queue.ts), and its result journaled, summed up and recorded here in the order the
+ * exchanges finished. An exchange the checks have no room for is forwarded, counted and journaled as
+ * unchecked. Requests the catalog does not know pass through unchecked (journaled as `unknown`). The
+ * proxy holds no secret: the client's own signature reaches the API.
  */
 export function createProxy(options: ProxyOptions): ProxyApp {
   const catalog = options.catalog ?? getCatalog();
   const now = options.now ?? Date.now;
+  const warn = options.warn ?? options.log;
   const pandapon = createUpstream(options.target);
   const top = createUpstream(options.topTarget ?? `${options.target.replace(/\/+$/, "")}/router/rest`);
   const recorder: Recorder | undefined = options.recordDir === undefined ? undefined : createRecorder(options.recordDir, now);
@@ -101,7 +131,8 @@ export function createProxy(options: ProxyOptions): ProxyApp {
   let unknownCount = 0;
   const journal: ProxyJournalEntry[] = [];
   const inFlight = new Set<Promise<void>>();
-  const checks = createCheckQueue(options.checkQueue);
+  /** The exchanges whose checks were handed over, by sequence: what their journal lines need besides the reply. */
+  const handedOver = new Map<number, Exchange>();
   let uncheckedCount = 0;
   let sequence = 0;
 
@@ -111,11 +142,66 @@ export function createProxy(options: ProxyOptions): ProxyApp {
     options.log?.(`${entry.at} ${entry.api} ${entry.operation} → ${entry.status ?? "-"} ${entry.outcome.toUpperCase()}${entry.reason ? ` ${entry.reason}` : ""}`);
   };
 
+  /** An exchange forwarded but not checked: counted, and journaled with why. */
+  const leaveUnchecked = ({ sent, status, seen }: Exchange, reason: string) => {
+    uncheckedCount += 1;
+    const secrets = toRequestSecrets(sent.headers, sent.query, undefined);
+    note({ at: seen.at, sequence: seen.sequence, api: sent.isTop ? "top" : "pandapon", operation: maskSecrets(`${sent.method} ${sent.path}`, secrets), status, outcome: "unchecked", reason, violations: [] });
+  };
+
+  /** A check's reply, in the order the checks were handed over: journaled, summed up, recorded. */
+  const finish = (reply: CheckReply) => {
+    const exchange = handedOver.get(reply.sequence)!;
+    handedOver.delete(reply.sequence);
+    const { sent, seen } = exchange;
+    if (reply.kind === "unchecked") return leaveUnchecked(exchange, reply.reason);
+    if (reply.kind === "unknown") {
+      unknownCount += 1;
+      note({ at: seen.at, sequence: seen.sequence, api: sent.isTop ? "top" : "pandapon", operation: reply.operation, status: exchange.status, outcome: "unknown", reason: "not an operation of the catalog: passed through unchecked", violations: [] });
+      return;
+    }
+    const { result, violations } = reply;
+    const proxied: ProxyResult = { ...result, sequence: seen.sequence, at: seen.at };
+    if (recorder && reply.recorded) {
+      try {
+        proxied.recording = recorder.record(reply.recorded, catalog.find(reply.recorded.operation)!);
+      } catch (error) {
+        warn?.(`proxy: could not record exchange #${seen.sequence} (${result.operation}): ${(error as Error).message}`);
+      }
+    }
+    results.push(proxied);
+    // Trimmed a thousand at a time, not one by one (each trim moves the whole list).
+    if (results.length > MAX_RESULTS + 1000) results.splice(0, results.length - MAX_RESULTS);
+    summary = addToSummary(summary, proxied);
+    note({ at: seen.at, sequence: seen.sequence, api: result.api, operation: result.operation, status: result.status, outcome: result.outcome, reason: result.reason, violations });
+    options.onResult?.(proxied);
+  };
+
+  const limits = { maxPending: options.checkQueue?.maxPending ?? MAX_PENDING_CHECKS, maxPendingBytes: options.checkQueue?.maxPendingBytes ?? MAX_PENDING_BYTES };
+  const inThread = createThreadChecks(catalog, limits, finish);
+  const wanted = options.catalog ? 0 : Math.min(options.checkWorkers ?? 1, MAX_CHECK_WORKERS);
+  const workerFile = wanted > 0 ? (options.checkWorkerFile ?? findCheckWorker()) : undefined;
+  if (wanted > 0 && !workerFile) warn?.("proxy: no check worker module (check-worker.js) beside the proxy's: checks run on the proxy's thread");
+  const workers: CheckRunner | undefined = workerFile
+    ? createCheckWorkers({
+        count: wanted,
+        file: workerFile,
+        ...limits,
+        onReply: finish,
+        onStartFailure: (reason) => {
+          warn?.(`proxy: a check worker could not start (${reason}): checks run on the proxy's thread`);
+          checks = inThread;
+        },
+        log: warn,
+      })
+    : undefined;
+  let checks: CheckRunner = workers ?? inThread;
+  const runners = workers ? [workers, inThread] : [inThread];
+
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
     const url = req.url ?? "/";
     if (url === "/__mock/journal" && req.method === "GET") {
-      const counts = { checked: summary.total, notInCatalog: unknownCount, unchecked: uncheckedCount, waiting: checks.size };
-      res.writeHead(200, { "content-type": JSON_TYPE }).end(JSON.stringify({ counts, entries: journal }));
+      res.writeHead(200, { "content-type": JSON_TYPE }).end(JSON.stringify({ counts: readCounts(), entries: journal }));
       return;
     }
     const mark = url.indexOf("?");
@@ -133,67 +219,48 @@ export function createProxy(options: ProxyOptions): ProxyApp {
         answerUpstreamFailure(res, isTop ? "top" : "pandapon", format, { kind: outcome.kind, reason: outcome.reason });
       }
       const seen = { at, sequence: n, durationMs: Math.round(performance.now() - started) };
-      // The answer is on its way: its check waits its turn, off the path of the requests that follow.
-      if (outcome.ok && outcome.tooLarge) return leaveUnchecked(sent, outcome, seen, `a body longer than ${MAX_CHECKED_BODY_BYTES / 2 ** 20} MiB (forwarded whole, no copy kept to check)`);
-      const bytes = outcome.requestBody.length + (outcome.ok ? outcome.answerBody.length : 0);
-      if (!checks.add(() => check(sent, outcome, seen), bytes)) leaveUnchecked(sent, outcome, seen, `the checks fell behind (${checks.size} exchanges waiting): forwarded, not checked`);
+      const exchange: Exchange = { sent, status: outcome.ok ? outcome.status : undefined, seen };
+      // The answer is on its way: its check is handed over, off the path of the requests that follow.
+      if (outcome.ok && outcome.tooLarge) return leaveUnchecked(exchange, `a body longer than ${MAX_CHECKED_BODY_BYTES / 2 ** 20} MiB (forwarded whole, no copy kept to check)`);
+      handedOver.set(n, exchange);
+      if (checks.add(toCheckJob(n, sent, outcome, seen.durationMs, recorder !== undefined))) return;
+      handedOver.delete(n);
+      leaveUnchecked(exchange, `the checks fell behind (${checks.size} exchanges waiting): forwarded, not checked`);
     });
-    const tracked = done.catch((error: unknown) => options.log?.(`proxy fault on ${req.method} ${path}: ${(error as Error).message}`)).finally(() => inFlight.delete(tracked));
+    const tracked = done.catch((error: unknown) => warn?.(`proxy fault on ${req.method} ${path}: ${(error as Error).message}`)).finally(() => inFlight.delete(tracked));
     inFlight.add(tracked);
   };
 
-  /** An exchange forwarded but not checked: counted, and journaled with why. */
-  const leaveUnchecked = (sent: SentRequest, outcome: ForwardOutcome, seen: Seen, reason: string) => {
-    uncheckedCount += 1;
-    const secrets = toRequestSecrets(sent.headers, sent.query, undefined);
-    note({ at: seen.at, sequence: seen.sequence, api: sent.isTop ? "top" : "pandapon", operation: maskSecrets(`${sent.method} ${sent.path}`, secrets), status: outcome.ok ? outcome.status : undefined, outcome: "unchecked", reason, violations: [] });
-  };
-
-  const check = (sent: SentRequest, outcome: ForwardOutcome, seen: Seen) => {
-    try {
-      const request = toMockRequest(sent, outcome);
-      const identified = identifyRequest(catalog, request);
-      const secrets = toRequestSecrets(sent.headers, sent.query, isForm(sent.headers) ? request.rawBody.toString("utf8") : undefined);
-      if (!identified) {
-        unknownCount += 1;
-        note({ at: seen.at, sequence: seen.sequence, api: sent.isTop ? "top" : "pandapon", operation: maskSecrets(`${sent.method} ${sent.path}`, secrets), status: outcome.ok ? outcome.status : undefined, outcome: "unknown", reason: "not an operation of the catalog: passed through unchecked", violations: [] });
-        return;
-      }
-      finish(identified, outcome, request, secrets, seen);
-    } catch (error) {
-      options.log?.(`proxy fault checking ${sent.method} ${sent.path}: ${(error as Error).message}`);
-    }
-  };
-
-  const finish = (identified: IdentifiedRequest, outcome: ForwardOutcome, request: MockRequest, secrets: string[], seen: Seen) => {
-    const answerBody = outcome.ok ? decodeBody(outcome.answerBody, outcome.headers["content-encoding"] as string | undefined) : undefined;
-    const answer: ExchangeAnswer = outcome.ok ? { ok: true, status: outcome.status, body: answerBody } : { ok: false, kind: outcome.kind, reason: outcome.reason };
-    const { result, violations } = checkExchange(catalog, identified, answer, seen.durationMs, secrets);
-    const proxied: ProxyResult = { ...result, sequence: seen.sequence, at: seen.at };
-    // Answers the API gave are recorded; failures of the upstream (no answer, 5xx) are not: replaying them would replay an outage.
-    if (recorder && outcome.ok && outcome.status < 500 && answerBody) {
-      const contentType = String(outcome.headers["content-type"] ?? "");
-      proxied.recording = recorder.record(identified, request.method, request.path, { status: outcome.status, contentType, body: answerBody }, secrets);
-    }
-    results.push(proxied);
-    // Trimmed a thousand at a time, not one by one (each trim moves the whole list).
-    if (results.length > MAX_RESULTS + 1000) results.splice(0, results.length - MAX_RESULTS);
-    summary = addToSummary(summary, proxied);
-    note({ at: seen.at, sequence: seen.sequence, api: identified.api, operation: identified.operation.meta.name, status: result.status, outcome: result.outcome, reason: result.reason, violations });
-    options.onResult?.(proxied);
-  };
+  const readCounts = (): ProxyCounts => ({
+    checked: summary.total,
+    notInCatalog: unknownCount,
+    unchecked: uncheckedCount,
+    waiting: runners.reduce((n, r) => n + r.size, 0),
+    checkWorkers: checks === inThread ? 0 : wanted,
+  });
 
   return Object.assign(handle, {
     readResults: () => results.slice(-MAX_RESULTS),
     readSummary: () => ({ ...summary }),
     readUnknownCount: () => unknownCount,
     readUncheckedCount: () => uncheckedCount,
+    readCounts,
     readJournal: () => [...journal],
     settle: async () => {
       while (inFlight.size > 0) await Promise.all([...inFlight]);
-      checks.drain();
+      for (const runner of runners) await runner.settle();
+    },
+    close: async () => {
+      for (const runner of runners) await runner.close();
     },
   });
+}
+
+/** An exchange forwarded: the request, the answer's status (none when there was no answer), when and how long. */
+interface Exchange {
+  sent: SentRequest;
+  status: number | undefined;
+  seen: Seen;
 }
 
 /** What the checks need of a request once it is forwarded (not the request itself: its socket is not kept alive by a queued check). */
@@ -211,7 +278,7 @@ interface Seen {
   durationMs: number;
 }
 
-/** The request as the catalog identifies it: its body decoded (Content-Encoding), empty when it does not decode. */
+/** The request as the catalog identifies it (for the format of a failure's answer): its body decoded (Content-Encoding), empty when it does not decode. */
 function toMockRequest(sent: SentRequest, outcome: ForwardOutcome): MockRequest {
   return { method: sent.method, path: sent.path, query: sent.query, headers: sent.headers as Record<string, string | undefined>, rawBody: decodeBody(outcome.requestBody, sent.headers["content-encoding"]) ?? Buffer.alloc(0) };
 }
@@ -220,10 +287,6 @@ function toMockRequest(sent: SentRequest, outcome: ForwardOutcome): MockRequest 
 function toUpstreamPath(upstream: Upstream, isTop: boolean, path: string, search: string): string {
   const where = isTop ? upstream.url.pathname : `${upstream.url.pathname.replace(/\/+$/, "")}${path}`;
   return `${where}${search}`;
-}
-
-function isForm(headers: IncomingMessage["headers"]): boolean {
-  return /^application\/x-www-form-urlencoded/i.test(headers["content-type"] ?? "");
 }
 
 function toTopFormat(query: string): "json" | "xml" {

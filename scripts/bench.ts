@@ -19,7 +19,8 @@
  * --skip-prism --skip-build --profile (CPU profiles of the mock under load, summarised by stage)
  * --only <list> (some of mockPandapon,mockTop,mockRules,ceiling,prism,coldStart,proxy (its rows: through the proxy to an
  * API-like upstream — the mock, answers held 30 ms — against it directly; in front of the ceiling beside a bare
- * Node proxy, a stress figure; then, unsaturated, the latency it adds: --latency-pairs <n> per round), stateUnknown,statePolled,statePolledBorn (unknown ids polled),stateFlows,
+ * Node proxy, a stress figure; then, unsaturated, the latency it adds: --latency-pairs <n> per round; --proxy-baseline <folder>:
+ * another checkout's built proxy measured both ways in the same rounds, for before/after), stateUnknown,statePolled,statePolledBorn (unknown ids polled),stateFlows,
  * statePushes (flows with pushes flowing),stateUnknownFilled,statePolledFilled; e.g. a 60 s memory check of one target; a stateful read row brings
  * its baseline: mockPandapon for unknown ids and for mockRules, the PandaPon row with 100 rules that do not
  * match; the ceiling for polling; stateFlows for statePushes) --fill <n> (refunds filled for the
@@ -74,6 +75,7 @@ const { values: flags } = parseArgs({
     polled: { type: "string", default: "1000" },
     out: { type: "string", default: join(CACHE, "results.json") },
     distinct: { type: "string", default: "0" },
+    "proxy-baseline": { type: "string" },
   },
 });
 setDistinctIds(Number(flags.distinct));
@@ -85,6 +87,9 @@ if (only.has("statePolled") || only.has("statePolledBorn") || only.has("statePol
 // The proxy's rows: in front of an API-like upstream (the mock, answers held API_LATENCY_MS) against it
 // directly; in front of the ceiling (stress) beside a bare Node proxy there; the added latency after the rounds.
 if (only.has("proxy")) for (const key of ["api", "proxyApi", "proxyApiBare", "ceiling", "proxyBare"]) only.add(key);
+// Another build of the proxy (--proxy-baseline <folder>: a checkout with its dist/ built) measured in the same rounds, both ways.
+const baselineRoot = flags["proxy-baseline"] === undefined ? undefined : resolve(flags["proxy-baseline"]);
+if (only.has("proxy") && baselineRoot) for (const key of ["proxyBaseline", "proxyApiBaseline"]) only.add(key);
 if (only.has("statePushes")) only.add("stateFlows");
 const fillCount = Number(flags.fill);
 const polledCount = Math.max(1, Number(flags.polled));
@@ -121,7 +126,7 @@ const rounds: Round[] = [];
 const STATEFUL = ["stateUnknown", "statePolled", "statePolledBorn", "stateFlows", "statePushes", "stateUnknownFilled", "statePolledFilled"];
 // The ceiling starts last, so it can answer the bytes of a refund answer of a target started before it.
 // The proxy starts after it: the ceiling is its upstream.
-const inRounds = ["mockPandapon", "mockTop", "mockRules", "api", ...STATEFUL, "ceiling", "proxy", "proxyBare", "proxyApi", "proxyApiBare"].filter((key) => only.has(key));
+const inRounds = ["mockPandapon", "mockTop", "mockRules", "api", ...STATEFUL, "ceiling", "proxy", "proxyBare", "proxyBaseline", "proxyApi", "proxyApiBare", "proxyApiBaseline"].filter((key) => only.has(key));
 const live = new Map<string, LiveTarget>();
 let proxyLatency: { checked: AddedLatency; bare: AddedLatency } | undefined;
 const stateDirs: string[] = [];
@@ -158,6 +163,8 @@ try {
           ? createProxyPlan(ROOT, live.get("ceiling")!.target.url)
           : key === "proxyBare"
             ? createBareProxyPlan(ROOT, live.get("ceiling")!.target.url, "bare Node proxy → ceiling (reference)")
+            : key === "proxyBaseline" || key === "proxyApiBaseline"
+              ? createProxyPlan(ROOT, live.get(key === "proxyBaseline" ? "ceiling" : "api")!.target.url, `baseline proxy (${baselineRoot}) → ${key === "proxyBaseline" ? "ceiling" : "API-like"}`, [], readCliEntry(baselineRoot!))
             : key === "proxyApiBare"
               ? createBareProxyPlan(ROOT, live.get("api")!.target.url, `bare Node proxy → API-like (reference)`)
             : key === "proxyApi"
@@ -332,6 +339,8 @@ const results: BenchResults = {
     toRoundRatio(`${toShortCount(fillCount)} stored: polled / ceiling`, rounds, "statePolledFilled", "ceiling", 0.5),
     toRoundRatio(`proxy / API-like upstream directly (${API_LATENCY_MS} ms away)`, rounds, "proxyApi", "api", 0.7),
     toRoundRatio("bare Node proxy / API-like directly (reference)", rounds, "proxyApiBare", "api", 0.7),
+    toRoundRatio("baseline proxy / API-like directly", rounds, "proxyApiBaseline", "api", 0.7),
+    toRoundRatio("baseline proxy / ceiling (stress)", rounds, "proxyBaseline", "ceiling", 0.7),
   ].filter((ratio, i) => i < 4 || ratio.value !== null),
   ...(proxyLatency
     ? {

@@ -8,7 +8,9 @@ import { build } from "esbuild";
 rmSync("dist/cli/chunks", { recursive: true, force: true });
 
 await build({
-  entryPoints: { "pandapon-mock": "dist/cli/main.js" },
+  // The proxy's check worker is an entry of its own, beside the CLI (the proxy starts it from
+  // ./check-worker.js next to its own code); what the two share goes in chunks.
+  entryPoints: { "pandapon-mock": "dist/cli/main.js", "check-worker": "dist/proxy/check-worker.js" },
   outdir: "dist/cli",
   // What is imported on demand (express, for /__mock/) goes in its own file, read only when used:
   // V8 parses all of a file it loads, and express's dependencies were a third of the bundle.

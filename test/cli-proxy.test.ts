@@ -72,6 +72,10 @@ describe("pandapon-mock proxy as a process", () => {
       expect((await top.call("taobao.pc.refund.detail", REFUND)).apiError).toBeUndefined();
       const unknown = await fetch(`${url}/not/an/operation`);
       expect(unknown.status).toBe(upstream.seen[2]!.answer.status);
+      // The bundled CLI checks on its worker thread (dist/cli/check-worker.js beside it).
+      expect(proxy.output()).toContain("checks on 1 worker thread");
+      const journal = (await (await fetch(`${url}/__mock/journal`)).json()) as { counts: { checkWorkers: number } };
+      expect(journal.counts.checkWorkers).toBe(1);
       expect(await stop(proxy.child, proxy.exited, "SIGINT")).toBe(0);
       const output = proxy.output();
       expect(output).toContain("SIGINT: finishing exchanges in flight");
@@ -128,6 +132,10 @@ describe("pandapon-mock proxy as a process", () => {
     proxy.ready.catch(() => undefined);
     expect(await proxy.exited).toBe(2);
     expect(proxy.output().trim()).toBe('--target must be an http or https URL, not "ftp://example.com".');
+    const workers = startProxy(["--target", "http://127.0.0.1:9", "--check-workers", "99"]);
+    workers.ready.catch(() => undefined);
+    expect(await workers.exited).toBe(2);
+    expect(workers.output().trim()).toBe('--check-workers must be at most 16, not "99".');
   });
 
   it("what it recorded, serve replays with replay and replayStrict from its config file", async () => {

@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { DEFAULT_HOST } from "../../protocol/demo.js";
 import { startServer } from "../../mock/start-server.js";
+import { MAX_CHECK_WORKERS } from "../../proxy/create-check-workers.js";
 import { createProxy } from "../../proxy/create-proxy.js";
 import { toProxyRun, toProxySummary } from "../../proxy/to-proxy-run.js";
 import { toConsoleDetails, toConsoleLine } from "../../verify/report-console.js";
@@ -23,6 +24,7 @@ interface ProxyFlags {
   json?: string;
   junit?: string;
   quiet?: boolean;
+  checkWorkers?: string;
 }
 
 export function registerProxy(program: Command, io: CommandIo = PROCESS_IO): void {
@@ -37,6 +39,7 @@ export function registerProxy(program: Command, io: CommandIo = PROCESS_IO): voi
     .option("--json <file>", "on exit, write the results as JSON (like verify)")
     .option("--junit <file>", "on exit, write JUnit XML (one testcase per exchange)")
     .option("--quiet", "no line per exchange")
+    .option("--check-workers <n>", "worker threads that check the exchanges (0: on the proxy's own thread, between requests)", "1")
     .addHelpText(
       "after",
       [
@@ -57,6 +60,16 @@ function readUrl(value: string, flag: string): string {
   return value;
 }
 
+function readCheckWorkers(value: string | undefined): number {
+  const n = readIntegerOption(value, "--check-workers", 1);
+  if (n > MAX_CHECK_WORKERS) throw new InputError(`--check-workers must be at most ${MAX_CHECK_WORKERS}, not "${value}".`);
+  return n;
+}
+
+function toChecksLine(workers: number): string {
+  return workers === 0 ? "checks on the proxy's thread" : `checks on ${workers} worker thread${workers === 1 ? "" : "s"}`;
+}
+
 async function runProxy(flags: ProxyFlags, io: CommandIo): Promise<number> {
   const target = readUrl(flags.target, "--target");
   const topTarget = flags.topTarget === undefined ? undefined : readUrl(flags.topTarget, "--top-target");
@@ -69,6 +82,8 @@ async function runProxy(flags: ProxyFlags, io: CommandIo): Promise<number> {
     recordDir: flags.record,
     timeoutMs: readIntegerOption(flags.timeout, "--timeout", 30_000),
     now: io.now,
+    checkWorkers: readCheckWorkers(flags.checkWorkers),
+    warn: (line) => io.err(`${line}\n`),
     onResult: flags.quiet ? undefined : (result) => io.out([`#${result.sequence} ${toConsoleLine(result)}`, ...toConsoleDetails(result)].join("\n") + "\n"),
   });
   const running = await startServer(app, port, flags.host ?? DEFAULT_HOST).catch((error: NodeJS.ErrnoException) => {
@@ -78,7 +93,7 @@ async function runProxy(flags: ProxyFlags, io: CommandIo): Promise<number> {
     [
       `pandapon-mock proxy listening on ${running.url}`,
       `  PandaPon → ${maskUrl(target)} · TOP gateway → ${maskUrl(topTarget ?? `${target.replace(/\/+$/, "")}/router/rest`)}`,
-      `  ${flags.record ? `recording to ${flags.record} (masked)` : "not recording (--record <dir>)"} · journal: ${running.url}/__mock/journal`,
+      `  ${flags.record ? `recording to ${flags.record} (masked)` : "not recording (--record <dir>)"} · ${toChecksLine(app.readCounts().checkWorkers)} · journal: ${running.url}/__mock/journal`,
     ].join("\n") + "\n",
   );
   return new Promise<number>((resolve) => {
@@ -89,6 +104,7 @@ async function runProxy(flags: ProxyFlags, io: CommandIo): Promise<number> {
       io.out(`${signal}: finishing exchanges in flight and closing ${running.url}\n`);
       void running.close().then(async () => {
         await app.settle();
+        await app.close();
         const run = toProxyRun(app.readResults(), startedAt, Math.round(performance.now() - started), app.readSummary());
         const uncheckedExchanges = { notInCatalog: app.readUnknownCount(), unchecked: app.readUncheckedCount() };
         io.out(`\n${toProxySummary(run, uncheckedExchanges.notInCatalog, uncheckedExchanges.unchecked)}\n`);

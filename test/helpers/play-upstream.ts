@@ -37,7 +37,9 @@ export async function playUpstream(options: PlayOptions = {}) {
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
       const body = Buffer.concat(chunks);
+      let answered = false;
       const answer = (status: number, headers: Record<string, string>, bytes: Buffer) => {
+        answered = true;
         seen.push({ method: req.method!, url: req.url!, headers: req.headers, body, answer: { status, headers, body: bytes } });
         setTimeout(() => res.writeHead(status, { ...headers, "content-length": String(bytes.length) }).end(bytes), options.delayMs ?? 0);
       };
@@ -50,6 +52,10 @@ export async function playUpstream(options: PlayOptions = {}) {
           const out = options.drift ? options.drift(text, req.url!, { headers: req.headers, body }) : text;
           answer(up.statusCode!, { "content-type": String(up.headers["content-type"]), "x-upstream": "played" }, Buffer.from(out));
         });
+      });
+      // The mock may answer (and close) before it has read a long body: the rest of it is refused.
+      ask.on("error", (error) => {
+        if (!answered) answer(502, { "content-type": "text/plain" }, Buffer.from(`the mock: ${error.message}`));
       });
       ask.end(body);
     });
