@@ -80,12 +80,6 @@ export function createCore(options: MockOptions, catalog: Catalog = getCatalog()
     journal.add(note, undefined, undefined);
     log(note);
   };
-  // The paths of the last edits: a view's are the same request after request, so the producer finds its generator by this array.
-  let lastPaths: readonly string[] = [];
-  const toPaths = (edits: readonly DataEdit[]): readonly string[] => {
-    if (edits.length !== lastPaths.length || edits.some((e, i) => e.path !== lastPaths[i])) lastPaths = edits.map((e) => e.path);
-    return lastPaths;
-  };
   const rules = createRuleBook({ seed: options.seed, catalog });
   if (options.rules.length > 0) rules.add(options.rules);
   return {
@@ -107,7 +101,7 @@ export function createCore(options: MockOptions, catalog: Catalog = getCatalog()
       log(note);
     },
     answer(operation, request, format, wrap, edits, viewKey) {
-      const change = edits && { paths: toPaths(edits), apply: (generated: unknown) => applyDataEdits(generated, edits) };
+      const change = edits && { paths: edits.map((e) => e.path), apply: (generated: unknown) => applyDataEdits(generated, edits) };
       const data = !change ? answers.produce(operation, request, format) : viewKey !== undefined ? answers.produce(operation, request, format, { key: viewKey, change }) : producer.produceAnswer(operation, request, format, undefined, change);
       const body = wrap(data);
       if (options.validateResponses) {

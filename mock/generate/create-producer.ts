@@ -89,23 +89,13 @@ export function createProducer(catalog: Catalog, options: { seed?: number | stri
     }
     return gen;
   };
-  // A caller passing the same paths array again (a view's edits, request after request) finds its
-  // generator by the array (held as long as the caller holds the array), without joining ~50 paths
-  // into a key and hashing it every time.
-  const byPaths = new WeakMap<readonly string[], Map<string, (ctx: GenerationContext) => unknown>>();
   const partialFor = (operation: Operation, part: "Data" | "Request", schema: JsonSchema, paths: readonly string[]) => {
-    const name = `${part}|${operation.meta.name}`;
-    const known = byPaths.get(paths);
-    const found = known?.get(name);
-    if (found) return found;
-    const key = `${name}|${paths.join("|")}`;
+    const key = `${part}|${operation.meta.name}|${paths.join("|")}`;
     let gen = partial.get(key);
     if (!gen) {
       gen = compileGenerator(catalog, operation, schema, new Set(paths));
       partial.set(key, gen);
     }
-    if (known) known.set(name, gen);
-    else byPaths.set(paths, new Map([[name, gen]]));
     return gen;
   };
 
