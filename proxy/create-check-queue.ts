@@ -16,6 +16,8 @@ export interface CheckQueue {
   /** Runs every queued check now (for a summary on exit). */
   drain(): void;
   readonly size: number;
+  /** Bytes of bodies the queued checks hold. */
+  readonly bytes: number;
 }
 
 /**
@@ -77,6 +79,9 @@ export function createCheckQueue(limits: { maxPending?: number; maxPendingBytes?
     get size() {
       return pending.length - head;
     },
+    get bytes() {
+      return bytes;
+    },
   };
 }
 
@@ -87,6 +92,9 @@ export function createThreadChecks(catalog: Catalog, limits: { maxPending: numbe
     add: (job) => queue.add(() => onReply(runCheckJob(catalog, job)), job.bodies.byteLength),
     get size() {
       return queue.size;
+    },
+    get bytes() {
+      return queue.bytes;
     },
     settle: async () => queue.drain(),
     close: async () => undefined,

@@ -11,6 +11,8 @@ export interface CheckRunner {
   add(job: CheckJob): boolean;
   /** Checks handed over and not answered yet. */
   readonly size: number;
+  /** Bytes of bodies those checks hold. */
+  readonly bytes: number;
   /** Resolves once every check handed over has its reply. */
   settle(): Promise<void>;
   /** Stops the worker threads (checks still waiting are answered as unchecked). */
@@ -157,6 +159,9 @@ export function createCheckWorkers(options: CheckWorkerOptions): CheckRunner {
     },
     get size() {
       return bytesOf.size;
+    },
+    get bytes() {
+      return bytes;
     },
     settle: () => (bytesOf.size === 0 ? Promise.resolve() : new Promise<void>((done) => idle.push(done))),
     async close() {

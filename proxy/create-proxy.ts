@@ -21,6 +21,8 @@ import { MAX_CHECK_WORKERS, createCheckWorkers, findCheckWorker } from "./create
 import type { CheckReply } from "./run-check-job.js";
 import { toCheckJob } from "./run-check-job.js";
 import { toRequestSecrets } from "./to-request-secrets.js";
+import type { CheckGate, GateCounts } from "./create-check-gate.js";
+import { createCheckGate } from "./create-check-gate.js";
 
 export interface ProxyOptions {
   /** The PandaPon API's base URL (`https://api.pandapon.com`): every path but the TOP gateway's goes there. */
@@ -39,8 +41,19 @@ export interface ProxyOptions {
   warn?: (line: string) => void;
   /** Called with each exchange's result once it is checked (after the answer has been sent). */
   onResult?: (result: ProxyResult) => void;
-  /** Bounds of the checks waiting their turn (default MAX_PENDING_CHECKS exchanges, MAX_PENDING_BYTES of bodies). */
-  checkQueue?: { maxPending?: number; maxPendingBytes?: number };
+  /**
+   * Never leave an exchange unchecked because the checks fell behind: when the checks waiting
+   * (and the exchanges being forwarded) are at their bound, a new request waits before it is
+   * forwarded until there is room — forwarding slows to the checks' pace (see create-check-gate.ts).
+   * An exchange left unchecked all the same (a body over MAX_CHECKED_BODY_BYTES, a check worker
+   * that stopped) is warned about.
+   */
+  checkAll?: boolean;
+  /**
+   * Bounds of the checks waiting their turn (default MAX_PENDING_CHECKS exchanges, MAX_PENDING_BYTES
+   * of bodies) and, with checkAll, of the requests waiting for room (default MAX_WAITING_REQUESTS).
+   */
+  checkQueue?: { maxPending?: number; maxPendingBytes?: number; maxWaiting?: number };
   /**
    * Worker threads that run the checks (default 1: the forwarding on one core, the checks on
    * another); 0 runs them on the proxy's own thread, between requests. With a `catalog` of your own
@@ -63,6 +76,11 @@ export interface ProxyCounts {
   waiting: number;
   /** Worker threads running the checks; 0 when they run on the proxy's own thread. */
   checkWorkers: number;
+}
+
+/** Whether requests wait for the checks (checkAll), and how many did, how long, since the start (GET /__mock/journal on the proxy gives it too). */
+export interface ProxyBackpressure extends GateCounts {
+  checkAll: boolean;
 }
 
 /** One exchange as the proxy saw it: verify's result for its operation, and where it was recorded. */
@@ -96,6 +114,7 @@ export type ProxyApp = ((req: IncomingMessage, res: ServerResponse) => void) & {
   /** Exchanges forwarded but not checked since the start: the checks fell behind (their queue was full), a body was too long to keep, or a check worker stopped holding it. */
   readUncheckedCount(): number;
   readCounts(): ProxyCounts;
+  readBackpressure(): ProxyBackpressure;
   readJournal(): ProxyJournalEntry[];
   /** Exchanges still in flight have their checks done (for a summary on exit). */
   settle(): Promise<void>;
@@ -115,8 +134,10 @@ const DEFAULT_TIMEOUT_MS = 30_000;
  * worker thread (create-check-workers.ts; or, with checkWorkers 0, a queue run between requests,
  * create-check-queue.ts), and its result journaled, summed up and recorded here in the order the
  * exchanges finished. An exchange the checks have no room for is forwarded, counted and journaled as
- * unchecked. Requests the catalog does not know pass through unchecked (journaled as `unknown`). The
- * proxy holds no secret: the client's own signature reaches the API.
+ * unchecked — or, with checkAll, a request waits before it is forwarded until the checks have room
+ * (create-check-gate.ts; too many waiting: answered 503, not forwarded). Requests the catalog does
+ * not know pass through unchecked (journaled as `unknown`). The proxy holds no secret: the client's
+ * own signature reaches the API.
  */
 export function createProxy(options: ProxyOptions): ProxyApp {
   const catalog = options.catalog ?? getCatalog();
@@ -135,6 +156,7 @@ export function createProxy(options: ProxyOptions): ProxyApp {
   const handedOver = new Map<number, Exchange>();
   let uncheckedCount = 0;
   let sequence = 0;
+  const checkAll = options.checkAll === true;
 
   const note = (entry: ProxyJournalEntry) => {
     journal.push(entry);
@@ -146,7 +168,9 @@ export function createProxy(options: ProxyOptions): ProxyApp {
   const leaveUnchecked = ({ sent, status, seen }: Exchange, reason: string) => {
     uncheckedCount += 1;
     const secrets = toRequestSecrets(sent.headers, sent.query, undefined);
-    note({ at: seen.at, sequence: seen.sequence, api: sent.isTop ? "top" : "pandapon", operation: maskSecrets(`${sent.method} ${sent.path}`, secrets), status, outcome: "unchecked", reason, violations: [] });
+    const operation = maskSecrets(`${sent.method} ${sent.path}`, secrets);
+    note({ at: seen.at, sequence: seen.sequence, api: sent.isTop ? "top" : "pandapon", operation, status, outcome: "unchecked", reason, violations: [] });
+    if (checkAll) warn?.(`proxy: --check-all, yet exchange #${seen.sequence} (${operation}) was NOT checked: ${reason}`);
   };
 
   /** A check's reply, in the order the checks were handed over: journaled, summed up, recorded. */
@@ -176,9 +200,16 @@ export function createProxy(options: ProxyOptions): ProxyApp {
     note({ at: seen.at, sequence: seen.sequence, api: result.api, operation: result.operation, status: result.status, outcome: result.outcome, reason: result.reason, violations });
     options.onResult?.(proxied);
   };
+  /** Each reply frees room in the checks: with checkAll, the requests waiting for it go. */
+  const onReply = (reply: CheckReply) => {
+    finish(reply);
+    gate?.release();
+  };
 
   const limits = { maxPending: options.checkQueue?.maxPending ?? MAX_PENDING_CHECKS, maxPendingBytes: options.checkQueue?.maxPendingBytes ?? MAX_PENDING_BYTES };
-  const inThread = createThreadChecks(catalog, limits, finish);
+  // With checkAll the bound is kept before forwarding (the gate below), so the runners take every check handed over.
+  const runnerLimits = checkAll ? { maxPending: Infinity, maxPendingBytes: Infinity } : limits;
+  const inThread = createThreadChecks(catalog, runnerLimits, onReply);
   const wanted = options.catalog ? 0 : Math.min(options.checkWorkers ?? 1, MAX_CHECK_WORKERS);
   const workerFile = wanted > 0 ? (options.checkWorkerFile ?? findCheckWorker()) : undefined;
   if (wanted > 0 && !workerFile) warn?.("proxy: no check worker module (check-worker.js) beside the proxy's: checks run on the proxy's thread");
@@ -186,8 +217,8 @@ export function createProxy(options: ProxyOptions): ProxyApp {
     ? createCheckWorkers({
         count: wanted,
         file: workerFile,
-        ...limits,
-        onReply: finish,
+        ...runnerLimits,
+        onReply,
         onStartFailure: (reason) => {
           warn?.(`proxy: a check worker could not start (${reason}): checks run on the proxy's thread`);
           checks = inThread;
@@ -197,13 +228,38 @@ export function createProxy(options: ProxyOptions): ProxyApp {
     : undefined;
   let checks: CheckRunner = workers ?? inThread;
   const runners = workers ? [workers, inThread] : [inThread];
+  /**
+   * checkAll: the exchanges forwarded and not handed over yet, each with a check to come. A request
+   * goes when they and the checks waiting are fewer than maxPending and the checks' bodies under
+   * maxPendingBytes; an exchange already forwarded is always taken (its bodies may take the bytes
+   * past the bound by what it carries — the proxy holds them while forwarding anyway — and the next
+   * request waits until they are back under).
+   */
+  let forwarding = 0;
+  const gate: CheckGate | undefined = checkAll
+    ? createCheckGate(
+        // At least one at a time, whatever the bounds: with nothing forwarded or waiting, there is room.
+        () => forwarding + runners.reduce((n, r) => n + r.size, 0) < Math.max(1, limits.maxPending) && runners.reduce((n, r) => n + r.bytes, 0) < Math.max(1, limits.maxPendingBytes),
+        options.checkQueue?.maxWaiting,
+      )
+    : undefined;
 
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
     const url = req.url ?? "/";
     if (url === "/__mock/journal" && req.method === "GET") {
-      res.writeHead(200, { "content-type": JSON_TYPE }).end(JSON.stringify({ counts: readCounts(), entries: journal }));
+      res.writeHead(200, { "content-type": JSON_TYPE }).end(JSON.stringify({ counts: readCounts(), backpressure: readBackpressure(), entries: journal }));
       return;
     }
+    if (!gate) return forward(req, res, url);
+    if (gate.enter(res, () => forward(req, res, url))) return;
+    const query = url.includes("?") ? url.slice(url.indexOf("?") + 1) : "";
+    const isTop = isTopGatewayPath(url.split("?")[0]!);
+    // Not read, not forwarded: the format of a TOP answer is the query's (a body is not read for it).
+    answerUpstreamFailure(res, isTop ? "top" : "pandapon", toTopFormat(query), { kind: "busy", reason: `--check-all: ${gate.size} requests already wait for the checks` });
+  };
+
+  /** One exchange: forwarded, answered, and its check handed over (or it is left unchecked, with why). */
+  const forward = (req: IncomingMessage, res: ServerResponse, url: string): void => {
     const mark = url.indexOf("?");
     const path = mark < 0 ? url : url.slice(0, mark);
     const query = mark < 0 ? "" : url.slice(mark + 1);
@@ -212,6 +268,7 @@ export function createProxy(options: ProxyOptions): ProxyApp {
     const started = performance.now();
     const at = new Date(now()).toISOString();
     const n = ++sequence;
+    if (gate) forwarding += 1;
     const sent: SentRequest = { method: req.method ?? "GET", path, query, headers: req.headers, isTop };
     const done = forwardExchange(req, res, upstream, toUpstreamPath(upstream, isTop, path, mark < 0 ? "" : url.slice(mark)), timeoutMs).then((outcome) => {
       if (!outcome.ok && !res.headersSent && outcome.kind !== "broken") {
@@ -227,7 +284,15 @@ export function createProxy(options: ProxyOptions): ProxyApp {
       handedOver.delete(n);
       leaveUnchecked(exchange, `the checks fell behind (${checks.size} exchanges waiting): forwarded, not checked`);
     });
-    const tracked = done.catch((error: unknown) => warn?.(`proxy fault on ${req.method} ${path}: ${(error as Error).message}`)).finally(() => inFlight.delete(tracked));
+    const tracked = done
+      .catch((error: unknown) => warn?.(`proxy fault on ${req.method} ${path}: ${(error as Error).message}`))
+      .finally(() => {
+        inFlight.delete(tracked);
+        if (!gate) return;
+        // Handed over (or left unchecked): the checks hold it now, or nothing does.
+        forwarding -= 1;
+        gate.release();
+      });
     inFlight.add(tracked);
   };
 
@@ -238,6 +303,7 @@ export function createProxy(options: ProxyOptions): ProxyApp {
     waiting: runners.reduce((n, r) => n + r.size, 0),
     checkWorkers: checks === inThread ? 0 : wanted,
   });
+  const readBackpressure = (): ProxyBackpressure => ({ checkAll, ...(gate?.read() ?? { waitingNow: 0, waited: 0, waitedMs: 0, maxWaitMs: 0, gaveUp: 0, refused: 0 }) });
 
   return Object.assign(handle, {
     readResults: () => results.slice(-MAX_RESULTS),
@@ -245,10 +311,15 @@ export function createProxy(options: ProxyOptions): ProxyApp {
     readUnknownCount: () => unknownCount,
     readUncheckedCount: () => uncheckedCount,
     readCounts,
+    readBackpressure,
     readJournal: () => [...journal],
     settle: async () => {
-      while (inFlight.size > 0) await Promise.all([...inFlight]);
-      for (const runner of runners) await runner.settle();
+      // Settling checks lets requests waiting for room go (checkAll): until none is left.
+      do {
+        while (inFlight.size > 0) await Promise.all([...inFlight]);
+        for (const runner of runners) await runner.settle();
+        gate?.release();
+      } while (inFlight.size > 0);
     },
     close: async () => {
       for (const runner of runners) await runner.close();

@@ -19,7 +19,7 @@
  * --skip-prism --skip-build --profile (CPU profiles of the mock under load, summarised by stage)
  * --only <list> (some of mockPandapon,mockTop,mockRules,ceiling,prism,coldStart,proxy (its rows: through the proxy to an
  * API-like upstream — the mock, answers held 30 ms — against it directly; in front of the ceiling beside a bare
- * Node proxy, a stress figure; then, unsaturated, the latency it adds: --latency-pairs <n> per round; --proxy-baseline <folder>:
+ * Node proxy, a stress figure, and there with --check-all too (every exchange checked: forwarding at the checks' pace); then, unsaturated, the latency it adds: --latency-pairs <n> per round; --proxy-baseline <folder>:
  * another checkout's built proxy measured both ways in the same rounds, for before/after), stateUnknown,statePolled,statePolledBorn (unknown ids polled),stateFlows,
  * statePushes (flows with pushes flowing),stateUnknownFilled,statePolledFilled; e.g. a 60 s memory check of one target; a stateful read row brings
  * its baseline: mockPandapon for unknown ids and for mockRules, the PandaPon row with 100 rules that do not
@@ -86,7 +86,7 @@ if (only.has("stateUnknown") || only.has("stateUnknownFilled") || only.has("mock
 if (only.has("statePolled") || only.has("statePolledBorn") || only.has("statePolledFilled")) only.add("ceiling");
 // The proxy's rows: in front of an API-like upstream (the mock, answers held API_LATENCY_MS) against it
 // directly; in front of the ceiling (stress) beside a bare Node proxy there; the added latency after the rounds.
-if (only.has("proxy")) for (const key of ["api", "proxyApi", "proxyApiBare", "ceiling", "proxyBare"]) only.add(key);
+if (only.has("proxy")) for (const key of ["api", "proxyApi", "proxyApiBare", "ceiling", "proxyBare", "proxyCheckAll"]) only.add(key);
 // Another build of the proxy (--proxy-baseline <folder>: a checkout with its dist/ built) measured in the same rounds, both ways.
 const baselineRoot = flags["proxy-baseline"] === undefined ? undefined : resolve(flags["proxy-baseline"]);
 if (only.has("proxy") && baselineRoot) for (const key of ["proxyBaseline", "proxyApiBaseline"]) only.add(key);
@@ -126,7 +126,7 @@ const rounds: Round[] = [];
 const STATEFUL = ["stateUnknown", "statePolled", "statePolledBorn", "stateFlows", "statePushes", "stateUnknownFilled", "statePolledFilled"];
 // The ceiling starts last, so it can answer the bytes of a refund answer of a target started before it.
 // The proxy starts after it: the ceiling is its upstream.
-const inRounds = ["mockPandapon", "mockTop", "mockRules", "api", ...STATEFUL, "ceiling", "proxy", "proxyBare", "proxyBaseline", "proxyApi", "proxyApiBare", "proxyApiBaseline"].filter((key) => only.has(key));
+const inRounds = ["mockPandapon", "mockTop", "mockRules", "api", ...STATEFUL, "ceiling", "proxy", "proxyCheckAll", "proxyBare", "proxyBaseline", "proxyApi", "proxyApiBare", "proxyApiBaseline"].filter((key) => only.has(key));
 const live = new Map<string, LiveTarget>();
 let proxyLatency: { checked: AddedLatency; bare: AddedLatency } | undefined;
 const stateDirs: string[] = [];
@@ -161,6 +161,8 @@ try {
         ? createCeilingPlan(ROOT, bodyFile)
         : key === "proxy"
           ? createProxyPlan(ROOT, live.get("ceiling")!.target.url)
+          : key === "proxyCheckAll"
+            ? createProxyPlan(ROOT, live.get("ceiling")!.target.url, "proxy --check-all → ceiling (stress)", [], readCliEntry(ROOT), ["--check-all"])
           : key === "proxyBare"
             ? createBareProxyPlan(ROOT, live.get("ceiling")!.target.url, "bare Node proxy → ceiling (reference)")
             : key === "proxyBaseline" || key === "proxyApiBaseline"
@@ -346,7 +348,11 @@ const results: BenchResults = {
     ? {
         proxy: {
           latency: proxyLatency,
-          stress: { proxy: toRoundRatio("proxy / ceiling", rounds, "proxy", "ceiling", 0.7), bare: toRoundRatio("bare Node proxy / ceiling", rounds, "proxyBare", "ceiling", 0.7) },
+          stress: {
+            proxy: toRoundRatio("proxy / ceiling", rounds, "proxy", "ceiling", 0.7),
+            checkAll: toRoundRatio("proxy --check-all / ceiling", rounds, "proxyCheckAll", "ceiling", 0.7),
+            bare: toRoundRatio("bare Node proxy / ceiling", rounds, "proxyBare", "ceiling", 0.7),
+          },
         },
       }
     : {}),

@@ -83,7 +83,7 @@ describe("pandapon-mock proxy as a process", () => {
       expect(output).not.toContain(DEMO_PANDAPON.accessKey);
 
       const json = JSON.parse(readFileSync(join(dir, "proxy.json"), "utf8"));
-      expect(json).toMatchObject({ tool: "pandapon-mock proxy", ok: true, summary: { total: 2, passed: 2, failed: 0 }, uncheckedExchanges: { notInCatalog: 1, unchecked: 0 } });
+      expect(json).toMatchObject({ tool: "pandapon-mock proxy", ok: true, summary: { total: 2, passed: 2, failed: 0 }, uncheckedExchanges: { notInCatalog: 1, unchecked: 0 }, backpressure: { checkAll: false, waited: 0 } });
       expect(json.results.map((r: { operation: string }) => r.operation)).toEqual(["/alibaba/refund/info", "taobao.pc.refund.detail"]);
       const junit = parseXmlTree(readFileSync(join(dir, "proxy.xml"), "utf8"));
       expect(junit.ok).toBe(true);
@@ -121,6 +121,34 @@ describe("pandapon-mock proxy as a process", () => {
       expect(json.results[0].responseViolations.map((v: { path: string }) => v.path)).toContain("data.refundId");
       const junit = parseXmlTree(readFileSync(join(dir, "proxy.xml"), "utf8"));
       expect(junit.ok && find(junit.value, "failure")).toHaveLength(1);
+    } finally {
+      proxy.child.kill("SIGKILL");
+      await upstream.stop();
+    }
+  });
+
+  it("--check-all: says so at the start and in the summary and JSON; an exchange it could not check all the same (a body over 8 MiB) is warned about and exits 1", async () => {
+    const upstream = await playUpstream();
+    const dir = tempDir();
+    const proxy = startProxy(["--target", upstream.url, "--check-all", "--quiet", "--json", join(dir, "proxy.json")]);
+    try {
+      const url = await proxy.ready;
+      expect(proxy.output()).toContain("checks on 1 worker thread, every exchange (--check-all: requests wait for the checks)");
+      const pandapon = createPandaponClient({ baseUrl: url, ...DEMO_PANDAPON, retries: 0, timeoutMs: 5000 });
+      expect((await pandapon.call("/alibaba/refund/info", { refundId: "TQ77" })).status).toBe(200);
+      const journal = (await (await fetch(`${url}/__mock/journal`)).json()) as { backpressure: { checkAll: boolean } };
+      expect(journal.backpressure).toMatchObject({ checkAll: true, waitingNow: 0, refused: 0 });
+      const big = await fetch(`${url}/not/an/operation`, { method: "POST", body: Buffer.alloc(9 * 2 ** 20, "y") });
+      expect(big.status).toBe(upstream.seen[1]!.answer.status);
+      await big.arrayBuffer();
+      expect(await stop(proxy.child, proxy.exited, "SIGINT")).toBe(1);
+      const output = proxy.output();
+      expect(output).toContain("proxy: --check-all, yet exchange #2 (POST /not/an/operation) was NOT checked: a body longer than 8 MiB");
+      expect(output).toMatch(/1 exchange checked: 1 passed, 0 failed, 0 upstream errors; \d+ warnings?\. FAILED 1 more exchange was forwarded but NOT checked despite --check-all/);
+      expect(output).toMatch(/--check-all: (no request waited for the checks|1 request waited for the checks before it was forwarded \(\d+ ms in all, at most \d+ ms\))\./);
+      const json = JSON.parse(readFileSync(join(dir, "proxy.json"), "utf8"));
+      expect(json).toMatchObject({ ok: false, summary: { total: 1, passed: 1, failed: 0 }, uncheckedExchanges: { notInCatalog: 0, unchecked: 1 }, backpressure: { checkAll: true, gaveUp: 0, refused: 0 } });
+      expect(typeof json.backpressure.waitedMs).toBe("number");
     } finally {
       proxy.child.kill("SIGKILL");
       await upstream.stop();

@@ -25,6 +25,7 @@ interface ProxyFlags {
   junit?: string;
   quiet?: boolean;
   checkWorkers?: string;
+  checkAll?: boolean;
 }
 
 export function registerProxy(program: Command, io: CommandIo = PROCESS_IO): void {
@@ -40,6 +41,7 @@ export function registerProxy(program: Command, io: CommandIo = PROCESS_IO): voi
     .option("--junit <file>", "on exit, write JUnit XML (one testcase per exchange)")
     .option("--quiet", "no line per exchange")
     .option("--check-workers <n>", "worker threads that check the exchanges (0: on the proxy's own thread, between requests)", "1")
+    .option("--check-all", "check every exchange: when the checks fall behind, requests wait before they are forwarded (throughput falls to the checks' pace) instead of going unchecked")
     .addHelpText(
       "after",
       [
@@ -49,7 +51,7 @@ export function registerProxy(program: Command, io: CommandIo = PROCESS_IO): voi
         "(request and answer, 19-digit ids exact); findings go to stdout, GET /__mock/journal on the proxy, and on",
         "exit (SIGINT, SIGTERM) to a summary and the --json/--junit reports. No answer from the upstream: 502",
         "(refused, unreachable) or 504 (timeout) in the protocol's error shape, marked x-pandapon-mock-proxy.",
-        "Exit status: 0 no exchange broke its contract; 1 one did; 2 a usage error.",
+        "Exit status: 0 no exchange broke its contract; 1 one did (with --check-all, also when one was left unchecked); 2 a usage error.",
       ].join("\n"),
     )
     .action((flags: ProxyFlags) => runAction(io, () => runProxy(flags, io)));
@@ -66,8 +68,9 @@ function readCheckWorkers(value: string | undefined): number {
   return n;
 }
 
-function toChecksLine(workers: number): string {
-  return workers === 0 ? "checks on the proxy's thread" : `checks on ${workers} worker thread${workers === 1 ? "" : "s"}`;
+function toChecksLine(workers: number, checkAll: boolean): string {
+  const where = workers === 0 ? "checks on the proxy's thread" : `checks on ${workers} worker thread${workers === 1 ? "" : "s"}`;
+  return checkAll ? `${where}, every exchange (--check-all: requests wait for the checks)` : where;
 }
 
 async function runProxy(flags: ProxyFlags, io: CommandIo): Promise<number> {
@@ -83,6 +86,7 @@ async function runProxy(flags: ProxyFlags, io: CommandIo): Promise<number> {
     timeoutMs: readIntegerOption(flags.timeout, "--timeout", 30_000),
     now: io.now,
     checkWorkers: readCheckWorkers(flags.checkWorkers),
+    checkAll: flags.checkAll === true,
     warn: (line) => io.err(`${line}\n`),
     onResult: flags.quiet ? undefined : (result) => io.out([`#${result.sequence} ${toConsoleLine(result)}`, ...toConsoleDetails(result)].join("\n") + "\n"),
   });
@@ -93,7 +97,7 @@ async function runProxy(flags: ProxyFlags, io: CommandIo): Promise<number> {
     [
       `pandapon-mock proxy listening on ${running.url}`,
       `  PandaPon → ${maskUrl(target)} · TOP gateway → ${maskUrl(topTarget ?? `${target.replace(/\/+$/, "")}/router/rest`)}`,
-      `  ${flags.record ? `recording to ${flags.record} (masked)` : "not recording (--record <dir>)"} · ${toChecksLine(app.readCounts().checkWorkers)} · journal: ${running.url}/__mock/journal`,
+      `  ${flags.record ? `recording to ${flags.record} (masked)` : "not recording (--record <dir>)"} · ${toChecksLine(app.readCounts().checkWorkers, flags.checkAll === true)} · journal: ${running.url}/__mock/journal`,
     ].join("\n") + "\n",
   );
   return new Promise<number>((resolve) => {
@@ -105,10 +109,12 @@ async function runProxy(flags: ProxyFlags, io: CommandIo): Promise<number> {
       void running.close().then(async () => {
         await app.settle();
         await app.close();
-        const run = toProxyRun(app.readResults(), startedAt, Math.round(performance.now() - started), app.readSummary());
         const uncheckedExchanges = { notInCatalog: app.readUnknownCount(), unchecked: app.readUncheckedCount() };
-        io.out(`\n${toProxySummary(run, uncheckedExchanges.notInCatalog, uncheckedExchanges.unchecked)}\n`);
-        if (flags.json) writeOutputFile(io, flags.json, reportJson(run, { baseUrl: target, topGateway: topTarget, tool: "pandapon-mock proxy", uncheckedExchanges }));
+        const backpressure = app.readBackpressure();
+        // With --check-all, an exchange left unchecked fails the run: it asked for every one checked.
+        const run = toProxyRun(app.readResults(), startedAt, Math.round(performance.now() - started), app.readSummary(), backpressure.checkAll ? uncheckedExchanges.unchecked : 0);
+        io.out(`\n${toProxySummary(run, uncheckedExchanges.notInCatalog, uncheckedExchanges.unchecked, backpressure)}\n`);
+        if (flags.json) writeOutputFile(io, flags.json, reportJson(run, { baseUrl: target, topGateway: topTarget, tool: "pandapon-mock proxy", uncheckedExchanges, backpressure }));
         if (flags.junit) writeOutputFile(io, flags.junit, reportJunit(run, "pandapon-mock proxy"));
         resolve(run.ok ? 0 : 1);
       });

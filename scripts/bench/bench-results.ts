@@ -41,8 +41,9 @@ export interface BenchResults {
   stateful?: StatefulFigures;
   /**
    * The proxy's rows: the latency it adds unsaturated (target p50 < 1 ms), the bare Node proxy's beside
-   * it; and in front of the ceiling (stress: the machine's limit), its throughput and the bare proxy's.
+   * it; and in front of the ceiling (stress: the machine's limit), its throughput, with --check-all
+   * (every exchange checked, forwarding slowed to the checks' pace) and the bare proxy's.
    */
-  proxy?: { latency: { checked: AddedLatency; bare: AddedLatency }; stress: { proxy: Ratio; bare: Ratio } };
+  proxy?: { latency: { checked: AddedLatency; bare: AddedLatency }; stress: { proxy: Ratio; checkAll?: Ratio; bare: Ratio } };
   profiles?: Record<string, ProfileSummary & { file: string }>;
 }

@@ -80,11 +80,12 @@ function toForwardedPlan(name: string, command: TargetCommand): TargetPlan {
 /**
  * `pandapon-mock proxy` in front of a running upstream: it forwards, checks and journals every
  * exchange. Its checks run after the answers, so after each slice the bench waits for those still
- * queued (their CPU counts in the slice's) and counts the exchanges left unchecked.
+ * queued (their CPU counts in the slice's) and counts the exchanges left unchecked. `proxyFlags`:
+ * more flags of the proxy (`--check-all`).
  */
-export function createProxyPlan(root: string, upstreamUrl: string, name = "proxy → ceiling (forwarded, checked)", nodeFlags: string[] = [], entry = readCliEntry(root)): TargetPlan {
+export function createProxyPlan(root: string, upstreamUrl: string, name = "proxy → ceiling (forwarded, checked)", nodeFlags: string[] = [], entry = readCliEntry(root), proxyFlags: string[] = []): TargetPlan {
   return {
-    ...toForwardedPlan(name, { command: process.execPath, args: [...nodeFlags, entry, "proxy", "--target", upstreamUrl, "--port", "0", "--host", "127.0.0.1", "--quiet"], cwd: root }),
+    ...toForwardedPlan(name, { command: process.execPath, args: [...nodeFlags, entry, "proxy", "--target", upstreamUrl, "--port", "0", "--host", "127.0.0.1", "--quiet", ...proxyFlags], cwd: root }),
     async settle(url) {
       const started = performance.now();
       let counts = await readProxyCounts(url);

@@ -61,12 +61,17 @@ export function printResults(results: BenchResults): void {
     const ms = (us: number) => (us / 1000).toFixed(2);
     console.log(`${"proxy: added p50, unsaturated".padEnd(40)}${pad(ms(checked.addedP50Us), 9)} ms over the ceiling directly (${ms(checked.directP50Us)} → ${ms(checked.proxiedP50Us)} ms; ${checked.pairs} alternating pairs; rounds ${checked.addedByRoundUs.map(ms).join(", ")}; back to back ${ms(checked.backToBackAddedP50Us)} ms)   target < 1 ms → ${checked.addedP50Us < 1000 ? "met" : "MISSED"}`);
     console.log(`${"bare Node proxy: added p50 (reference)".padEnd(40)}${pad(ms(bare.addedP50Us), 9)} ms (back to back ${ms(bare.backToBackAddedP50Us)} ms)`);
-    const { proxy, bare: bareStress } = results.proxy.stress;
+    const { proxy, checkAll, bare: bareStress } = results.proxy.stress;
     const cpu = (key: string) => {
       const t = results.targets[key];
       return t && !("skipped" in t) ? toCpuPerRequest(t.serverCpuPercent, t.requestsPerSecond) : null;
     };
     console.log(`${"proxy stress: in front of the ceiling".padEnd(40)}${pad(proxy.value?.toFixed(2) ?? "n/a", 9)} × the ceiling directly (bare Node proxy ${bareStress.value?.toFixed(2) ?? "n/a"} ×); CPU per exchange ${cpu("proxy") ?? "—"} µs (bare ${cpu("proxyBare") ?? "—"} µs); no target: the machine's limit, not a user's`);
+    const all = results.targets.proxyCheckAll;
+    if (checkAll && all && !("skipped" in all)) {
+      const left = all.deferred ? `${all.deferred.checked} exchanges checked, ${all.deferred.unchecked} left unchecked` : "its checks not counted";
+      console.log(`${"proxy stress, --check-all".padEnd(40)}${pad(checkAll.value?.toFixed(2) ?? "n/a", 9)} × the ceiling directly (forwarding at the checks' pace); CPU per exchange ${cpu("proxyCheckAll") ?? "—"} µs; ${left}`);
+    }
   }
   for (const [label, cold] of [["cold start, --stateless", results.coldStart], ["cold start, state file", results.coldStartStateful]] as const) {
     if (!cold) continue;
