@@ -127,10 +127,10 @@ describe("pandapon-mock proxy as a process", () => {
     }
   });
 
-  it("--check-all: says so at the start and in the summary and JSON; an exchange it could not check all the same (a body over 8 MiB) is warned about and exits 1", async () => {
+  it("--check-all: says so at the start and in the summary, JSON and JUnit; an exchange it could not check all the same (a body over 8 MiB) is warned about and exits 1", async () => {
     const upstream = await playUpstream();
     const dir = tempDir();
-    const proxy = startProxy(["--target", upstream.url, "--check-all", "--quiet", "--json", join(dir, "proxy.json")]);
+    const proxy = startProxy(["--target", upstream.url, "--check-all", "--quiet", "--json", join(dir, "proxy.json"), "--junit", join(dir, "proxy.xml")]);
     try {
       const url = await proxy.ready;
       expect(proxy.output()).toContain("checks on 1 worker thread, every exchange (--check-all: requests wait for the checks)");
@@ -149,6 +149,11 @@ describe("pandapon-mock proxy as a process", () => {
       const json = JSON.parse(readFileSync(join(dir, "proxy.json"), "utf8"));
       expect(json).toMatchObject({ ok: false, summary: { total: 1, passed: 1, failed: 0 }, uncheckedExchanges: { notInCatalog: 0, unchecked: 1 }, backpressure: { checkAll: true, gaveUp: 0, refused: 0 } });
       expect(typeof json.backpressure.waitedMs).toBe("number");
+      // A CI that reads only the JUnit file sees the failure too: a suite of the run's own.
+      const junit = parseXmlTree(readFileSync(join(dir, "proxy.xml"), "utf8"));
+      const failures = junit.ok ? find(junit.value, "failure") : [];
+      expect(failures).toHaveLength(1);
+      expect(JSON.stringify(failures[0])).toContain("1 exchange(s) forwarded but NOT checked despite --check-all");
     } finally {
       proxy.child.kill("SIGKILL");
       await upstream.stop();

@@ -59,7 +59,7 @@ function toTestCase(result: OperationResult, classname: string): string {
  * and counted among the skips; its differences, or a pass on an assumed shape, go to `<system-out>`.
  * A stateful mock's refusal of an action on an entity is a skip too, its message saying so.
  */
-export function reportJunit(run: ContractRun, name = "pandapon-mock verify"): string {
+export function reportJunit(run: ContractRun, name = "pandapon-mock verify", runFailure?: { name: string; message: string }): string {
   const apis = [...new Set(run.results.map((r) => r.api))];
   const suites = apis.map((api) => {
     const results = run.results.filter((r) => r.api === api);
@@ -73,10 +73,24 @@ export function reportJunit(run: ContractRun, name = "pandapon-mock verify"): st
       "  </testsuite>",
     ].join("\n");
   });
+  // A failure of the run as a whole (not of one operation), in a suite of its own so that CI shows it.
+  if (runFailure) {
+    const message = toXmlText(runFailure.message);
+    suites.push(
+      [
+        `  <testsuite name="pandapon-mock.run" tests="1" failures="1" errors="0" skipped="0" time="0.000">`,
+        `    <testcase classname="pandapon-mock.run" name="${toXmlText(runFailure.name)}" time="0.000">`,
+        `      <failure message="${message}" type="run">${message}</failure>`,
+        "    </testcase>",
+        "  </testsuite>",
+      ].join("\n"),
+    );
+  }
   const s = run.summary;
+  const extra = runFailure ? 1 : 0;
   return [
     `<?xml version="1.0" encoding="UTF-8"?>`,
-    `<testsuites name="${toXmlText(name)}" tests="${s.total}" failures="${s.failed}" errors="${s.errors}" skipped="${s.skipped + s.assumed + s.refused}" time="${toSeconds(run.durationMs)}">`,
+    `<testsuites name="${toXmlText(name)}" tests="${s.total + extra}" failures="${s.failed + extra}" errors="${s.errors}" skipped="${s.skipped + s.assumed + s.refused}" time="${toSeconds(run.durationMs)}">`,
     ...suites,
     "</testsuites>",
     "",

@@ -115,7 +115,8 @@ async function runProxy(flags: ProxyFlags, io: CommandIo): Promise<number> {
         const run = toProxyRun(app.readResults(), startedAt, Math.round(performance.now() - started), app.readSummary(), backpressure.checkAll ? uncheckedExchanges.unchecked : 0);
         io.out(`\n${toProxySummary(run, uncheckedExchanges.notInCatalog, uncheckedExchanges.unchecked, backpressure)}\n`);
         if (flags.json) writeOutputFile(io, flags.json, reportJson(run, { baseUrl: target, topGateway: topTarget, tool: "pandapon-mock proxy", uncheckedExchanges, backpressure }));
-        if (flags.junit) writeOutputFile(io, flags.junit, reportJunit(run, "pandapon-mock proxy"));
+        const notChecked = backpressure.checkAll && uncheckedExchanges.unchecked > 0 ? { name: "every exchange checked (--check-all)", message: `${uncheckedExchanges.unchecked} exchange(s) forwarded but NOT checked despite --check-all (a body too long to keep, or a check worker stopped; see the journal)` } : undefined;
+        if (flags.junit) writeOutputFile(io, flags.junit, reportJunit(run, "pandapon-mock proxy", notChecked));
         resolve(run.ok ? 0 : 1);
       });
     };
