@@ -99,7 +99,7 @@ describe("the admin API over entities, through the admin client", () => {
 });
 
 describe("the admin API refuses bad input with {error}", () => {
-  const cases: Array<{ method: "get" | "post"; path: string; body?: string; status: number; words: RegExp }> = [
+  const cases: Array<{ method: "get" | "post" | "put" | "delete"; path: string; body?: string; status: number; words: RegExp }> = [
     { method: "get", path: "/__mock/entities/refund/1", status: 404, words: /no entity type "refund".*alibaba-refund/ },
     { method: "get", path: "/__mock/entities?type=refund", status: 404, words: /no entity type "refund"/ },
     { method: "get", path: "/__mock/entities/address/0012", status: 400, words: /cannot be the id of an address/ },
@@ -110,10 +110,19 @@ describe("the admin API refuses bad input with {error}", () => {
     { method: "post", path: "/__mock/clock", body: '{"advanceSeconds":-5}', status: 400, words: /advanceSeconds must be a number of seconds ≥ 0/ },
     { method: "post", path: "/__mock/clock", body: "{}", status: 400, words: /one of advanceSeconds, set or freeze/ },
     { method: "post", path: "/__mock/reset", body: '{"tenant":5}', status: 400, words: /tenant must be a non-empty text/ },
+    // A malformed percent-escape in a path parameter: express's router refuses it before the route (its answer was an HTML page with a stack).
+    { method: "get", path: "/__mock/entities/alibaba-refund/%ZZ", status: 400, words: /GET \/__mock\/entities\/alibaba-refund\/%ZZ: a segment holds a malformed percent-escape/ },
+    { method: "post", path: "/__mock/entities/%E0%A4%A/1/actions/close", body: "{}", status: 400, words: /malformed percent-escape/ },
+    { method: "post", path: "/__mock/pushes/%ED%A0%80/resend", status: 400, words: /malformed percent-escape/ },
+    { method: "delete", path: "/__mock/rules/%", status: 400, words: /malformed percent-escape/ },
+    { method: "put", path: "/__mock/callback-urls/%C0%AF", body: '{"urls":[]}', status: 400, words: /malformed percent-escape/ },
+    // The rules' body is read as every admin body is.
+    { method: "post", path: "/__mock/rules", status: 400, words: /takes a rule or an array of rules, not an empty body/ },
+    { method: "post", path: "/__mock/rules", body: "{oops", status: 400, words: /Failed to read the body of POST \/__mock\/rules: it is not JSON/ },
   ];
   it.each(cases)("$method $path $body → $status", async ({ method, path, body, status, words }) => {
     const { app, stop } = await setup();
-    const res = await (method === "get" ? request(app).get(path) : request(app).post(path).set("content-type", "application/json").send(body));
+    const res = await (body === undefined ? request(app)[method](path) : request(app)[method](path).set("content-type", "application/json").send(body));
     expect(res.status, res.text).toBe(status);
     expect(res.headers["content-type"]).toMatch(/^application\/json/);
     expect(res.body.error).toMatch(words);
