@@ -129,6 +129,17 @@ describe("the admin API refuses bad input with {error}", () => {
     await stop();
   });
 
+  it("refuses a body that is a number a double loses (read exactly, as an object) like any body that is no JSON object: a reset resets nothing", async () => {
+    const { app, client, stop } = await setup();
+    const cart = await client.entities.create("alibaba-cart");
+    for (const body of ["-0.999999e-420", "0.99999999999999999", "123456789012345678901234567890"]) {
+      const res = await request(app).post("/__mock/reset").set("content-type", "application/json").send(body);
+      expect([res.status, res.body.error], body).toEqual([400, "The body of POST /__mock/reset must be a JSON object."]);
+    }
+    expect((await client.entities.list()).entities.map((e) => e.id)).toEqual([cart.id]);
+    await stop();
+  });
+
   it("answers 404 saying the mock runs stateless when it has no state", async () => {
     const app = createApp({ now: () => NOW });
     for (const [method, path] of [["get", "/__mock/entities/types"], ["get", "/__mock/clock"], ["post", "/__mock/reset"], ["post", "/__mock/entities/alibaba-refund/TQ1/actions/close"]] as const) {

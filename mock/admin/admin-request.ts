@@ -1,6 +1,7 @@
 import type { NextFunction, Request, Response } from "express";
 import { toCappedText } from "../../protocol/capped-text.js";
 import { toJsonText } from "../../protocol/json-wire.js";
+import { InexactNumber } from "../../protocol/to-exact-number.js";
 import type { StateService } from "../state/create-state.js";
 import type { MockOptions } from "../options.js";
 import { readBody } from "../read-body.js";
@@ -87,7 +88,8 @@ export async function readAdminJson(req: Request, limit: number = ADMIN_BODY_LIM
 export async function readAdminBody(req: Request): Promise<Record<string, unknown>> {
   const value = await readAdminJson(req);
   if (value === undefined) return {};
-  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+  // A number the double loses (1e-400, 0.99999999999999999) is read as an InexactNumber: an object, but no JSON object.
+  if (value === null || typeof value !== "object" || Array.isArray(value) || value instanceof InexactNumber) {
     throw new AdminError(400, `The body of ${req.method} ${toCappedText(req.path)} must be a JSON object.`);
   }
   return value as Record<string, unknown>;
