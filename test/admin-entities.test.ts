@@ -110,6 +110,14 @@ describe("the admin API refuses bad input with {error}", () => {
     { method: "post", path: "/__mock/clock", body: '{"advanceSeconds":-5}', status: 400, words: /advanceSeconds must be a number of seconds ≥ 0/ },
     { method: "post", path: "/__mock/clock", body: "{}", status: 400, words: /one of advanceSeconds, set or freeze/ },
     { method: "post", path: "/__mock/reset", body: '{"tenant":5}', status: 400, words: /tenant must be a non-empty text/ },
+    // The clock's range: a move beyond it, a number beyond doubles (read as a bigint), a time no Date shows (they were 500s, and a clock set past 275760 could no longer be read).
+    { method: "post", path: "/__mock/clock", body: '{"advanceSeconds":1e300}', status: 400, words: /^Failed to move the clock to .*: it stays from 2000-01-01T00:00:00.000Z to 2999-12-31T23:59:59.999Z; the clock did not move.$/ },
+    { method: "post", path: "/__mock/clock", body: '{"advanceSeconds":123456789012345678901234567890}', status: 400, words: /it stays from 2000-01-01/ },
+    { method: "post", path: "/__mock/clock", body: '{"set":8640000000000001}', status: 400, words: /Failed to move the clock to 8640000000000001 epoch ms: it stays from/ },
+    { method: "post", path: "/__mock/clock", body: '{"set":12345678901234567890123}', status: 400, words: /it stays from/ },
+    { method: "post", path: "/__mock/clock", body: '{"set":"1999-12-31T23:59:59.999Z"}', status: 400, words: /Failed to move the clock to 1999-12-31T23:59:59.999Z: it stays from/ },
+    { method: "post", path: "/__mock/clock", body: '{"set":-1}', status: 400, words: /it stays from/ },
+    { method: "post", path: "/__mock/clock", body: '{"set":{"toString":1}}', status: 400, words: /set must be an ISO time or epoch milliseconds, not \{"toString":1\}/ },
     // A malformed percent-escape in a path parameter: express's router refuses it before the route (its answer was an HTML page with a stack).
     { method: "get", path: "/__mock/entities/alibaba-refund/%ZZ", status: 400, words: /GET \/__mock\/entities\/alibaba-refund\/%ZZ: a segment holds a malformed percent-escape/ },
     { method: "post", path: "/__mock/entities/%E0%A4%A/1/actions/close", body: "{}", status: 400, words: /malformed percent-escape/ },
@@ -126,6 +134,18 @@ describe("the admin API refuses bad input with {error}", () => {
     expect(res.status, res.text).toBe(status);
     expect(res.headers["content-type"]).toMatch(/^application\/json/);
     expect(res.body.error).toMatch(words);
+    await stop();
+  });
+
+  it("leaves the clock where it was, readable, after a move it refuses; takes a number of seconds a double rounds", async () => {
+    const { app, client, stop } = await setup();
+    for (const body of ['{"set":8640000000000001}', '{"advanceSeconds":1e300}', '{"set":"+275760-09-13T00:00:00.000Z"}']) {
+      expect((await request(app).post("/__mock/clock").set("content-type", "application/json").send(body)).status, body).toBe(400);
+      expect(await client.clock.get()).toMatchObject({ now: new Date(NOW).toISOString(), epochMs: NOW });
+    }
+    // Read exactly, 0.99999999999999999 is an InexactNumber; its double is 1.
+    const rounded = await request(app).post("/__mock/clock").set("content-type", "application/json").send('{"advanceSeconds":0.99999999999999999}');
+    expect([rounded.status, rounded.body.epochMs]).toEqual([200, NOW + 1000]);
     await stop();
   });
 
