@@ -149,6 +149,27 @@ describe("the admin API refuses bad input with {error}", () => {
     await stop();
   });
 
+  it("repeats at most 200 characters of a name it does not know (type, action, tenant, messageType), saying how many it left out", async () => {
+    const { app, stop } = await setup();
+    const long = "x".repeat(10_000);
+    const post = (path: string, body: unknown) => request(app).post(path).set("content-type", "application/json").send(JSON.stringify(body));
+    const answers = [
+      await request(app).get(`/__mock/entities?type=${long}`),
+      await post(`/__mock/entities/${long}`, {}),
+      await post("/__mock/entities/alibaba-cart", { action: long }),
+      await post(`/__mock/entities/${REFUND}/TQ1/actions/${long}`, {}),
+      await post("/__mock/callback-urls/verify", { tenant: long }),
+      await post("/__mock/pushes", { type: REFUND, id: "TQ8651493722961198", tenant: long }),
+      await post("/__mock/pushes", { type: REFUND, id: "TQ8651493722961198", messageType: long }),
+    ];
+    for (const res of answers) {
+      expect(res.status, res.text.slice(0, 300)).toBeGreaterThanOrEqual(400);
+      expect(res.body.error).toContain("…(9800 more characters)");
+      expect(res.body.error.length, res.body.error).toBeLessThan(1_000);
+    }
+    await stop();
+  });
+
   it("refuses a body that is a number a double loses (read exactly, as an object) like any body that is no JSON object: a reset resets nothing", async () => {
     const { app, client, stop } = await setup();
     const cart = await client.entities.create("alibaba-cart");

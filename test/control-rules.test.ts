@@ -282,6 +282,25 @@ describe("the admin API for rules", () => {
     expect((await admin("GET", "/__mock/rules")).body.rules).toEqual([]);
   });
 
+  it("refuses numbers beyond doubles and long values with 400 (they were a TypeError: a 500), repeating at most 80 characters of a value", async () => {
+    const post = (body: string) => fetch(`${mock.url}/__mock/rules`, { method: "POST", headers: { "content-type": "application/json" }, body }).then(async (res) => ({ status: res.status, body: (await res.json()) as { error: string } }));
+    const cases: Array<[string, RegExp]> = [
+      ['{"answer":{"latency":{"fixedMs":123456789012345678901}}}', /answer.latency.fixedMs must be a number of milliseconds from 0 to \d+, not 123456789012345678901\./],
+      ['{"match":{"times":123456789012345678901},"answer":{"http":502}}', /match.times must be a whole number ≥ 1, not 123456789012345678901\./],
+      ['{"match":{"probability":123456789012345678901},"answer":{"http":502}}', /match.probability must be a number from 0 to 1, not 123456789012345678901\./],
+      ['{"answer":{"http":123456789012345678901}}', /answer.http must be 502, 503 or 504, not 123456789012345678901\./],
+      ['{"answer":{"fault":{"kind":"no-answer","holdMs":123456789012345678901}}}', /answer.fault.holdMs must be/],
+      [`{"match":{"api":"${"x".repeat(5_000)}"},"answer":{"http":502}}`, /match.api must be "pandapon" or "top", not "x{79}…\(4922 more characters\)\./],
+      [`{"answer":{"http":502,"${"k".repeat(5_000)}":1}}`, /unknown answer member "k{80}…\(4920 more characters\)"/],
+    ];
+    for (const [body, words] of cases) {
+      const res = await post(body);
+      expect(res.status, body.slice(0, 100)).toBe(400);
+      expect(res.body.error).toMatch(words);
+    }
+    expect((await admin("GET", "/__mock/rules")).body.rules).toEqual([]);
+  });
+
   it("keeps the new routes behind the admin guard: a foreign Host is refused, a cross-origin DELETE too", async () => {
     const { request } = await import("undici");
     for (const [method, path] of [["GET", "/__mock/rules"], ["POST", "/__mock/rules"], ["DELETE", "/__mock/rules"], ["DELETE", "/__mock/journal"]] as const) {
