@@ -214,6 +214,15 @@ describe("rules through real HTTP", () => {
     expect(res.status).toBe(401);
   });
 
+  it("refuses as table entries the names every object inherits (toString, constructor, __proto__…): such a rule made the next request it matched throw in the server", async () => {
+    for (const name of ["toString", "constructor", "__proto__", "hasOwnProperty", "valueOf"]) {
+      expect(() => mock.rules.add({ answer: { error: name } } as never)).toThrow(`answer.error "${name}" is in neither error table`);
+      expect(() => mock.rules.add({ answer: { top: name } } as never)).toThrow(`answer.top "${name}" is not in the TOP tables`);
+    }
+    expect(mock.rules.list()).toEqual([]);
+    expect((await askInfo(mock)).status).toBe(200);
+  });
+
   it("refuses a rule it cannot take, saying why, and adds none of the lot", () => {
     expect(() => mock.rules.add([{ match: { operation: INFO }, answer: { http: 502 } }, { match: { operation: "/no/such" }, answer: { http: 502 } }])).toThrow(RuleError);
     expect(() => mock.rules.add({ answer: {} } as never)).toThrow(/needs one of error, top, http, fault or latency/);

@@ -110,7 +110,7 @@ export function toRule(input: unknown, where: string, catalog: Catalog): Omit<Ru
     if (match.api !== undefined && match.api !== api) fail(where, `match.operation ${match.operation} is a ${api} operation, but the rule is for ${match.api}`);
   }
   if (typeof answer.error === "string") {
-    const api = answer.error in PANDAPON_ERRORS ? (answer.error in TOP_ERRORS ? undefined : "pandapon") : "top";
+    const api = Object.hasOwn(PANDAPON_ERRORS, answer.error) ? (Object.hasOwn(TOP_ERRORS, answer.error) ? undefined : "pandapon") : "top";
     if (api && match.api && api !== match.api) fail(where, `answer.error ${answer.error} is in the ${api} table, but the rule is for ${match.api}`);
     if (api) match.api ??= api;
   }
@@ -174,7 +174,7 @@ function toAnswer(value: unknown, where: string): RuleAnswer {
 
 function toError(value: unknown, where: string): RuleAnswer["error"] {
   if (typeof value === "string") {
-    if (!(value in PANDAPON_ERRORS) && !(value in TOP_ERRORS)) fail(where, `answer.error "${value.slice(0, 80)}" is in neither error table (PandaPon: ${Object.keys(PANDAPON_ERRORS).join(", ")}; TOP: ${Object.keys(TOP_ERRORS).join(", ")})`);
+    if (!Object.hasOwn(PANDAPON_ERRORS, value) && !Object.hasOwn(TOP_ERRORS, value)) fail(where, `answer.error "${value.slice(0, 80)}" is in neither error table (PandaPon: ${Object.keys(PANDAPON_ERRORS).join(", ")}; TOP: ${Object.keys(TOP_ERRORS).join(", ")})`);
     return value as PandaponErrorName | TopErrorName;
   }
   if (!isObject(value)) fail(where, "answer.error is a table entry's name or {code, msg, status?}");
@@ -186,7 +186,7 @@ function toError(value: unknown, where: string): RuleAnswer["error"] {
 
 function toTop(value: unknown, where: string): RuleAnswer["top"] {
   if (typeof value === "string") {
-    if (!(value in TOP_ERRORS) && !(value in TOP_LIMIT_ERRORS)) fail(where, `answer.top "${value.slice(0, 80)}" is not in the TOP tables (${[...Object.keys(TOP_LIMIT_ERRORS), ...Object.keys(TOP_ERRORS)].join(", ")})`);
+    if (!Object.hasOwn(TOP_ERRORS, value) && !Object.hasOwn(TOP_LIMIT_ERRORS, value)) fail(where, `answer.top "${value.slice(0, 80)}" is not in the TOP tables (${[...Object.keys(TOP_LIMIT_ERRORS), ...Object.keys(TOP_ERRORS)].join(", ")})`);
     return value;
   }
   if (!isObject(value)) fail(where, "answer.top is a TOP table entry's name or {code, msg, sub_code?, sub_msg?}");
