@@ -104,6 +104,16 @@ describe("rules through real HTTP", () => {
     expect(mock.journal.list({ limit: 1 })[0]).toMatchObject({ status: 200, delayMs: 400 });
   });
 
+  it("does not take an object in the request for the text or number a rule looks for (one with a member toString made matching throw: a 500)", async () => {
+    mock.rules.add({ match: { operation: INFO, body: { refundId: "TQ1" } }, answer: { http: 502 } });
+    for (const refundId of [{ toString: 1 }, { toString: 1, valueOf: 1 }, ["TQ1"], { TQ1: 1 }]) {
+      const res = await fetch(`${mock.url}${INFO}`, { method: "POST", headers: signedHeaders(), body: JSON.stringify({ refundId }) });
+      expect(res.status, JSON.stringify(refundId)).toBe(400);
+      expect(((await res.json()) as { code: number }).code).toBe(40002);
+    }
+    expect((await askInfo(mock, "TQ1")).status).toBe(502);
+  });
+
   it("draws uniform and lognormal latencies from the seed: the same in two runs, inside their bounds", async () => {
     const draw = async () => {
       const other = await startMock({ seed: 5, state: "stateless" });
