@@ -118,6 +118,10 @@ describe("the admin API refuses bad input with {error}", () => {
     { method: "post", path: "/__mock/clock", body: '{"set":"1999-12-31T23:59:59.999Z"}', status: 400, words: /Failed to move the clock to 1999-12-31T23:59:59.999Z: it stays from/ },
     { method: "post", path: "/__mock/clock", body: '{"set":-1}', status: 400, words: /it stays from/ },
     { method: "post", path: "/__mock/clock", body: '{"set":{"toString":1}}', status: 400, words: /set must be an ISO time or epoch milliseconds, not \{"toString":1\}/ },
+    // An id that is no text or integer (String() of one threw: a 500).
+    { method: "post", path: "/__mock/pushes", body: '{"type":"alibaba-refund","id":{"toString":1}}', status: 400, words: /^id must be the entity's id: a non-empty text or an integer.$/ },
+    { method: "post", path: "/__mock/pushes", body: '{"type":"alibaba-refund","id":[{"toString":1}]}', status: 400, words: /^id must be the entity's id/ },
+    { method: "post", path: "/__mock/pushes", body: '{"type":"alibaba-refund","id":0.5}', status: 400, words: /^id must be the entity's id/ },
     // A malformed percent-escape in a path parameter: express's router refuses it before the route (its answer was an HTML page with a stack).
     { method: "get", path: "/__mock/entities/alibaba-refund/%ZZ", status: 400, words: /GET \/__mock\/entities\/alibaba-refund\/%ZZ: a segment holds a malformed percent-escape/ },
     { method: "post", path: "/__mock/entities/%E0%A4%A/1/actions/close", body: "{}", status: 400, words: /malformed percent-escape/ },

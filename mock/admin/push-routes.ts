@@ -21,6 +21,15 @@ function readText(value: unknown, name: string): string | undefined {
   return value;
 }
 
+/** An entity's id: text, or an integer (a 19-digit id read exactly, as a bigint). */
+function readId(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value === "number" && Number.isSafeInteger(value)) return String(value);
+  if (typeof value === "bigint") return String(value);
+  if (typeof value === "string" && value !== "") return value;
+  throw new AdminError(400, "id must be the entity's id: a non-empty text or an integer.");
+}
+
 function readPage(req: Request): { limit: number; after?: number; state?: PushState } {
   const { limit, after, state } = req.query;
   const n = limit === undefined ? 100 : Number(limit);
@@ -65,7 +74,7 @@ export function addPushRoutes(admin: Express, options: MockOptions, pushes: Push
       const service = readPushes(options, pushes);
       const body = await readAdminBody(req);
       const type = readText(body.type, "type");
-      const id = readText(body.id === undefined ? undefined : String(body.id), "id");
+      const id = readId(body.id);
       if (type === undefined || id === undefined) throw new AdminError(400, "POST /__mock/pushes needs the entity: {type, id} (and tenant, messageType or url if you like).");
       const url = readText(body.url, "url");
       const result = await service.sendByHand({ tenant: readTenant(options, req, body), type, id, messageType: readText(body.messageType, "messageType"), ...(url !== undefined ? { url } : {}) });
