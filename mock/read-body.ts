@@ -25,7 +25,8 @@ export function readBody(req: IncomingMessage, limit: number): Promise<BodyReadi
   const decoder = encoding === "identity" ? undefined : DECODERS[encoding];
   if (encoding !== "identity" && !decoder) return Promise.resolve({ ok: false, problem: { kind: "unsupported-encoding", encoding: encoding.slice(0, 40) } });
   return new Promise((resolve) => {
-    const source = decoder ? req.pipe(decoder()) : req;
+    const decoding = decoder?.();
+    const source = decoding ? req.pipe(decoding) : req;
     const chunks: Buffer[] = [];
     let size = 0;
     let settled = false;
@@ -34,18 +35,30 @@ export function readBody(req: IncomingMessage, limit: number): Promise<BodyReadi
       settled = true;
       resolve(reading);
     };
+    // A body refused (too large, not decodable) is still read to its end and dropped: a socket
+    // closed or reused with request bytes unread resets the connection before the client reads the answer.
+    const drain = () => {
+      source.removeAllListeners("data");
+      if (decoding) {
+        req.unpipe(decoding);
+        decoding.destroy();
+      }
+      req.resume();
+    };
     source.on("data", (chunk: Buffer) => {
       size += chunk.length;
       if (size > limit) {
         settle({ ok: false, problem: { kind: "too-large", limit } });
-        source.removeAllListeners("data");
-        req.resume();
+        drain();
         return;
       }
       chunks.push(chunk);
     });
     source.on("end", () => settle({ ok: true, body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks) }));
-    source.on("error", (error: Error) => settle({ ok: false, problem: { kind: "unreadable", reason: error.message.slice(0, 120) } }));
+    source.on("error", (error: Error) => {
+      settle({ ok: false, problem: { kind: "unreadable", reason: error.message.slice(0, 120) } });
+      drain();
+    });
     req.on("aborted", () => settle({ ok: false, problem: { kind: "unreadable", reason: "the request was aborted" } }));
   });
 }

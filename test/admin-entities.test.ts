@@ -99,7 +99,7 @@ describe("the admin API over entities, through the admin client", () => {
 });
 
 describe("the admin API refuses bad input with {error}", () => {
-  const cases: Array<{ method: "get" | "post"; path: string; body?: string; status: number; words: RegExp }> = [
+  const cases: Array<{ method: "get" | "post" | "put" | "delete"; path: string; body?: string; status: number; words: RegExp }> = [
     { method: "get", path: "/__mock/entities/refund/1", status: 404, words: /no entity type "refund".*alibaba-refund/ },
     { method: "get", path: "/__mock/entities?type=refund", status: 404, words: /no entity type "refund"/ },
     { method: "get", path: "/__mock/entities/address/0012", status: 400, words: /cannot be the id of an address/ },
@@ -110,13 +110,78 @@ describe("the admin API refuses bad input with {error}", () => {
     { method: "post", path: "/__mock/clock", body: '{"advanceSeconds":-5}', status: 400, words: /advanceSeconds must be a number of seconds ≥ 0/ },
     { method: "post", path: "/__mock/clock", body: "{}", status: 400, words: /one of advanceSeconds, set or freeze/ },
     { method: "post", path: "/__mock/reset", body: '{"tenant":5}', status: 400, words: /tenant must be a non-empty text/ },
+    // The clock's range: a move beyond it, a number beyond doubles (read as a bigint), a time no Date shows (they were 500s, and a clock set past 275760 could no longer be read).
+    { method: "post", path: "/__mock/clock", body: '{"advanceSeconds":1e300}', status: 400, words: /^Failed to move the clock to .*: it stays from 2000-01-01T00:00:00.000Z to 2999-12-31T23:59:59.999Z; the clock did not move.$/ },
+    { method: "post", path: "/__mock/clock", body: '{"advanceSeconds":123456789012345678901234567890}', status: 400, words: /it stays from 2000-01-01/ },
+    { method: "post", path: "/__mock/clock", body: '{"set":8640000000000001}', status: 400, words: /Failed to move the clock to 8640000000000001 epoch ms: it stays from/ },
+    { method: "post", path: "/__mock/clock", body: '{"set":12345678901234567890123}', status: 400, words: /it stays from/ },
+    { method: "post", path: "/__mock/clock", body: '{"set":"1999-12-31T23:59:59.999Z"}', status: 400, words: /Failed to move the clock to 1999-12-31T23:59:59.999Z: it stays from/ },
+    { method: "post", path: "/__mock/clock", body: '{"set":-1}', status: 400, words: /it stays from/ },
+    { method: "post", path: "/__mock/clock", body: '{"set":{"toString":1}}', status: 400, words: /set must be an ISO time or epoch milliseconds, not \{"toString":1\}/ },
+    // An id that is no text or integer (String() of one threw: a 500).
+    { method: "post", path: "/__mock/pushes", body: '{"type":"alibaba-refund","id":{"toString":1}}', status: 400, words: /^id must be the entity's id: a non-empty text or an integer.$/ },
+    { method: "post", path: "/__mock/pushes", body: '{"type":"alibaba-refund","id":[{"toString":1}]}', status: 400, words: /^id must be the entity's id/ },
+    { method: "post", path: "/__mock/pushes", body: '{"type":"alibaba-refund","id":0.5}', status: 400, words: /^id must be the entity's id/ },
+    // A malformed percent-escape in a path parameter: express's router refuses it before the route (its answer was an HTML page with a stack).
+    { method: "get", path: "/__mock/entities/alibaba-refund/%ZZ", status: 400, words: /GET \/__mock\/entities\/alibaba-refund\/%ZZ: a segment holds a malformed percent-escape/ },
+    { method: "post", path: "/__mock/entities/%E0%A4%A/1/actions/close", body: "{}", status: 400, words: /malformed percent-escape/ },
+    { method: "post", path: "/__mock/pushes/%ED%A0%80/resend", status: 400, words: /malformed percent-escape/ },
+    { method: "delete", path: "/__mock/rules/%", status: 400, words: /malformed percent-escape/ },
+    { method: "put", path: "/__mock/callback-urls/%C0%AF", body: '{"urls":[]}', status: 400, words: /malformed percent-escape/ },
+    // The rules' body is read as every admin body is.
+    { method: "post", path: "/__mock/rules", status: 400, words: /takes a rule or an array of rules, not an empty body/ },
+    { method: "post", path: "/__mock/rules", body: "{oops", status: 400, words: /Failed to read the body of POST \/__mock\/rules: it is not JSON/ },
   ];
   it.each(cases)("$method $path $body → $status", async ({ method, path, body, status, words }) => {
     const { app, stop } = await setup();
-    const res = await (method === "get" ? request(app).get(path) : request(app).post(path).set("content-type", "application/json").send(body));
+    const res = await (body === undefined ? request(app)[method](path) : request(app)[method](path).set("content-type", "application/json").send(body));
     expect(res.status, res.text).toBe(status);
     expect(res.headers["content-type"]).toMatch(/^application\/json/);
     expect(res.body.error).toMatch(words);
+    await stop();
+  });
+
+  it("leaves the clock where it was, readable, after a move it refuses; takes a number of seconds a double rounds", async () => {
+    const { app, client, stop } = await setup();
+    for (const body of ['{"set":8640000000000001}', '{"advanceSeconds":1e300}', '{"set":"+275760-09-13T00:00:00.000Z"}']) {
+      expect((await request(app).post("/__mock/clock").set("content-type", "application/json").send(body)).status, body).toBe(400);
+      expect(await client.clock.get()).toMatchObject({ now: new Date(NOW).toISOString(), epochMs: NOW });
+    }
+    // Read exactly, 0.99999999999999999 is an InexactNumber; its double is 1.
+    const rounded = await request(app).post("/__mock/clock").set("content-type", "application/json").send('{"advanceSeconds":0.99999999999999999}');
+    expect([rounded.status, rounded.body.epochMs]).toEqual([200, NOW + 1000]);
+    await stop();
+  });
+
+  it("repeats at most 200 characters of a name it does not know (type, action, tenant, messageType), saying how many it left out", async () => {
+    const { app, stop } = await setup();
+    const long = "x".repeat(10_000);
+    const post = (path: string, body: unknown) => request(app).post(path).set("content-type", "application/json").send(JSON.stringify(body));
+    const answers = [
+      await request(app).get(`/__mock/entities?type=${long}`),
+      await post(`/__mock/entities/${long}`, {}),
+      await post("/__mock/entities/alibaba-cart", { action: long }),
+      await post(`/__mock/entities/${REFUND}/TQ1/actions/${long}`, {}),
+      await post("/__mock/callback-urls/verify", { tenant: long }),
+      await post("/__mock/pushes", { type: REFUND, id: "TQ8651493722961198", tenant: long }),
+      await post("/__mock/pushes", { type: REFUND, id: "TQ8651493722961198", messageType: long }),
+    ];
+    for (const res of answers) {
+      expect(res.status, res.text.slice(0, 300)).toBeGreaterThanOrEqual(400);
+      expect(res.body.error).toContain("…(9800 more characters)");
+      expect(res.body.error.length, res.body.error).toBeLessThan(1_000);
+    }
+    await stop();
+  });
+
+  it("refuses a body that is a number a double loses (read exactly, as an object) like any body that is no JSON object: a reset resets nothing", async () => {
+    const { app, client, stop } = await setup();
+    const cart = await client.entities.create("alibaba-cart");
+    for (const body of ["-0.999999e-420", "0.99999999999999999", "123456789012345678901234567890"]) {
+      const res = await request(app).post("/__mock/reset").set("content-type", "application/json").send(body);
+      expect([res.status, res.body.error], body).toEqual([400, "The body of POST /__mock/reset must be a JSON object."]);
+    }
+    expect((await client.entities.list()).entities.map((e) => e.id)).toEqual([cart.id]);
     await stop();
   });
 

@@ -104,6 +104,16 @@ describe("rules through real HTTP", () => {
     expect(mock.journal.list({ limit: 1 })[0]).toMatchObject({ status: 200, delayMs: 400 });
   });
 
+  it("does not take an object in the request for the text or number a rule looks for (one with a member toString made matching throw: a 500)", async () => {
+    mock.rules.add({ match: { operation: INFO, body: { refundId: "TQ1" } }, answer: { http: 502 } });
+    for (const refundId of [{ toString: 1 }, { toString: 1, valueOf: 1 }, ["TQ1"], { TQ1: 1 }]) {
+      const res = await fetch(`${mock.url}${INFO}`, { method: "POST", headers: signedHeaders(), body: JSON.stringify({ refundId }) });
+      expect(res.status, JSON.stringify(refundId)).toBe(400);
+      expect(((await res.json()) as { code: number }).code).toBe(40002);
+    }
+    expect((await askInfo(mock, "TQ1")).status).toBe(502);
+  });
+
   it("draws uniform and lognormal latencies from the seed: the same in two runs, inside their bounds", async () => {
     const draw = async () => {
       const other = await startMock({ seed: 5, state: "stateless" });
@@ -214,6 +224,15 @@ describe("rules through real HTTP", () => {
     expect(res.status).toBe(401);
   });
 
+  it("refuses as table entries the names every object inherits (toString, constructor, __proto__…): such a rule made the next request it matched throw in the server", async () => {
+    for (const name of ["toString", "constructor", "__proto__", "hasOwnProperty", "valueOf"]) {
+      expect(() => mock.rules.add({ answer: { error: name } } as never)).toThrow(`answer.error "${name}" is in neither error table`);
+      expect(() => mock.rules.add({ answer: { top: name } } as never)).toThrow(`answer.top "${name}" is not in the TOP tables`);
+    }
+    expect(mock.rules.list()).toEqual([]);
+    expect((await askInfo(mock)).status).toBe(200);
+  });
+
   it("refuses a rule it cannot take, saying why, and adds none of the lot", () => {
     expect(() => mock.rules.add([{ match: { operation: INFO }, answer: { http: 502 } }, { match: { operation: "/no/such" }, answer: { http: 502 } }])).toThrow(RuleError);
     expect(() => mock.rules.add({ answer: {} } as never)).toThrow(/needs one of error, top, http, fault or latency/);
@@ -279,6 +298,25 @@ describe("the admin API for rules", () => {
     const bad = await admin("POST", "/__mock/rules", [{ answer: { http: 502 } }, { match: { times: 0 }, answer: { http: 502 } }]);
     expect(bad.status).toBe(400);
     expect(bad.body.error).toMatch(/rule 2: match.times must be a whole number ≥ 1.*Nothing was added/);
+    expect((await admin("GET", "/__mock/rules")).body.rules).toEqual([]);
+  });
+
+  it("refuses numbers beyond doubles and long values with 400 (they were a TypeError: a 500), repeating at most 80 characters of a value", async () => {
+    const post = (body: string) => fetch(`${mock.url}/__mock/rules`, { method: "POST", headers: { "content-type": "application/json" }, body }).then(async (res) => ({ status: res.status, body: (await res.json()) as { error: string } }));
+    const cases: Array<[string, RegExp]> = [
+      ['{"answer":{"latency":{"fixedMs":123456789012345678901}}}', /answer.latency.fixedMs must be a number of milliseconds from 0 to \d+, not 123456789012345678901\./],
+      ['{"match":{"times":123456789012345678901},"answer":{"http":502}}', /match.times must be a whole number ≥ 1, not 123456789012345678901\./],
+      ['{"match":{"probability":123456789012345678901},"answer":{"http":502}}', /match.probability must be a number from 0 to 1, not 123456789012345678901\./],
+      ['{"answer":{"http":123456789012345678901}}', /answer.http must be 502, 503 or 504, not 123456789012345678901\./],
+      ['{"answer":{"fault":{"kind":"no-answer","holdMs":123456789012345678901}}}', /answer.fault.holdMs must be/],
+      [`{"match":{"api":"${"x".repeat(5_000)}"},"answer":{"http":502}}`, /match.api must be "pandapon" or "top", not "x{79}…\(4922 more characters\)\./],
+      [`{"answer":{"http":502,"${"k".repeat(5_000)}":1}}`, /unknown answer member "k{80}…\(4920 more characters\)"/],
+    ];
+    for (const [body, words] of cases) {
+      const res = await post(body);
+      expect(res.status, body.slice(0, 100)).toBe(400);
+      expect(res.body.error).toMatch(words);
+    }
     expect((await admin("GET", "/__mock/rules")).body.rules).toEqual([]);
   });
 

@@ -1,4 +1,5 @@
 import * as crypto from "node:crypto";
+import { Agent, request as httpRequest } from "node:http";
 import { connect } from "node:net";
 import { brotliCompressSync, deflateSync, gzipSync } from "node:zlib";
 import fc from "fast-check";
@@ -288,6 +289,36 @@ describe("inputs that once made the mock fail", () => {
       expect(JSON.parse(top.text).error_response.code).toBe(41);
     });
   }
+
+  it("answers a large body that does not decode (br, gzip, deflate) on a keep-alive connection, then the next request on it: the rest of the body is read and dropped", async () => {
+    const { app, pandaponHeaders } = setup();
+    const running = await startServer(app, 0, "127.0.0.1");
+    const url = new URL(running.url);
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const body = Buffer.from(`{"refundId":"${"x".repeat(900_000)}"}`);
+    /** One request on the agent's connection: its status, or the error that ended it (ECONNRESET when the socket closed with the body unread). */
+    const ask = (method: string, path: string, headers: Record<string, string>, data?: Buffer) =>
+      new Promise<number | string>((resolve) => {
+        const req = httpRequest({ host: url.hostname, port: url.port, method, path, agent, headers: data ? { ...headers, "content-length": String(data.length) } : headers }, (res) => {
+          res.resume();
+          res.on("end", () => resolve(res.statusCode ?? 0));
+        });
+        req.on("error", (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
+        req.end(data);
+      });
+    try {
+      for (const encoding of ["br", "gzip", "deflate", "br"]) {
+        for (const path of [INFO, "/__mock/rules"]) {
+          const headers = { "content-type": "application/json", "content-encoding": encoding, ...(path === INFO ? pandaponHeaders() : {}) };
+          expect(await ask("POST", path, headers, body), `${encoding} ${path}`).toBe(400);
+          expect(await ask("GET", "/__mock/health", {}), `after ${encoding} ${path}`).toBe(200);
+        }
+      }
+    } finally {
+      agent.destroy();
+      await running.close();
+    }
+  });
 
   it("answers a valid refundId of 400 digits with an id its schema allows (or a 400), not a 500", async () => {
     const { send, pandaponHeaders } = setup();

@@ -62,6 +62,27 @@ describe("callback URLs changed at run time", () => {
     expect([configured.received.length, changed.received.length]).toEqual([1, 1]);
   });
 
+  it("never show a URL's user and password (***@), configured or set, in what GET, PUT and DELETE answer; the pushes still go to the URL as set", async () => {
+    const target = await receiver();
+    const withUser = (password: string) => target.url.replace("http://", `http://user:${password}@`);
+    const shown = target.url.replace("http://", "http://***@");
+    const mock = await start([withUser("configured-pw-1")]);
+    const texts: string[] = [];
+    const answer = async (method: string, path: string, body?: unknown) => {
+      const res = await send(mock, method, path, body);
+      texts.push(JSON.stringify(res.json));
+      return res.json;
+    };
+    expect((await answer("GET", "/__mock/callback-urls")).tenants).toEqual({ [DEMO_PANDAPON.accessKey]: [shown] });
+    expect((await answer("PUT", `/__mock/callback-urls/${DEMO_PANDAPON.accessKey}`, { urls: [withUser("set-pw-2")] })).urls).toEqual([shown]);
+    expect((await answer("GET", "/__mock/callback-urls")).tenants).toEqual({ [DEMO_PANDAPON.accessKey]: [shown] });
+    expect((await mock.pandapon.call("/open/order", TAOBAO_ORDER)).status).toBe(200);
+    await getCore(mock.app).pushes!.idle();
+    expect(target.received).toHaveLength(1);
+    expect((await answer("DELETE", `/__mock/callback-urls/${DEMO_PANDAPON.accessKey}`)).urls).toEqual([shown]);
+    for (const text of texts) expect(text).not.toMatch(/user|configured-pw-1|set-pw-2/);
+  });
+
   it("refuses a key the mock does not have (404) and a URL that is not http(s) (400), changing nothing", async () => {
     const mock = await start([]);
     expect(await send(mock, "PUT", "/__mock/callback-urls/nobody", { urls: ["http://127.0.0.1:1/x"] })).toMatchObject({ status: 404 });

@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { createSqliteStore } from "../mock/state/sqlite-store.js";
 import type { ClockListener } from "../mock/state/virtual-clock.js";
-import { createVirtualClock, openVirtualClock } from "../mock/state/virtual-clock.js";
+import { CLOCK_MAX_MS, CLOCK_MIN_MS, ClockRangeError, createVirtualClock, openVirtualClock } from "../mock/state/virtual-clock.js";
 import { createTempFolder } from "./helpers/store-setups.js";
 
 const T0 = 1_700_000_000_000;
@@ -79,6 +79,21 @@ describe("virtual clock", () => {
     await expect(clock.advance(Number.NaN)).rejects.toThrow(RangeError);
     expect(() => clock.set(Number.POSITIVE_INFINITY)).toThrow(RangeError);
     expect(clock.now()).toBe(T0);
+  });
+
+  it("moves only within 2000-01-01 … 2999-12-31 (UTC): a move beyond is refused (ClockRangeError) and the clock stays", async () => {
+    const { clock, told } = setup({ frozenAt: T0 });
+    const refused = "the clock did not move.";
+    await expect(clock.advance(1e300)).rejects.toThrow(ClockRangeError);
+    await expect(clock.advance((CLOCK_MAX_MS - T0) / 1000 + 0.001)).rejects.toThrow(`Failed to move the clock to 3000-01-01T00:00:00.000Z: it stays from 2000-01-01T00:00:00.000Z to 2999-12-31T23:59:59.999Z; ${refused}`);
+    await expect(clock.set(8_640_000_000_000_001)).rejects.toThrow(`Failed to move the clock to 8640000000000001 epoch ms: it stays from 2000-01-01T00:00:00.000Z to 2999-12-31T23:59:59.999Z; ${refused}`);
+    await expect(clock.set(CLOCK_MIN_MS - 1)).rejects.toThrow(ClockRangeError);
+    await expect(clock.set(-1)).rejects.toThrow(ClockRangeError);
+    await expect(clock.freeze(CLOCK_MAX_MS + 1)).rejects.toThrow(ClockRangeError);
+    expect([clock.now(), told]).toEqual([T0, []]);
+    await clock.set(CLOCK_MIN_MS);
+    await clock.set(CLOCK_MAX_MS);
+    expect(clock.now()).toBe(CLOCK_MAX_MS);
   });
 
   it("applies changes asked at once one after the other", async () => {

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { toCappedText } from "../../protocol/capped-text.js";
 import { createAdminGuard } from "../admin-guard.js";
 import type { MockCore } from "../create-core.js";
+import { answerRouterError } from "./admin-request.js";
 import { addClockRoutes } from "./clock-routes.js";
 import { addEntityRoutes } from "./entity-routes.js";
 import { addJournalRoutes } from "./journal-routes.js";
@@ -40,5 +41,7 @@ export async function createAdminApp(core: MockCore): Promise<(req: IncomingMess
   admin.use((req, res) => {
     res.status(404).json({ error: `No mock endpoint ${req.method} ${toCappedText(req.path)}: see GET /__mock/health, /__mock/journal, /__mock/rules, /__mock/operations, /__mock/entities, /__mock/clock, /__mock/pushes.` });
   });
+  // Last: express's own errors (a malformed percent-escape in a path segment) and faults, answered as JSON too.
+  admin.use(answerRouterError(core.options.log));
   return admin;
 }

@@ -1,4 +1,5 @@
 import type { Express } from "express";
+import { toCappedText } from "../../protocol/capped-text.js";
 import type { EntityResult } from "../state/create-state.js";
 import type { EntityKey } from "../state/store.js";
 import type { MockOptions } from "../options.js";
@@ -45,7 +46,7 @@ export function addEntityRoutes(admin: Express, options: MockOptions): void {
     "/__mock/entities",
     toHandler(options, async (req, state) => {
       const type = req.query.type === undefined ? undefined : String(req.query.type);
-      if (type !== undefined && !state.types().some((t) => t.type === type)) throw new AdminError(404, `There is no entity type "${type}": see GET /__mock/entities/types.`);
+      if (type !== undefined && !state.types().some((t) => t.type === type)) throw new AdminError(404, `There is no entity type "${toCappedText(type)}": see GET /__mock/entities/types.`);
       // Every tenant's entities unless one is named.
       const tenant = req.query.tenant === undefined ? undefined : readTenant(options, req);
       const page = await state.list({ tenant, type, limit: readLimit(req.query.limit), after: readAfter(req.query.after) });

@@ -2,7 +2,7 @@ import type { Express, Request } from "express";
 import { toCappedText } from "../../protocol/capped-text.js";
 import type { CallbackUrls } from "../push/callback-urls.js";
 import type { PushService } from "../push/create-push-service.js";
-import { checkCallbackUrl } from "../push/send-push.js";
+import { checkCallbackUrl, toShownUrl } from "../push/send-push.js";
 import type { MockOptions } from "../options.js";
 import type { PushState } from "../state/store.js";
 import { MAX_PAGE_SIZE } from "../state/store.js";
@@ -19,6 +19,15 @@ function readText(value: unknown, name: string): string | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== "string" || value === "") throw new AdminError(400, `${name} must be a non-empty text.`);
   return value;
+}
+
+/** An entity's id: text, or an integer (a 19-digit id read exactly, as a bigint). */
+function readId(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value === "number" && Number.isSafeInteger(value)) return String(value);
+  if (typeof value === "bigint") return String(value);
+  if (typeof value === "string" && value !== "") return value;
+  throw new AdminError(400, "id must be the entity's id: a non-empty text or an integer.");
 }
 
 function readPage(req: Request): { limit: number; after?: number; state?: PushState } {
@@ -38,7 +47,7 @@ function readPage(req: Request): { limit: number; after?: number; state?: PushSt
  * PUT /__mock/callback-urls/{tenant} {urls: [...]} and DELETE /__mock/callback-urls/{tenant} read,
  * change (kept in the state store) and restore (the configured ones) where each tenant's pushes go;
  * POST /__mock/callback-urls/verify {tenant?, url?} probes them now (the console's "Verify").
- * Secrets are never shown (a URL's user and password neither).
+ * Secrets are never shown: a URL's user and password are shown as `***@` (set, they are kept and used).
  */
 export function addPushRoutes(admin: Express, options: MockOptions, pushes: PushService | undefined): void {
   admin.get(
@@ -65,7 +74,7 @@ export function addPushRoutes(admin: Express, options: MockOptions, pushes: Push
       const service = readPushes(options, pushes);
       const body = await readAdminBody(req);
       const type = readText(body.type, "type");
-      const id = readText(body.id === undefined ? undefined : String(body.id), "id");
+      const id = readId(body.id);
       if (type === undefined || id === undefined) throw new AdminError(400, "POST /__mock/pushes needs the entity: {type, id} (and tenant, messageType or url if you like).");
       const url = readText(body.url, "url");
       const result = await service.sendByHand({ tenant: readTenant(options, req, body), type, id, messageType: readText(body.messageType, "messageType"), ...(url !== undefined ? { url } : {}) });
@@ -77,7 +86,8 @@ export function addPushRoutes(admin: Express, options: MockOptions, pushes: Push
     "/__mock/callback-urls",
     toHandler(options, async () => {
       const urls = await readPushes(options, pushes).callbackUrls();
-      return [200, { tenants: urls.all(), setAtRunTime: urls.setAtRunTime() }];
+      const tenants = Object.fromEntries(Object.entries(urls.all()).map(([tenant, list]) => [tenant, list.map(toShownUrl)]));
+      return [200, { tenants, setAtRunTime: urls.setAtRunTime() }];
     }),
   );
   admin.post(
@@ -106,7 +116,7 @@ export function addPushRoutes(admin: Express, options: MockOptions, pushes: Push
         if (error instanceof TypeError) throw new AdminError(400, error.message);
         throw error;
       }
-      return [200, { tenant, urls: urls.of(tenant), setAtRunTime: true }];
+      return [200, { tenant, urls: urls.of(tenant).map(toShownUrl), setAtRunTime: true }];
     }),
   );
   admin.delete(
@@ -115,7 +125,7 @@ export function addPushRoutes(admin: Express, options: MockOptions, pushes: Push
       const urls = await readPushes(options, pushes).callbackUrls();
       const tenant = readKey(urls, String(req.params.tenant));
       await urls.forget(tenant);
-      return [200, { tenant, urls: urls.of(tenant), setAtRunTime: false }];
+      return [200, { tenant, urls: urls.of(tenant).map(toShownUrl), setAtRunTime: false }];
     }),
   );
 }

@@ -2,9 +2,7 @@ import type { Express } from "express";
 import { toCappedText } from "../../protocol/capped-text.js";
 import { RuleError } from "../control/rule-format.js";
 import type { MockCore } from "../create-core.js";
-import { readBody } from "../read-body.js";
-import { readJson } from "../read-json.js";
-import { sendJson } from "./admin-request.js";
+import { AdminError, readAdminJson, sendJson, toAdminHandler } from "./admin-request.js";
 
 /** Rules are small; a few hundred of them fit. */
 const RULES_BODY_LIMIT = 1024 * 1024;
@@ -16,20 +14,19 @@ const RULES_BODY_LIMIT = 1024 * 1024;
  */
 export function addRuleRoutes(admin: Express, core: MockCore): void {
   admin.get("/__mock/rules", (_req, res) => sendJson(res, 200, { rules: core.rules.list() }));
-  admin.post("/__mock/rules", (req, res) => {
-    void readBody(req, RULES_BODY_LIMIT).then((reading) => {
-      if (!reading.ok) return sendJson(res, 400, { error: `POST /__mock/rules: the body could not be read (${reading.problem.kind === "too-large" ? `over ${RULES_BODY_LIMIT} bytes` : reading.problem.kind}).` });
-      const json = readJson(reading.body.toString("utf8"));
-      if (!json.ok) return sendJson(res, 400, { error: `POST /__mock/rules: the body is not JSON (${json.reason}).` });
-      const list = Array.isArray(json.value) ? json.value : [json.value];
+  admin.post(
+    "/__mock/rules",
+    toAdminHandler(core.options.log, async (req) => {
+      const json = await readAdminJson(req, RULES_BODY_LIMIT);
+      if (json === undefined) throw new AdminError(400, "POST /__mock/rules takes a rule or an array of rules, not an empty body.");
       try {
-        sendJson(res, 201, { rules: core.rules.add(list) });
+        return [201, { rules: core.rules.add(Array.isArray(json) ? json : [json]) }];
       } catch (error) {
-        if (!(error instanceof RuleError)) throw error;
-        sendJson(res, 400, { error: `POST /__mock/rules: ${error.message}. Nothing was added.` });
+        if (error instanceof RuleError) throw new AdminError(400, `POST /__mock/rules: ${error.message}. Nothing was added.`);
+        throw error;
       }
-    });
-  });
+    }),
+  );
   admin.delete("/__mock/rules", (_req, res) => {
     const removed = core.rules.size;
     core.rules.clear();

@@ -48,10 +48,10 @@ export function answerRule(core: MockCore, hit: RuleHit, context: RuleContext): 
   } else if (answer.error !== undefined) {
     const error = answer.error;
     if (typeof error === "string") {
-      if (context.api === "pandapon" && error in PANDAPON_ERRORS) {
+      if (context.api === "pandapon" && Object.hasOwn(PANDAPON_ERRORS, error)) {
         const name = error as PandaponErrorName;
         response = answerPandaponError(core, name, context.operation, `${PANDAPON_ERRORS[name].title} (rule ${ruleName})`);
-      } else if (context.api === "top" && error in TOP_ERRORS) {
+      } else if (context.api === "top" && Object.hasOwn(TOP_ERRORS, error)) {
         response = answerTopError(core, context.format, context.requestId, context.operation, { error: error as TopErrorName });
       }
     } else if (context.api === "pandapon") {

@@ -163,6 +163,8 @@ function holds(actual: unknown, expected: unknown): boolean {
   }
   if (actual === undefined) return false;
   if (expected === null || actual === null) return expected === actual;
+  // An object never equals a text or number (and String() of one with a member toString that is no function throws).
+  if (typeof actual === "object") return false;
   return String(actual) === String(expected);
 }
 

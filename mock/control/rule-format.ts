@@ -1,3 +1,5 @@
+import { toCappedText } from "../../protocol/capped-text.js";
+import { toJsonText } from "../../protocol/json-wire.js";
 import { PANDAPON_ERRORS } from "../../protocol/pandapon-error-table.js";
 import type { PandaponErrorName } from "../../protocol/pandapon-error-table.js";
 import { TOP_ERRORS } from "../../protocol/top-error-table.js";
@@ -77,19 +79,24 @@ function fail(where: string, message: string): never {
   throw new RuleError(`${where}: ${message}`);
 }
 
+/** A value in a message: JSON (bigint too), at most 80 characters. */
+function toShown(value: unknown): string {
+  return toCappedText(toJsonText(value) ?? "nothing", 80);
+}
+
 function isObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === "object" && !Array.isArray(value);
 }
 
 function checkMs(where: string, name: string, value: unknown, max = MAX_LATENCY_MS): number {
-  if (typeof value !== "number" || !Number.isFinite(value) || value < 0 || value > max) fail(where, `${name} must be a number of milliseconds from 0 to ${max}, not ${JSON.stringify(value)}`);
+  if (typeof value !== "number" || !Number.isFinite(value) || value < 0 || value > max) fail(where, `${name} must be a number of milliseconds from 0 to ${max}, not ${toShown(value)}`);
   return value;
 }
 
 /** Checks one rule (`where` names it in the message: "rule 2", "rules[0]"). */
 export function toRule(input: unknown, where: string, catalog: Catalog): Omit<Rule, "id" | "order"> {
   if (!isObject(input)) fail(where, "a rule is a JSON object {name?, match?, answer}");
-  for (const key of Object.keys(input)) if (!["name", "match", "answer", "id"].includes(key)) fail(where, `unknown member "${key}" (a rule has name, match and answer)`);
+  for (const key of Object.keys(input)) if (!["name", "match", "answer", "id"].includes(key)) fail(where, `unknown member "${toCappedText(key, 80)}" (a rule has name, match and answer)`);
   const name = input.name;
   if (name !== undefined && (typeof name !== "string" || name === "" || name.length > 200)) fail(where, "name must be a non-empty text of at most 200 characters");
   const match = toMatch(input.match ?? {}, where, catalog);
@@ -103,7 +110,7 @@ export function toRule(input: unknown, where: string, catalog: Catalog): Omit<Ru
     if (match.api !== undefined && match.api !== api) fail(where, `match.operation ${match.operation} is a ${api} operation, but the rule is for ${match.api}`);
   }
   if (typeof answer.error === "string") {
-    const api = answer.error in PANDAPON_ERRORS ? (answer.error in TOP_ERRORS ? undefined : "pandapon") : "top";
+    const api = Object.hasOwn(PANDAPON_ERRORS, answer.error) ? (Object.hasOwn(TOP_ERRORS, answer.error) ? undefined : "pandapon") : "top";
     if (api && match.api && api !== match.api) fail(where, `answer.error ${answer.error} is in the ${api} table, but the rule is for ${match.api}`);
     if (api) match.api ??= api;
   }
@@ -112,14 +119,14 @@ export function toRule(input: unknown, where: string, catalog: Catalog): Omit<Ru
 
 function toMatch(value: unknown, where: string, catalog: Catalog): RuleMatch {
   if (!isObject(value)) fail(where, "match must be a JSON object");
-  for (const key of Object.keys(value)) if (!MATCH_KEYS.has(key)) fail(where, `unknown match member "${key}" (known: ${[...MATCH_KEYS].join(", ")})`);
+  for (const key of Object.keys(value)) if (!MATCH_KEYS.has(key)) fail(where, `unknown match member "${toCappedText(key, 80)}" (known: ${[...MATCH_KEYS].join(", ")})`);
   const match: RuleMatch = {};
   if (value.api !== undefined) {
-    if (value.api !== "pandapon" && value.api !== "top") fail(where, `match.api must be "pandapon" or "top", not ${JSON.stringify(value.api)}`);
+    if (value.api !== "pandapon" && value.api !== "top") fail(where, `match.api must be "pandapon" or "top", not ${toShown(value.api)}`);
     match.api = value.api;
   }
   if (value.operation !== undefined) {
-    if (typeof value.operation !== "string" || !catalog.find(value.operation)) fail(where, `match.operation ${JSON.stringify(value.operation)?.slice(0, 120)} is no served operation (a PandaPon path as GET /__mock/operations lists it, or a TOP method)`);
+    if (typeof value.operation !== "string" || !catalog.find(value.operation)) fail(where, `match.operation ${toShown(value.operation)} is no served operation (a PandaPon path as GET /__mock/operations lists it, or a TOP method)`);
     match.operation = value.operation;
   }
   if (value.tenant !== undefined) {
@@ -132,12 +139,12 @@ function toMatch(value: unknown, where: string, catalog: Catalog): RuleMatch {
     match[key] = value[key] as Record<string, unknown>;
   }
   if (value.times !== undefined) {
-    if (!Number.isSafeInteger(value.times) || (value.times as number) < 1) fail(where, `match.times must be a whole number ≥ 1, not ${JSON.stringify(value.times)}`);
+    if (!Number.isSafeInteger(value.times) || (value.times as number) < 1) fail(where, `match.times must be a whole number ≥ 1, not ${toShown(value.times)}`);
     match.times = value.times as number;
   }
   if (value.probability !== undefined) {
     const p = value.probability;
-    if (typeof p !== "number" || !(p >= 0 && p <= 1)) fail(where, `match.probability must be a number from 0 to 1, not ${JSON.stringify(p)}`);
+    if (typeof p !== "number" || !(p >= 0 && p <= 1)) fail(where, `match.probability must be a number from 0 to 1, not ${toShown(p)}`);
     match.probability = p;
   }
   if (value.onlyWhenNamed !== undefined) {
@@ -149,7 +156,7 @@ function toMatch(value: unknown, where: string, catalog: Catalog): RuleMatch {
 
 function toAnswer(value: unknown, where: string): RuleAnswer {
   if (!isObject(value)) fail(where, "answer must be a JSON object with one of error, top, http, fault, and/or latency");
-  for (const key of Object.keys(value)) if (!ANSWER_KEYS.has(key)) fail(where, `unknown answer member "${key}" (known: ${[...ANSWER_KEYS].join(", ")})`);
+  for (const key of Object.keys(value)) if (!ANSWER_KEYS.has(key)) fail(where, `unknown answer member "${toCappedText(key, 80)}" (known: ${[...ANSWER_KEYS].join(", ")})`);
   const effects = ["error", "top", "http", "fault"].filter((k) => value[k] !== undefined);
   if (effects.length > 1) fail(where, `answer may hold one of error, top, http and fault (besides latency), not ${effects.join(" and ")}`);
   if (effects.length === 0 && value.latency === undefined) fail(where, "answer needs one of error, top, http, fault or latency");
@@ -157,7 +164,7 @@ function toAnswer(value: unknown, where: string): RuleAnswer {
   if (value.error !== undefined) answer.error = toError(value.error, where);
   if (value.top !== undefined) answer.top = toTop(value.top, where);
   if (value.http !== undefined) {
-    if (value.http !== 502 && value.http !== 503 && value.http !== 504) fail(where, `answer.http must be 502, 503 or 504, not ${JSON.stringify(value.http)}`);
+    if (value.http !== 502 && value.http !== 503 && value.http !== 504) fail(where, `answer.http must be 502, 503 or 504, not ${toShown(value.http)}`);
     answer.http = value.http;
   }
   if (value.fault !== undefined) answer.fault = toFault(value.fault, where);
@@ -167,7 +174,7 @@ function toAnswer(value: unknown, where: string): RuleAnswer {
 
 function toError(value: unknown, where: string): RuleAnswer["error"] {
   if (typeof value === "string") {
-    if (!(value in PANDAPON_ERRORS) && !(value in TOP_ERRORS)) fail(where, `answer.error "${value.slice(0, 80)}" is in neither error table (PandaPon: ${Object.keys(PANDAPON_ERRORS).join(", ")}; TOP: ${Object.keys(TOP_ERRORS).join(", ")})`);
+    if (!Object.hasOwn(PANDAPON_ERRORS, value) && !Object.hasOwn(TOP_ERRORS, value)) fail(where, `answer.error "${value.slice(0, 80)}" is in neither error table (PandaPon: ${Object.keys(PANDAPON_ERRORS).join(", ")}; TOP: ${Object.keys(TOP_ERRORS).join(", ")})`);
     return value as PandaponErrorName | TopErrorName;
   }
   if (!isObject(value)) fail(where, "answer.error is a table entry's name or {code, msg, status?}");
@@ -179,7 +186,7 @@ function toError(value: unknown, where: string): RuleAnswer["error"] {
 
 function toTop(value: unknown, where: string): RuleAnswer["top"] {
   if (typeof value === "string") {
-    if (!(value in TOP_ERRORS) && !(value in TOP_LIMIT_ERRORS)) fail(where, `answer.top "${value.slice(0, 80)}" is not in the TOP tables (${[...Object.keys(TOP_LIMIT_ERRORS), ...Object.keys(TOP_ERRORS)].join(", ")})`);
+    if (!Object.hasOwn(TOP_ERRORS, value) && !Object.hasOwn(TOP_LIMIT_ERRORS, value)) fail(where, `answer.top "${value.slice(0, 80)}" is not in the TOP tables (${[...Object.keys(TOP_LIMIT_ERRORS), ...Object.keys(TOP_ERRORS)].join(", ")})`);
     return value;
   }
   if (!isObject(value)) fail(where, "answer.top is a TOP table entry's name or {code, msg, sub_code?, sub_msg?}");
@@ -192,7 +199,7 @@ function toTop(value: unknown, where: string): RuleAnswer["top"] {
 
 function toFault(value: unknown, where: string): RuleAnswer["fault"] {
   const kind = typeof value === "string" ? value : isObject(value) ? value.kind : undefined;
-  if (!FAULT_KINDS.includes(kind as FaultKind)) fail(where, `answer.fault must be one of ${FAULT_KINDS.join(", ")} (or {kind, holdMs?, bytes?}), not ${JSON.stringify(value)?.slice(0, 80)}`);
+  if (!FAULT_KINDS.includes(kind as FaultKind)) fail(where, `answer.fault must be one of ${FAULT_KINDS.join(", ")} (or {kind, holdMs?, bytes?}), not ${toShown(value)}`);
   if (typeof value === "string") return value as FaultKind;
   const fault = value as Record<string, unknown>;
   const out: { kind: FaultKind; holdMs?: number; bytes?: number } = { kind: kind as FaultKind };

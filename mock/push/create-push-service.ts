@@ -1,5 +1,6 @@
 import { hostname } from "node:os";
 import { randomBytes } from "node:crypto";
+import { toCappedText } from "../../protocol/capped-text.js";
 import type { EmittedMessage } from "../state/apply-action.js";
 import type { StateService } from "../state/create-state.js";
 import { createWakeLoop } from "../state/create-wake-loop.js";
@@ -242,9 +243,9 @@ export function createPushService(options: PushServiceOptions): PushService {
     callbackUrls: () => opening,
     async verify({ tenant, url }) {
       const secret = secrets.get(tenant);
-      if (secret === undefined) return { ok: false, status: 404, message: `There is no key ${tenant} in this mock's keys, so nothing can be signed for it.` };
+      if (secret === undefined) return { ok: false, status: 404, message: `There is no key ${toCappedText(tenant)} in this mock's keys, so nothing can be signed for it.` };
       const urls = url !== undefined ? [url] : (await opening).of(tenant);
-      if (urls.length === 0) return { ok: false, status: 409, message: `The tenant ${tenant} has no callback URL: set one (PUT /__mock/callback-urls/${tenant}) or give a url.` };
+      if (urls.length === 0) return { ok: false, status: 409, message: `The tenant ${toCappedText(tenant)} has no callback URL: set one (PUT /__mock/callback-urls/${toCappedText(tenant)}) or give a url.` };
       const messageType = renamed(VERIFY_MESSAGE_TYPE, true);
       const text = toMessageText({ messageType, messageBody: {}, messagePlatform: 0 }, clock.now());
       const results = await Promise.all(
@@ -279,11 +280,11 @@ export function createPushService(options: PushServiceOptions): PushService {
       const chosen = messageType === undefined ? declared[0] : declared.find((d) => d.messageType === messageType || renamed(d.messageType, d.assumed) === messageType);
       if (!chosen) {
         const names = declared.map((d) => renamed(d.messageType, d.assumed));
-        return { ok: false, status: 400, message: names.length === 0 ? `A ${type} pushes no message.` : `A ${type} pushes ${names.join(", ")}, not ${messageType}.` };
+        return { ok: false, status: 400, message: names.length === 0 ? `A ${type} pushes no message.` : `A ${type} pushes ${names.join(", ")}, not ${toCappedText(messageType ?? "")}.` };
       }
-      if (!secrets.has(tenant)) return { ok: false, status: 409, message: `The tenant ${tenant} has no AccessSecret in this mock's keys, so its pushes cannot be signed.` };
+      if (!secrets.has(tenant)) return { ok: false, status: 409, message: `The tenant ${toCappedText(tenant)} has no AccessSecret in this mock's keys, so its pushes cannot be signed.` };
       const urls = url !== undefined ? [url] : (await opening).of(tenant);
-      if (urls.length === 0) return { ok: false, status: 409, message: `The tenant ${tenant} has no callback URL: set one (PUT /__mock/callback-urls/${tenant}) or give a url.` };
+      if (urls.length === 0) return { ok: false, status: 409, message: `The tenant ${toCappedText(tenant)} has no callback URL: set one (PUT /__mock/callback-urls/${toCappedText(tenant)}) or give a url.` };
       const now = clock.now();
       const message = state.toMessage(read.entity, chosen, now);
       const views: PushView[] = [];

@@ -1,3 +1,4 @@
+import { toCappedText } from "../../protocol/capped-text.js";
 import type { Row } from "../generate/tables.js";
 import { createRandomizer, hashToSeed } from "../generate/randomizer.js";
 import { readPath } from "../generate/read-path.js";
@@ -80,7 +81,7 @@ function refuse(lifecycle: Lifecycle, code: RefusalCode, action: string, state: 
 
 /** Checks the action may be taken now: it exists, fits the state, and its requirements hold. */
 function checkAction(lifecycle: Lifecycle, action: LifecycleAction | undefined, name: string, state: string | null, scope: ExpressionScope): ActionOutcome | undefined {
-  if (!action) return refuse(lifecycle, "unknown-action", name, state, `"${name}" is not an action of ${lifecycle.type}`);
+  if (!action) return refuse(lifecycle, "unknown-action", name, state, `"${toCappedText(name)}" is not an action of ${lifecycle.type}`);
   if (state === null && action.from !== null) return refuse(lifecycle, "not-created", name, state, `the ${lifecycle.type} does not exist yet`);
   if (state !== null && action.from === null) return refuse(lifecycle, "already-exists", name, state, `the ${lifecycle.type} exists already`);
   if (state !== null && !action.from!.includes(state)) return refuse(lifecycle, "not-allowed-in-state", name, state, `"${name}" is not allowed in the state "${state}"`);

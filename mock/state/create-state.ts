@@ -257,7 +257,7 @@ export async function createState(options: StateServiceOptions): Promise<StateSe
   const findLifecycle = (type: string, id?: string): Lifecycle | StateProblem => {
     const { lifecycles } = load();
     const lifecycle = lifecycles.get(type);
-    if (!lifecycle) return { ok: false, code: "unknown-type", message: `There is no entity type "${type}": the types are ${[...lifecycles.keys()].join(", ")}.` };
+    if (!lifecycle) return { ok: false, code: "unknown-type", message: `There is no entity type "${toCappedText(type)}": the types are ${[...lifecycles.keys()].join(", ")}.` };
     if (id !== undefined && !isEntityId(lifecycle, id)) {
       return { ok: false, code: "bad-id", message: `"${toCappedText(id)}" cannot be the id of ${toArticle(type)} ${type} (its id is ${lifecycle.id.kind === "integer" ? "an integer of at most 19 digits, without a leading 0" : `a text of 1 to ${MAX_ID_LENGTH} characters`}).` };
     }
@@ -364,7 +364,7 @@ export async function createState(options: StateServiceOptions): Promise<StateSe
         if (written === "conflict") continue;
         return "ok" in written ? written : { ok: true, entity: toView(lifecycle, written, true) };
       }
-      return busy(`take "${action}" on the ${type} "${id}"`);
+      return busy(`take "${toCappedText(action)}" on the ${type} "${id}"`);
     },
 
     async create(tenant, type, { action, input } = {}) {
@@ -372,7 +372,7 @@ export async function createState(options: StateServiceOptions): Promise<StateSe
       if (!("type" in lifecycle)) return lifecycle;
       const creators = [...lifecycle.actions.values()].filter((a) => a.from === null).map((a) => a.name);
       const creator = action ?? creators[0]!;
-      if (!creators.includes(creator)) return { ok: false, code: "refused", message: `Failed to create ${toArticle(type)} ${type} with "${creator}": it is not a creating action of ${type}.`, state: null, allowed: creators };
+      if (!creators.includes(creator)) return { ok: false, code: "refused", message: `Failed to create ${toArticle(type)} ${type} with "${toCappedText(creator)}": it is not a creating action of ${type}.`, state: null, allowed: creators };
       for (let tries = 0; tries < WRITE_TRIES; tries++) {
         const sequence = await store.nextSequence(tenant, toSequenceName(type));
         if (!sequence.ok) return { ok: false, code: sequence.reason === "full" ? "full" : "invalid", message: `Failed to create ${toArticle(type)} ${type}: ${sequence.message}` };
@@ -492,7 +492,7 @@ export async function createState(options: StateServiceOptions): Promise<StateSe
     ok: false,
     code: "refused",
     refusal: refusal.code,
-    message: id === undefined ? `Failed to create ${toArticle(type)} ${type} with "${refusal.action}": ${refusal.reason}.` : `Failed to take "${refusal.action}" on the ${type} "${id}": ${refusal.reason}.`,
+    message: id === undefined ? `Failed to create ${toArticle(type)} ${type} with "${toCappedText(refusal.action)}": ${refusal.reason}.` : `Failed to take "${toCappedText(refusal.action)}" on the ${type} "${id}": ${refusal.reason}.`,
     state: refusal.state,
     allowed: refusal.allowed,
   });

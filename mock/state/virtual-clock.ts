@@ -15,7 +15,10 @@ export interface VirtualClock {
   /** Virtual epoch ms, a whole number. */
   now(): number;
   readonly setting: ClockSetting;
-  /** Moves the clock forward (running or frozen) by `seconds` ≥ 0, saved before it takes effect. */
+  /**
+   * Moves the clock forward (running or frozen) by `seconds` ≥ 0, saved before it takes effect. Every
+   * move (advance, set, freeze at, resume) refuses a time outside CLOCK_MIN_MS…CLOCK_MAX_MS (ClockRangeError).
+   */
   advance(seconds: number): Promise<void>;
   /** Sets the clock to `at` (epoch ms), running on from there, or staying frozen there when frozen. */
   set(at: number): Promise<void>;
@@ -37,11 +40,32 @@ export interface VirtualClockOptions {
   save?: (setting: ClockSetting) => Promise<void>;
 }
 
+/** The earliest time the clock may be moved to: 2000-01-01T00:00:00.000Z. */
+export const CLOCK_MIN_MS = Date.UTC(2000, 0, 1);
+/** The latest: 2999-12-31T23:59:59.999Z (timers and China time keep four-digit years beyond it). */
+export const CLOCK_MAX_MS = Date.UTC(3000, 0, 1) - 1;
+
+/** A move to a time outside CLOCK_MIN_MS…CLOCK_MAX_MS: the clock did not move. */
+export class ClockRangeError extends RangeError {
+  override name = "ClockRangeError";
+}
+
 /** The meta key of the clock's setting in the state store. */
 export const CLOCK_META_KEY = "clock";
 
 function checkTime(value: number, what: string): void {
   if (!Number.isFinite(value)) throw new RangeError(`Failed to set the clock: ${what} must be a finite number, not ${value}.`);
+}
+
+/** A time for a message: ISO when a Date can show it, else the epoch ms. */
+function describeTime(ms: number): string {
+  return Math.abs(ms) <= 8.64e15 ? new Date(ms).toISOString() : `${ms} epoch ms`;
+}
+
+/** Refuses a time outside CLOCK_MIN_MS…CLOCK_MAX_MS: the clock does not move. */
+function checkRange(at: number): void {
+  if (at >= CLOCK_MIN_MS && at <= CLOCK_MAX_MS) return;
+  throw new ClockRangeError(`Failed to move the clock to ${describeTime(at)}: it stays from ${describeTime(CLOCK_MIN_MS)} to ${describeTime(CLOCK_MAX_MS)}; the clock did not move.`);
 }
 
 export function createVirtualClock(options: VirtualClockOptions): VirtualClock {
@@ -79,7 +103,10 @@ export function createVirtualClock(options: VirtualClockOptions): VirtualClock {
     queue = done.catch(() => undefined);
     return done;
   };
-  const toSetting = (at: number, frozen: boolean): ClockSetting => (frozen ? { mode: "frozen", at } : { mode: "offset", offsetMs: at - realNow() });
+  const toSetting = (at: number, frozen: boolean): ClockSetting => {
+    checkRange(at);
+    return frozen ? { mode: "frozen", at } : { mode: "offset", offsetMs: at - realNow() };
+  };
 
   return {
     now,
