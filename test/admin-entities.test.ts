@@ -90,6 +90,15 @@ describe("the admin API over entities, through the admin client", () => {
     await stop();
   });
 
+  it("refuses a reset naming a null tenant and keeps every entity", async () => {
+    const { client, url, stop } = await setup();
+    const mine = await client.entities.create("alibaba-cart");
+    const res = await fetch(`${url}/__mock/reset`, { method: "POST", headers: { "content-type": "application/json" }, body: '{"tenant":null}' });
+    expect(res.status).toBe(400);
+    expect((await client.entities.list()).entities.map((e) => e.id)).toEqual([mine.id]);
+    await stop();
+  });
+
   it("needs the admin token when the mock has one", async () => {
     const { url, stop } = await setup({ token: TOKEN });
     await expectAdminError(createAdminClient({ baseUrl: url }).clock.get(), 401, /token/i);
@@ -110,6 +119,8 @@ describe("the admin API refuses bad input with {error}", () => {
     { method: "post", path: "/__mock/clock", body: '{"advanceSeconds":-5}', status: 400, words: /advanceSeconds must be a number of seconds ≥ 0/ },
     { method: "post", path: "/__mock/clock", body: "{}", status: 400, words: /one of advanceSeconds, set or freeze/ },
     { method: "post", path: "/__mock/reset", body: '{"tenant":5}', status: 400, words: /tenant must be a non-empty text/ },
+    // A null tenant is no tenant named by accident: refused, not a reset of everything.
+    { method: "post", path: "/__mock/reset", body: '{"tenant":null}', status: 400, words: /tenant must be a non-empty text .*leave it out to reset everything/ },
     // The clock's range: a move beyond it, a number beyond doubles (read as a bigint), a time no Date shows (they were 500s, and a clock set past 275760 could no longer be read).
     { method: "post", path: "/__mock/clock", body: '{"advanceSeconds":1e300}', status: 400, words: /^Failed to move the clock to .*: it stays from 2000-01-01T00:00:00.000Z to 2999-12-31T23:59:59.999Z; the clock did not move.$/ },
     { method: "post", path: "/__mock/clock", body: '{"advanceSeconds":123456789012345678901234567890}', status: 400, words: /it stays from 2000-01-01/ },
