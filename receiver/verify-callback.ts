@@ -1,3 +1,4 @@
+import { toCappedText } from "../protocol/capped-text.js";
 import type { Catalog } from "../schemas/catalog.js";
 import { getCatalog } from "../schemas/catalog.js";
 import type { Violation } from "../schemas/violations.js";
@@ -57,16 +58,18 @@ function checkAge(timestamp: string | number, input: VerifyCallbackInput): Callb
   const maxAgeMs = input.maxAgeMs ?? DEFAULT_MAX_PUSH_AGE_MS;
   if (maxAgeMs === Infinity) return undefined;
   const at = parsePushTimestamp(timestamp);
+  // The reason repeats at most ECHO_LIMIT characters of the push's timestamp.
+  const shown = toCappedText(JSON.stringify(timestamp));
   if (at === undefined) {
-    return fail(400, "invalid-message", `timestamp ${JSON.stringify(timestamp)} is neither epoch milliseconds nor "yyyy-MM-dd HH:mm:ss" (GMT+8)`);
+    return fail(400, "invalid-message", `timestamp ${shown} is neither epoch milliseconds nor "yyyy-MM-dd HH:mm:ss" (GMT+8)`);
   }
   const now = input.now ?? Date.now();
   const age = now - at;
   if (age > maxAgeMs) {
-    return fail(401, "stale", `the push timestamp ${JSON.stringify(timestamp)} is ${Math.round(age / 60_000)} min old; pushes older than ${Math.round(maxAgeMs / 60_000)} min are refused`);
+    return fail(401, "stale", `the push timestamp ${shown} is ${Math.round(age / 60_000)} min old; pushes older than ${Math.round(maxAgeMs / 60_000)} min are refused`);
   }
   if (-age > (input.maxAheadMs ?? DEFAULT_MAX_PUSH_AHEAD_MS)) {
-    return fail(401, "stale", `the push timestamp ${JSON.stringify(timestamp)} is ${Math.round(-age / 1000)} s ahead of this server's clock`);
+    return fail(401, "stale", `the push timestamp ${shown} is ${Math.round(-age / 1000)} s ahead of this server's clock`);
   }
   return undefined;
 }

@@ -175,6 +175,15 @@ describe("verifyCallback", () => {
     expect(check({ ...lastRetry, timestamp: null }).ok).toBe(true);
   });
 
+  it("repeats at most 200 characters of a timestamp it cannot read", () => {
+    const long = "x".repeat(100_000);
+    const result = check({ messageType: "ORDER_X", messageBody: {}, timestamp: long });
+    expect(result).toMatchObject({ ok: false, status: 400, code: "invalid-message" });
+    const reason = (result as { reason: string }).reason;
+    expect(reason).toContain(`timestamp "${"x".repeat(199)}…(99802 more characters) is neither epoch milliseconds`);
+    expect(reason.length).toBeLessThan(400);
+  });
+
   it("validates an unknown messageType against the generic shape only", () => {
     const result = check({ messageType: "1688_ORDER_STATUS_CHANGE", messageBody: { orderId: 1 }, messagePlatform: 1, timestamp: String(NOW), extra: true });
     expect(result).toMatchObject({ ok: true, message: { messageType: "1688_ORDER_STATUS_CHANGE", extra: true } });
