@@ -4,7 +4,7 @@ import { getCatalog } from "../schemas/catalog.js";
 import type { Violation } from "../schemas/violations.js";
 import { describeViolations } from "../schemas/violations.js";
 import { signCallback } from "../signing/callback-sign.js";
-import { isSameSecretValue } from "../signing/digest.js";
+import { isSameHexIgnoringCase, isSameSecretValue } from "../signing/digest.js";
 import type { CallbackMessage } from "./callback-message.js";
 import { checkCallbackMessage } from "./callback-message.js";
 import { parsePushTimestamp } from "./parse-push-timestamp.js";
@@ -50,7 +50,7 @@ function fail(status: 400 | 401, code: CallbackProblem, reason: string, violatio
 
 function isSignedBy(input: VerifyCallbackInput, authorization: string): boolean {
   const hexCase = input.hexCase ?? "either";
-  if (hexCase === "either") return isSameSecretValue(authorization.toUpperCase(), signCallback(input.rawBody, input.secret, "upper"));
+  if (hexCase === "either") return isSameHexIgnoringCase(authorization, signCallback(input.rawBody, input.secret, "upper"));
   return isSameSecretValue(authorization, signCallback(input.rawBody, input.secret, hexCase));
 }
 

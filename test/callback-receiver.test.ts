@@ -155,6 +155,14 @@ describe("verifyCallback", () => {
     expect(verifyCallback({ rawBody: Buffer.from(body), authorization: lower, secret: SECRET, now: NOW, hexCase: "lower" }).ok).toBe(true);
   });
 
+  it("takes the signature only in hex digits: a character that upper-cases to them (ﬀ → FF) is refused", () => {
+    const body = Array.from({ length: 100 }, (_, i) => JSON.stringify({ ...PRICE_MODIFY, n: i })).find((text) => signCallback(text, SECRET).includes("FF"))!;
+    const respelt = signCallback(body, SECRET).replace("FF", "\ufb00");
+    expect(respelt.toUpperCase()).toBe(signCallback(body, SECRET));
+    expect(verifyCallback({ rawBody: body, authorization: respelt, secret: SECRET, now: NOW })).toMatchObject({ ok: false, status: 401, code: "bad-signature" });
+    expect(verifyCallback({ rawBody: body, authorization: respelt.replace("\ufb00", "ff"), secret: SECRET, now: NOW }).ok).toBe(true);
+  });
+
   it("reads the push timestamp as epoch ms, epoch s or yyyy-MM-dd HH:mm:ss GMT+8", () => {
     expect(parsePushTimestamp("2024-05-14 14:59:37")).toBe(NOW);
     expect(parsePushTimestamp(NOW)).toBe(NOW);
