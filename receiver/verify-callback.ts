@@ -7,6 +7,7 @@ import { signCallback } from "../signing/callback-sign.js";
 import { isSameHexIgnoringCase, isSameSecretValue } from "../signing/digest.js";
 import type { CallbackMessage } from "./callback-message.js";
 import { checkCallbackMessage } from "./callback-message.js";
+import { describeThrown } from "./describe-thrown.js";
 import { parsePushTimestamp } from "./parse-push-timestamp.js";
 
 /**
@@ -89,7 +90,7 @@ export function verifyCallback(input: VerifyCallbackInput): CallbackVerification
   try {
     parsed = (input.parseJson ?? JSON.parse)(typeof input.rawBody === "string" ? input.rawBody : input.rawBody.toString("utf8"));
   } catch (error) {
-    return fail(400, "malformed-json", `the body is not JSON: ${(error as Error).message}`);
+    return fail(400, "malformed-json", `the body is not JSON: ${toCappedText(error instanceof Error ? error.message : describeThrown(error))}`);
   }
   const problems = checkCallbackMessage(parsed);
   if (problems.length > 0) return fail(400, "invalid-message", `the message is not a callback message: ${problems.join("; ")}`);

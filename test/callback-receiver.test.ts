@@ -18,7 +18,7 @@ const PRICE_MODIFY = {
 };
 
 /** A real express app listening on 127.0.0.1 (ephemeral port), and what its handler received. */
-async function setup(options: Partial<CallbackMiddlewareOptions> = {}, before?: express.RequestHandler) {
+async function setup(options: Partial<CallbackMiddlewareOptions> = {}, before?: express.RequestHandler, after?: express.RequestHandler) {
   const received: Array<{ message: CallbackMessage; path: string }> = [];
   const app = express();
   if (before) app.use(before);
@@ -33,6 +33,7 @@ async function setup(options: Partial<CallbackMiddlewareOptions> = {}, before?: 
       ...options,
     }),
   );
+  if (after) app.post("/pandapon/callback", after);
   const server = createServer(app);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
@@ -44,8 +45,8 @@ async function setup(options: Partial<CallbackMiddlewareOptions> = {}, before?: 
   return { received, push, close };
 }
 
-async function withApp<T>(options: Partial<CallbackMiddlewareOptions>, test: (app: Awaited<ReturnType<typeof setup>>) => Promise<T>, before?: express.RequestHandler) {
-  const app = await setup(options, before);
+async function withApp<T>(options: Partial<CallbackMiddlewareOptions>, test: (app: Awaited<ReturnType<typeof setup>>) => Promise<T>, before?: express.RequestHandler, after?: express.RequestHandler) {
+  const app = await setup(options, before, after);
   try {
     return await test(app);
   } finally {
@@ -120,6 +121,54 @@ describe("createCallbackMiddleware on a real express app", () => {
         expect((await push(body, signCallback(body, SECRET))).status).toBe(500);
       },
     ));
+
+  it("passes what the integrator's callbacks throw to express (500): now, onRejected, a handler throwing no Error; the process lives on", async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on("unhandledRejection", onUnhandled);
+    const body = JSON.stringify(PRICE_MODIFY);
+    try {
+      const cases: Array<[Partial<CallbackMiddlewareOptions>, string | undefined]> = [
+        [{ now: () => { throw new Error("clock down"); } }, signCallback(body, SECRET)],
+        [{ onRejected: () => { throw new Error("log down"); } }, undefined],
+        // eslint-disable-next-line @typescript-eslint/only-throw-error
+        [{ handler: () => { throw null; } }, signCallback(body, SECRET)],
+        // "route" would make express skip to the app's next route.
+        // eslint-disable-next-line @typescript-eslint/only-throw-error
+        [{ handler: async () => { throw "route"; } }, signCallback(body, SECRET)],
+      ];
+      for (const [options, authorization] of cases) {
+        const nextRoute = (_req: express.Request, res: express.Response) => {
+          res.status(299).end();
+        };
+        await withApp(options, async ({ push }) => {
+          const res = await push(body, authorization);
+          expect(res.status).toBe(500);
+        }, undefined, nextRoute);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off("unhandledRejection", onUnhandled);
+    }
+  });
+
+  it("keeps the answer of a handler that answered itself (req.res), without throwing on a second answer", async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on("unhandledRejection", onUnhandled);
+    try {
+      await withApp({ handler: (_message, req) => void req.res!.status(202).json({ queued: true }) }, async ({ push }) => {
+        const body = JSON.stringify(PRICE_MODIFY);
+        const res = await push(body, signCallback(body, SECRET));
+        expect([res.status, res.body]).toEqual([202, { queued: true }]);
+      });
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off("unhandledRejection", onUnhandled);
+    }
+  });
 
   it("fails loudly (500) when mounted after express.json(), which consumed the raw bytes", () =>
     withApp(
@@ -209,6 +258,13 @@ describe("verifyCallback", () => {
     const result = check({ messageType: "STUB_TYPE", messageBody: {}, timestamp: null }, { catalog });
     expect(result).toMatchObject({ ok: false, status: 400, code: "invalid-message", violations: [{ path: "messageBody.x" }] });
     expect(check({ messageType: "OTHER", messageBody: {} }, { catalog }).ok).toBe(true);
+  });
+
+  it("reads a JSON parser's throw of anything as malformed JSON", () => {
+    // eslint-disable-next-line @typescript-eslint/only-throw-error
+    expect(check(PRICE_MODIFY, { parseJson: () => { throw null; } })).toMatchObject({ ok: false, status: 400, code: "malformed-json", reason: "the body is not JSON: null" });
+    // eslint-disable-next-line @typescript-eslint/only-throw-error
+    expect(check(PRICE_MODIFY, { parseJson: () => { throw "bad"; } })).toMatchObject({ ok: false, code: "malformed-json", reason: 'the body is not JSON: "bad"' });
   });
 
   it("lets a lossless parser keep 19-digit ids", () => {
