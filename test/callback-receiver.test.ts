@@ -131,10 +131,8 @@ describe("createCallbackMiddleware on a real express app", () => {
       const cases: Array<[Partial<CallbackMiddlewareOptions>, string | undefined]> = [
         [{ now: () => { throw new Error("clock down"); } }, signCallback(body, SECRET)],
         [{ onRejected: () => { throw new Error("log down"); } }, undefined],
-        // eslint-disable-next-line @typescript-eslint/only-throw-error
         [{ handler: () => { throw null; } }, signCallback(body, SECRET)],
         // "route" would make express skip to the app's next route.
-        // eslint-disable-next-line @typescript-eslint/only-throw-error
         [{ handler: async () => { throw "route"; } }, signCallback(body, SECRET)],
       ];
       for (const [options, authorization] of cases) {
@@ -261,9 +259,7 @@ describe("verifyCallback", () => {
   });
 
   it("reads a JSON parser's throw of anything as malformed JSON", () => {
-    // eslint-disable-next-line @typescript-eslint/only-throw-error
     expect(check(PRICE_MODIFY, { parseJson: () => { throw null; } })).toMatchObject({ ok: false, status: 400, code: "malformed-json", reason: "the body is not JSON: null" });
-    // eslint-disable-next-line @typescript-eslint/only-throw-error
     expect(check(PRICE_MODIFY, { parseJson: () => { throw "bad"; } })).toMatchObject({ ok: false, code: "malformed-json", reason: 'the body is not JSON: "bad"' });
   });
 
