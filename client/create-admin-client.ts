@@ -4,6 +4,7 @@ import { toCappedText } from "../protocol/capped-text.js";
 import { toJsonText } from "../protocol/json-wire.js";
 import { toExactNumber } from "../protocol/to-exact-number.js";
 import { ClientError } from "./client-error.js";
+import { DEFAULT_MAX_RESPONSE_BYTES, readCappedText } from "./read-capped-text.js";
 
 /** An entity as the mock's admin API shows it (fields: JSON values, integers beyond 2^53 as bigint). */
 export interface AdminEntity {
@@ -135,8 +136,11 @@ export function createAdminClient(options: AdminClientOptions): AdminClient {
     try {
       const res = await doFetch(url, { method, headers, body: body === undefined ? undefined : toJsonText(body), signal: AbortSignal.timeout(timeoutMs) });
       status = res.status;
-      text = await res.text();
+      const read = await readCappedText(res, DEFAULT_MAX_RESPONSE_BYTES);
+      if (read === undefined) throw new ClientError("too-large", `Failed to call "${method} ${url}": the answer (${status}) is larger than ${DEFAULT_MAX_RESPONSE_BYTES} bytes; it was not read.`, { url });
+      text = read;
     } catch (error) {
+      if (error instanceof ClientError) throw error;
       if (error instanceof Error && error.name === "TimeoutError") {
         throw new ClientError("timeout", `Failed to call "${method} ${url}": no answer within ${timeoutMs} ms.`, { url }, { cause: error });
       }

@@ -25,6 +25,8 @@ const RETRY_DELAY_MS = 10;
 /** The longest a call may take: every attempt timing out, the delays between them, and slack for a loaded machine. */
 const MAX_CALL_MS = (RETRIES + 1) * TIMEOUT_MS + RETRIES * RETRY_DELAY_MS + 1_500;
 const BIG_ID = "2123456789012345678";
+/** The clients' cap on an answer's body in the property (the default is 64 MiB). */
+const MAX_RESPONSE_BYTES = 1024 * 1024;
 
 function weighted<T>(...choices: Array<[number, fc.Arbitrary<T>]>): fc.Arbitrary<T> {
   return fc.oneof(...choices.map(([weight, arbitrary]) => ({ weight, arbitrary })));
@@ -201,7 +203,7 @@ describe("the clients against a server answering anything", () => {
   });
 
   it("resolve with an answer or reject with ClientError (AdminClientError for the admin client) within their timeout, keeping 19-digit ids exact", async () => {
-    const transportOptions = { timeoutMs: TIMEOUT_MS, retries: RETRIES, retryDelayMs: RETRY_DELAY_MS };
+    const transportOptions = { timeoutMs: TIMEOUT_MS, retries: RETRIES, retryDelayMs: RETRY_DELAY_MS, maxResponseBytes: MAX_RESPONSE_BYTES };
     const pandapon = createPandaponClient({ baseUrl: server.url, ...DEMO_PANDAPON, ...transportOptions });
     const topJson = createTopClient({ gateway: server.url, ...DEMO_TOP, ...transportOptions });
     const topXml = createTopClient({ gateway: server.url, ...DEMO_TOP, format: "xml", ...transportOptions });
@@ -242,11 +244,16 @@ describe("the clients against a server answering anything", () => {
           const documented = error instanceof ClientError || (admins && error instanceof AdminClientError);
           expect(documented, `${context}\n→ threw ${String(error)}\n${(error as Error)?.stack ?? ""}`).toBe(true);
           expect((error as Error).message.length, context).toBeLessThanOrEqual(2_000);
-          if (error instanceof ClientError) expect(["network", "timeout"], context).toContain(error.code);
+          if (error instanceof ClientError) expect(["network", "timeout", "too-large"], context).toContain(error.code);
+          // Only a body over the cap is too large (and an honest one over it always is).
+          const bytes = Buffer.byteLength(body);
+          if (error instanceof ClientError && error.code === "too-large") expect(bytes > MAX_RESPONSE_BYTES || admins || how === "drip", context).toBe(true);
+          if (!admins && bytes > MAX_RESPONSE_BYTES && (how === "normal" || how === "gzip") && code !== 204 && code !== 304) expect((error as ClientError).code, context).toBe("too-large");
           if (error instanceof AdminClientError) expect(error.status, context).toBeGreaterThanOrEqual(code >= 300 ? 300 : 200);
           return;
         }
         answered++;
+        if (!admins && (how === "normal" || how === "gzip") && code !== 204 && code !== 304) expect(Buffer.byteLength(body), context).toBeLessThanOrEqual(MAX_RESPONSE_BYTES);
         if (admins) {
           // The admin client answers the document of a 2xx: a JSON object (reset: nothing).
           if (kind === "admin-reset") expect(outcome.value, context).toBeUndefined();
@@ -316,5 +323,50 @@ describe("createAdminClient against answers the mock never gives", () => {
     }
     answer(200, '{"types":null}');
     await expect(createAdminClient({ baseUrl: server.url }).entities.types()).rejects.toMatchObject({ name: "AdminClientError", message: expect.stringContaining("has no list of types") });
+  });
+});
+
+describe("the signing clients against an answer without end", () => {
+  it("reject with a ClientError 'too-large' once the body passes maxResponseBytes, without reading on or retrying (it was read whole into memory)", async () => {
+    const sockets = new Set<Socket>();
+    let requests = 0;
+    // 64 KB chunks without end, as fast as the socket takes them; or a Content-Length announcing 1 GB.
+    const server = createServer((req, res) => {
+      requests++;
+      req.resume();
+      if (req.url?.includes("announce")) {
+        res.writeHead(200, { "content-type": "application/json", "content-length": String(1024 ** 3) });
+        res.write("{");
+        return;
+      }
+      res.writeHead(200, { "content-type": "application/json" });
+      const chunk = Buffer.alloc(64 * 1024, "x");
+      const pump = () => {
+        while (!res.destroyed && res.write(chunk));
+        if (!res.destroyed) res.once("drain", pump);
+      };
+      pump();
+    });
+    server.on("connection", (socket) => {
+      sockets.add(socket);
+      socket.on("close", () => sockets.delete(socket));
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      for (const path of ["", "/announce"]) {
+        requests = 0;
+        const client = createPandaponClient({ baseUrl: url + path, ...DEMO_PANDAPON, timeoutMs: 10_000, retries: 2, maxResponseBytes: 4 * 1024 * 1024 });
+        const started = performance.now();
+        const error = await client.call("/alibaba/refund/info", { refundId: "TQ1" }).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(ClientError);
+        expect(error).toMatchObject({ code: "too-large", context: { attempts: 1 }, message: `Failed to call "POST ${url}${path}/alibaba/refund/info": the answer (200) is larger than 4194304 bytes (maxResponseBytes); it was not read.` });
+        expect(performance.now() - started).toBeLessThan(5_000);
+        expect(requests).toBe(1);
+      }
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });
