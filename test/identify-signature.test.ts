@@ -237,6 +237,13 @@ describe("reading a signed request", () => {
     expect(parseCurl("wget http://x")).toMatchObject({ ok: false });
   });
 
+  it("refuses a $'…' escape beyond Unicode with the reason (String.fromCodePoint threw a RangeError out of parseCurl)", () => {
+    for (const escape of ["\\U00110000", "\\UFFFFFFFF"]) {
+      expect(parseCurl(`curl http://x -H $'a: ${escape}'`)).toEqual({ ok: false, message: `Failed to read the curl command: the $'…' escape ${escape} is beyond Unicode (U+10FFFF).` });
+    }
+    expect(parseCurl("curl http://x -H $'a: \\U0010FFFF'")).toMatchObject({ ok: true, request: { headers: { a: "\u{10FFFF}" } } });
+  });
+
   it("reads a raw HTTP request, cutting the body at Content-Length", () => {
     const text = 'POST /alibaba/refund/info HTTP/1.1\r\nHost: x\r\nAccess-Key: ak\r\nContent-Length: 9\r\n\r\n{"a":"é"}\n';
     expect(parseHttpRequest(text)).toEqual({
