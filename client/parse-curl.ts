@@ -45,7 +45,8 @@ function applyOption(state: CurlState, option: string, value: string): string | 
   if (option === "H" || option === "header") {
     const m = /^([^:;]+)([:;])\s*(.*)$/s.exec(value);
     if (!m) return `the header "${value.slice(0, 40)}" is not "Name: value"`;
-    state.headers[m[1]!.trim().toLowerCase()] = m[2] === ";" ? "" : m[3]!;
+    // Defined, not assigned: a header named __proto__ is a header like any other (an assignment would be dropped).
+    Object.defineProperty(state.headers, m[1]!.trim().toLowerCase(), { value: m[2] === ";" ? "" : m[3]!, enumerable: true, writable: true, configurable: true });
   } else if (option === "X" || option === "request") {
     state.method = value.toUpperCase();
   } else if (option === "url") {

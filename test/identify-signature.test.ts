@@ -244,6 +244,17 @@ describe("reading a signed request", () => {
     expect(parseCurl("curl http://x -H $'a: \\U0010FFFF'")).toMatchObject({ ok: true, request: { headers: { a: "\u{10FFFF}" } } });
   });
 
+  it("keeps a header named __proto__ (or constructor) as a header of its own, in a curl command and a raw request (it was dropped)", () => {
+    const curl = parseCurl("curl http://x -H '__proto__: a' -H 'constructor: b'");
+    const http = parseHttpRequest("GET /x HTTP/1.1\r\n__proto__: a\r\nconstructor: b\r\n\r\n");
+    for (const parsed of [curl, http]) {
+      expect(parsed.ok).toBe(true);
+      if (!parsed.ok) continue;
+      expect(Object.entries(parsed.request.headers)).toEqual([["__proto__", "a"], ["constructor", "b"]]);
+      expect(Object.getPrototypeOf(parsed.request.headers)).toBe(Object.prototype);
+    }
+  });
+
   it("reads a raw HTTP request, cutting the body at Content-Length", () => {
     const text = 'POST /alibaba/refund/info HTTP/1.1\r\nHost: x\r\nAccess-Key: ak\r\nContent-Length: 9\r\n\r\n{"a":"é"}\n';
     expect(parseHttpRequest(text)).toEqual({
