@@ -32,7 +32,12 @@ interface CurlState {
 function toDataValue(option: string, value: string): string | { problem: string } {
   if (option === "data-urlencode") {
     const eq = value.indexOf("=");
-    return eq < 0 ? encodeURIComponent(value) : value.slice(0, eq + 1) + encodeURIComponent(value.slice(eq + 1));
+    try {
+      return eq < 0 ? encodeURIComponent(value) : value.slice(0, eq + 1) + encodeURIComponent(value.slice(eq + 1));
+    } catch {
+      // encodeURIComponent throws URIError on a lone surrogate (a $'\uD800' escape).
+      return { problem: "the --data-urlencode value holds a lone UTF-16 surrogate (such as $'\\uD800'), which has no UTF-8 form to encode" };
+    }
   }
   if (option !== "data-raw" && value.startsWith("@")) {
     return { problem: `the body is read from the file "${value.slice(1)}" (--${option} @file); paste the body itself, e.g. with --body` };

@@ -255,6 +255,14 @@ describe("reading a signed request", () => {
     }
   });
 
+  it("refuses a --data-urlencode value with a lone surrogate, with the reason (encodeURIComponent threw a URIError out of parseCurl)", () => {
+    expect(parseCurl("curl http://x --data-urlencode $'a=\\uD800'")).toEqual({
+      ok: false,
+      message: "Failed to read the curl command: the --data-urlencode value holds a lone UTF-16 surrogate (such as $'\\uD800'), which has no UTF-8 form to encode.",
+    });
+    expect(parseCurl("curl http://x --data-urlencode 'a=中 b'")).toMatchObject({ ok: true, request: { body: "a=%E4%B8%AD%20b" } });
+  });
+
   it("reads a raw HTTP request, cutting the body at Content-Length", () => {
     const text = 'POST /alibaba/refund/info HTTP/1.1\r\nHost: x\r\nAccess-Key: ak\r\nContent-Length: 9\r\n\r\n{"a":"é"}\n';
     expect(parseHttpRequest(text)).toEqual({
