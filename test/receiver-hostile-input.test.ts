@@ -534,7 +534,10 @@ describe("createCallbackMiddleware when the integrator's own callbacks fail", ()
     process.on("uncaughtException", onCrash);
     process.on("unhandledRejection", onCrash);
     const mode: { handler: HandlerMode; parser: ParserMode; onRejectedThrows: boolean; nowThrows: boolean } = { handler: "returns", parser: "default", onRejectedThrows: false, nowThrows: false };
-    const throwing = (what: "error" | "null" | "undefined" | "route" | "text"): never => {
+    type Thrown = "error" | "null" | "undefined" | "route" | "text";
+    /** What a `throws-…` mode throws. */
+    const toThrown = (name: string): Thrown | undefined => (name.startsWith("throws-") ? (name.slice("throws-".length) as Thrown) : undefined);
+    const throwing = (what: Thrown): never => {
       throw what === "error" ? new Error("integrator failure") : what === "null" ? null : what === "undefined" ? undefined : what === "route" ? "route" : "a thrown text";
     };
     const app = express();
@@ -544,50 +547,20 @@ describe("createCallbackMiddleware when the integrator's own callbacks fail", ()
         secret: SECRET,
         now: () => (mode.nowThrows ? throwing("error") : NOW),
         parseJson: (text) => {
-          switch (mode.parser) {
-            case "lossless":
-              return parseLosslessJson(text, null, (n) => (isSafeNumber(n) ? Number(n) : BigInt(n)));
-            case "throws-error":
-              return throwing("error");
-            case "throws-null":
-              return throwing("null");
-            case "throws-text":
-              return throwing("text");
-            case "returns-nothing":
-              return undefined;
-            default:
-              return JSON.parse(text);
-          }
+          const thrown = toThrown(mode.parser);
+          if (thrown) return throwing(thrown);
+          if (mode.parser === "lossless") return parseLosslessJson(text, null, (n) => (isSafeNumber(n) ? Number(n) : BigInt(n)));
+          return mode.parser === "returns-nothing" ? undefined : JSON.parse(text);
         },
         onRejected: () => {
           if (mode.onRejectedThrows) throwing("error");
         },
         handler: async (_message, req) => {
-          switch (mode.handler) {
-            case "returns-value":
-              return { stored: true };
-            case "throws-error":
-              return throwing("error");
-            case "rejects-later":
-              await new Promise((r) => setTimeout(r, 2));
-              return throwing("error");
-            case "throws-null":
-              return throwing("null");
-            case "throws-undefined":
-              return throwing("undefined");
-            case "throws-route":
-              return throwing("route");
-            case "throws-text":
-              return throwing("text");
-            case "answers-itself":
-              req.res!.status(202).json({ queued: true });
-              return undefined;
-            case "answers-itself-then-throws":
-              req.res!.status(202).json({ queued: true });
-              return throwing("error");
-            default:
-              return undefined;
-          }
+          if (mode.handler === "rejects-later") await new Promise((r) => setTimeout(r, 2));
+          if (mode.handler.startsWith("answers-itself")) req.res!.status(202).json({ queued: true });
+          const thrown = mode.handler === "rejects-later" || mode.handler === "answers-itself-then-throws" ? "error" : toThrown(mode.handler);
+          if (thrown) return throwing(thrown);
+          return mode.handler === "returns-value" ? { stored: true } : undefined;
         },
       }),
     );
