@@ -55,6 +55,8 @@ export interface TransportOptions {
   now?: () => number;
   /** `string` (default) or `bigint` for integers beyond ±(2^53−1) in `envelope`. */
   bigIntegers?: "string" | "bigint";
+  /** Largest answer body read, in bytes; a larger one rejects the call with a ClientError `too-large` (not retried). Default 64 MiB. */
+  maxResponseBytes?: number;
 }
 
 export interface CallOptions {

@@ -1,8 +1,10 @@
 import { parse } from "lossless-json";
 import type { EntityTypeInfo } from "../protocol/entity-type-info.js";
+import { toCappedText } from "../protocol/capped-text.js";
 import { toJsonText } from "../protocol/json-wire.js";
 import { toExactNumber } from "../protocol/to-exact-number.js";
 import { ClientError } from "./client-error.js";
+import { DEFAULT_MAX_RESPONSE_BYTES, readCappedText } from "./read-capped-text.js";
 
 /** An entity as the mock's admin API shows it (fields: JSON values, integers beyond 2^53 as bigint). */
 export interface AdminEntity {
@@ -76,6 +78,19 @@ export interface AdminClientOptions {
   /** The mock's admin token, when it has one. */
   token?: string;
   fetch?: typeof fetch;
+  /** Per call, including reading the answer; beyond it the call rejects with a ClientError "timeout". Default 30 000 ms (a clock move over a large store takes a while). */
+  timeoutMs?: number;
+}
+
+/** The `error` of an admin answer, as text of bounded length (a text as it is; anything else, JSON). */
+function toErrorText(error: unknown): string {
+  if (error === undefined || error === null) return "";
+  if (typeof error === "string") return toCappedText(error);
+  try {
+    return toCappedText(toJsonText(error) ?? "");
+  } catch {
+    return "(an error that is not text)";
+  }
 }
 
 export interface AdminClient {
@@ -108,6 +123,7 @@ export interface AdminClient {
 export function createAdminClient(options: AdminClientOptions): AdminClient {
   const base = options.baseUrl.replace(/\/+$/, "");
   const doFetch = options.fetch ?? fetch;
+  const timeoutMs = options.timeoutMs ?? 30_000;
   const call = async <T>(method: "GET" | "POST" | "PUT" | "DELETE", path: string, query: Record<string, string | number | undefined> = {}, body?: unknown): Promise<T> => {
     const params = new URLSearchParams();
     for (const [k, v] of Object.entries(query)) if (v !== undefined) params.set(k, String(v));
@@ -118,25 +134,39 @@ export function createAdminClient(options: AdminClientOptions): AdminClient {
     let text: string;
     let status: number;
     try {
-      const res = await doFetch(url, { method, headers, body: body === undefined ? undefined : toJsonText(body) });
+      const res = await doFetch(url, { method, headers, body: body === undefined ? undefined : toJsonText(body), signal: AbortSignal.timeout(timeoutMs) });
       status = res.status;
-      text = await res.text();
+      const read = await readCappedText(res, DEFAULT_MAX_RESPONSE_BYTES);
+      if (read === undefined) throw new ClientError("too-large", `Failed to call "${method} ${url}": the answer (${status}) is larger than ${DEFAULT_MAX_RESPONSE_BYTES} bytes; it was not read.`, { url });
+      text = read;
     } catch (error) {
-      throw new ClientError("network", `Failed to call "${method} ${url}": ${(error as Error).message}. Is the mock running there?`, { url }, { cause: error });
+      if (error instanceof ClientError) throw error;
+      if (error instanceof Error && error.name === "TimeoutError") {
+        throw new ClientError("timeout", `Failed to call "${method} ${url}": no answer within ${timeoutMs} ms.`, { url }, { cause: error });
+      }
+      throw new ClientError("network", `Failed to call "${method} ${url}": ${(error as Error)?.message ?? String(error)}. Is the mock running there?`, { url }, { cause: error });
     }
-    let value: Record<string, unknown>;
+    let value: unknown;
     try {
-      value = parse(text, undefined, { parseNumber: toExactNumber }) as Record<string, unknown>;
+      value = parse(text, undefined, { parseNumber: toExactNumber });
     } catch {
       throw new AdminClientError(status, `Failed to call "${method} ${url}": the answer (${status}) is not JSON.`, { text: text.slice(0, 200) });
     }
-    if (status >= 300) throw new AdminClientError(status, `Failed to call "${method} ${url}": ${status} ${String(value?.error ?? "")}`.trim(), value);
-    return value as T;
+    if (typeof value !== "object" || value === null || Array.isArray(value)) {
+      throw new AdminClientError(status, `Failed to call "${method} ${url}": the answer (${status}) is not a JSON object.`, { text: text.slice(0, 200) });
+    }
+    const document = value as Record<string, unknown>;
+    if (status >= 300) throw new AdminClientError(status, `Failed to call "${method} ${url}": ${status} ${toErrorText(document.error)}`.trim(), document);
+    return document as T;
   };
   const entityPath = (type: string, id: string) => `/__mock/entities/${encodeURIComponent(type)}/${encodeURIComponent(id)}`;
   return {
     entities: {
-      types: async () => (await call<{ types: AdminEntityType[] }>("GET", "/__mock/entities/types")).types,
+      types: async () => {
+        const { types } = await call<{ types: unknown }>("GET", "/__mock/entities/types");
+        if (!Array.isArray(types)) throw new AdminClientError(200, `Failed to call "GET ${base}/__mock/entities/types": the answer has no list of types.`, { types });
+        return types as AdminEntityType[];
+      },
       list: (query = {}) => call("GET", "/__mock/entities", query),
       get: (type, id, { tenant } = {}) => call("GET", entityPath(type, id), { tenant }),
       act: (type, id, action, { input, tenant } = {}) => call("POST", `${entityPath(type, id)}/actions/${encodeURIComponent(action)}`, {}, { input, tenant }),

@@ -32,7 +32,12 @@ interface CurlState {
 function toDataValue(option: string, value: string): string | { problem: string } {
   if (option === "data-urlencode") {
     const eq = value.indexOf("=");
-    return eq < 0 ? encodeURIComponent(value) : value.slice(0, eq + 1) + encodeURIComponent(value.slice(eq + 1));
+    try {
+      return eq < 0 ? encodeURIComponent(value) : value.slice(0, eq + 1) + encodeURIComponent(value.slice(eq + 1));
+    } catch {
+      // encodeURIComponent throws URIError on a lone surrogate (a $'\uD800' escape).
+      return { problem: "the --data-urlencode value holds a lone UTF-16 surrogate (such as $'\\uD800'), which has no UTF-8 form to encode" };
+    }
   }
   if (option !== "data-raw" && value.startsWith("@")) {
     return { problem: `the body is read from the file "${value.slice(1)}" (--${option} @file); paste the body itself, e.g. with --body` };
@@ -45,7 +50,8 @@ function applyOption(state: CurlState, option: string, value: string): string | 
   if (option === "H" || option === "header") {
     const m = /^([^:;]+)([:;])\s*(.*)$/s.exec(value);
     if (!m) return `the header "${value.slice(0, 40)}" is not "Name: value"`;
-    state.headers[m[1]!.trim().toLowerCase()] = m[2] === ";" ? "" : m[3]!;
+    // Defined, not assigned: a header named __proto__ is a header like any other (an assignment would be dropped).
+    Object.defineProperty(state.headers, m[1]!.trim().toLowerCase(), { value: m[2] === ";" ? "" : m[3]!, enumerable: true, writable: true, configurable: true });
   } else if (option === "X" || option === "request") {
     state.method = value.toUpperCase();
   } else if (option === "url") {

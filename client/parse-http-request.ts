@@ -17,7 +17,8 @@ export function parseHttpRequest(text: string): ParsedRequest {
   for (const line of lines) {
     const colon = line.indexOf(":");
     if (colon <= 0) return { ok: false, message: `Failed to read the HTTP request: the header line "${line.slice(0, 60)}" has no "Name: value".` };
-    headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+    // Defined, not assigned: a header named __proto__ is a header like any other (an assignment would be dropped).
+    Object.defineProperty(headers, line.slice(0, colon).trim().toLowerCase(), { value: line.slice(colon + 1).trim(), enumerable: true, writable: true, configurable: true });
   }
   let body: string | undefined = rest;
   const length = headers["content-length"];

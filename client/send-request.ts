@@ -1,5 +1,6 @@
 import type { SentRequest, TransportOptions } from "./call-result.js";
 import { ClientError } from "./client-error.js";
+import { DEFAULT_MAX_RESPONSE_BYTES, readCappedText } from "./read-capped-text.js";
 
 export interface HttpAnswer {
   request: SentRequest;
@@ -12,8 +13,8 @@ export interface HttpAnswer {
 
 /** Only the transport settings of a client's options (never its credentials). */
 export function toTransportOptions(options: TransportOptions): TransportOptions {
-  const { timeoutMs, retries, retryDelayMs, fetch } = options;
-  return { timeoutMs, retries, retryDelayMs, fetch };
+  const { timeoutMs, retries, retryDelayMs, fetch, maxResponseBytes } = options;
+  return { timeoutMs, retries, retryDelayMs, fetch, maxResponseBytes };
 }
 
 function isTimeout(error: unknown): boolean {
@@ -29,7 +30,8 @@ function toReason(error: unknown): string {
 /**
  * Sends a request built afresh for every attempt (so each carries a fresh timestamp, nonce and
  * signature), retrying network errors and timeouts only, with a bounded count. HTTP errors are
- * answers: returned, never retried. A caller's abort is not retried either.
+ * answers: returned, never retried. A caller's abort is not retried either, nor an answer larger
+ * than `maxResponseBytes` (a ClientError `too-large`).
  */
 export async function sendRequest(
   build: () => SentRequest,
@@ -38,6 +40,7 @@ export async function sendRequest(
   const send = options.fetch ?? globalThis.fetch;
   const retries = Math.max(0, options.retries ?? 2);
   const delay = options.retryDelayMs ?? 250;
+  const maxBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
   const started = performance.now();
   let lastError: unknown;
   let request = build();
@@ -52,7 +55,10 @@ export async function sendRequest(
       const init: RequestInit = { method: request.method, headers: request.headers, signal, redirect: "manual" };
       if (request.body !== undefined) init.body = request.body;
       const response = await send(request.url, init);
-      const body = await response.text();
+      const body = await readCappedText(response, maxBytes);
+      if (body === undefined) {
+        throw new ClientError("too-large", `Failed to call "${request.method} ${request.url}": the answer (${response.status}) is larger than ${maxBytes} bytes (maxResponseBytes); it was not read.`, { url: request.url, attempts: attempt });
+      }
       return {
         request,
         status: response.status,
@@ -62,7 +68,7 @@ export async function sendRequest(
         durationMs: Math.round(performance.now() - started),
       };
     } catch (error) {
-      if (options.signal?.aborted) throw error;
+      if (options.signal?.aborted || error instanceof ClientError) throw error;
       lastError = error;
     }
   }

@@ -2,14 +2,21 @@ export type ShellWords = { ok: true; words: string[] } | { ok: false; message: s
 
 const ANSI_ESCAPES: Record<string, string> = { n: "\n", t: "\t", r: "\r", a: "\x07", b: "\b", e: "\x1b", E: "\x1b", f: "\f", v: "\v", "\\": "\\", "'": "'", '"': '"', "?": "?" };
 
-/** Reads one `$'…'` escape at `i` (just after the backslash); returns the text and the next index. */
-function readAnsiEscape(text: string, i: number): [string, number] {
+/**
+ * Reads one `$'…'` escape at `i` (just after the backslash); returns the text and the next index,
+ * or a problem: `\U` beyond U+10FFFF names no character (bash writes bytes that are no UTF-8).
+ */
+function readAnsiEscape(text: string, i: number): [string, number] | { problem: string } {
   const c = text[i] ?? "";
-  if (c in ANSI_ESCAPES) return [ANSI_ESCAPES[c]!, i + 1];
+  if (Object.hasOwn(ANSI_ESCAPES, c)) return [ANSI_ESCAPES[c]!, i + 1];
   const hex = c === "x" ? /^[0-9a-fA-F]{1,2}/ : c === "u" ? /^[0-9a-fA-F]{1,4}/ : c === "U" ? /^[0-9a-fA-F]{1,8}/ : undefined;
   if (hex) {
     const m = hex.exec(text.slice(i + 1));
-    if (m) return [String.fromCodePoint(parseInt(m[0], 16)), i + 1 + m[0].length];
+    if (m) {
+      const code = parseInt(m[0], 16);
+      if (code > 0x10ffff) return { problem: `the $'…' escape \\${c}${m[0]} is beyond Unicode (U+10FFFF)` };
+      return [String.fromCodePoint(code), i + 1 + m[0].length];
+    }
   }
   const octal = /^[0-7]{1,3}/.exec(text.slice(i));
   if (octal) return [String.fromCharCode(parseInt(octal[0], 8)), i + octal[0].length];
@@ -55,7 +62,9 @@ export function splitShellWords(text: string): ShellWords {
         const d = text[i]!;
         if (d === "'") break;
         if (d === "\\") {
-          const [s, nextIndex] = readAnsiEscape(text, i + 1);
+          const escape = readAnsiEscape(text, i + 1);
+          if (!Array.isArray(escape)) return { ok: false, message: escape.problem };
+          const [s, nextIndex] = escape;
           word += s;
           i = nextIndex;
         } else {

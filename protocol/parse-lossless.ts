@@ -5,10 +5,39 @@ import { toExactNumber } from "./to-exact-number.js";
 export type Parsed<T = unknown> = { ok: true; value: T } | { ok: false; message: string };
 
 /**
+ * Deepest nesting of a document read from text: far beyond any answer of the APIs, far below
+ * where the walks that follow a parse (toPlainValue, the schema checks, drift and precision
+ * warnings, all recursive) run out of stack. A deeper document is refused as unreadable.
+ */
+export const MAX_DOCUMENT_DEPTH = 256;
+
+/** Whether JSON text opens more than `max` arrays or objects inside each other (strings skipped). Linear, no recursion, valid JSON or not. */
+export function isNestedDeeper(text: string, max: number): boolean {
+  if (text.length <= max) return false;
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 34) {
+      // A string: skip to its closing quote, over escapes.
+      for (i++; i < text.length; i++) {
+        const d = text.charCodeAt(i);
+        if (d === 92) i++;
+        else if (d === 34) break;
+      }
+    } else if (c === 91 || c === 123) {
+      if (++depth > max) return true;
+    } else if (c === 93 || c === 125) depth--;
+  }
+  return false;
+}
+
+/**
  * Parses JSON text without losing a digit: every number becomes a `LosslessNumber` holding its
  * literal text, so a 19-digit id survives and can be reported, converted or sent back as written.
+ * A document nested deeper than MAX_DOCUMENT_DEPTH is refused.
  */
 export function parseLossless(text: string): Parsed {
+  if (isNestedDeeper(text, MAX_DOCUMENT_DEPTH)) return { ok: false, message: `is nested deeper than ${MAX_DOCUMENT_DEPTH} levels` };
   try {
     return { ok: true, value: parse(text.replace(/^\uFEFF/, "")) };
   } catch (error) {
@@ -70,15 +99,21 @@ interface Walk {
   unsafe: { holder: Record<string, unknown> | unknown[]; key: string | number }[];
   /** An object has a key JavaScript reorders: document order is lost. */
   reordered: boolean;
+  /** Nested deeper than MAX_DOCUMENT_DEPTH: the walk stopped there. */
+  tooDeep: boolean;
 }
 
-function walkParsed(value: unknown, walk: Walk): void {
+function walkParsed(value: unknown, walk: Walk, depth = 1): void {
   if (typeof value !== "object" || value === null) return;
+  if (depth > MAX_DOCUMENT_DEPTH) {
+    walk.tooDeep = true;
+    return;
+  }
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
       const item: unknown = value[i];
       if (typeof item === "number" && Number.isInteger(item) && !Number.isSafeInteger(item)) walk.unsafe.push({ holder: value, key: i });
-      else walkParsed(item, walk);
+      else walkParsed(item, walk, depth + 1);
     }
     return;
   }
@@ -89,7 +124,7 @@ function walkParsed(value: unknown, walk: Walk): void {
     if (code >= 48 && code <= 57 && INDEX_KEY.test(key)) walk.reordered = true;
     const member = object[key];
     if (typeof member === "number" && Number.isInteger(member) && !Number.isSafeInteger(member)) walk.unsafe.push({ holder: object, key });
-    else walkParsed(member, walk);
+    else walkParsed(member, walk, depth + 1);
   }
 }
 
@@ -100,7 +135,8 @@ function walkParsed(value: unknown, walk: Walk): void {
  * ±(2^53−1), which stay plain (exact as doubles): each integer literal beyond becomes a
  * LosslessNumber of its digits, as written (the tree is no longer plain after). Undefined — parse
  * losslessly — when the text is not JSON, names a member twice in an object (parseLossless refuses
- * that), is not an object or a list, has an object whose keys JavaScript reorders, or has a number
+ * that), is not an object or a list, nests deeper than MAX_DOCUMENT_DEPTH (parseLossless refuses
+ * that too), has an object whose keys JavaScript reorders, or has a number
  * whose digits the text does not show plainly (a long fraction, an exponent): then the big integers
  * of the tree and of the text might not pair up. Several times faster than the lossless parse.
  */
@@ -122,9 +158,9 @@ export function parseWhenExact(text: string): { plain: unknown; toLossless(): un
     } else if (match[2] !== "") return undefined;
     else if (toUnsafeIntegerDigits(new LosslessNumber(match[0])) !== undefined) literals.push(match[0]);
   }
-  const walk: Walk = { members: 0, unsafe: [], reordered: false };
+  const walk: Walk = { members: 0, unsafe: [], reordered: false, tooDeep: false };
   walkParsed(plain, walk);
-  if (walk.members !== names || walk.reordered || walk.unsafe.length !== literals.length) return undefined;
+  if (walk.tooDeep || walk.members !== names || walk.reordered || walk.unsafe.length !== literals.length) return undefined;
   return {
     plain,
     toLossless() {

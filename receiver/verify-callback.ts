@@ -1,11 +1,13 @@
+import { toCappedText } from "../protocol/capped-text.js";
 import type { Catalog } from "../schemas/catalog.js";
 import { getCatalog } from "../schemas/catalog.js";
 import type { Violation } from "../schemas/violations.js";
 import { describeViolations } from "../schemas/violations.js";
 import { signCallback } from "../signing/callback-sign.js";
-import { isSameSecretValue } from "../signing/digest.js";
+import { isSameHexIgnoringCase, isSameSecretValue } from "../signing/digest.js";
 import type { CallbackMessage } from "./callback-message.js";
 import { checkCallbackMessage } from "./callback-message.js";
+import { describeThrown } from "./describe-thrown.js";
 import { parsePushTimestamp } from "./parse-push-timestamp.js";
 
 /**
@@ -49,7 +51,7 @@ function fail(status: 400 | 401, code: CallbackProblem, reason: string, violatio
 
 function isSignedBy(input: VerifyCallbackInput, authorization: string): boolean {
   const hexCase = input.hexCase ?? "either";
-  if (hexCase === "either") return isSameSecretValue(authorization.toUpperCase(), signCallback(input.rawBody, input.secret, "upper"));
+  if (hexCase === "either") return isSameHexIgnoringCase(authorization, signCallback(input.rawBody, input.secret, "upper"));
   return isSameSecretValue(authorization, signCallback(input.rawBody, input.secret, hexCase));
 }
 
@@ -57,16 +59,18 @@ function checkAge(timestamp: string | number, input: VerifyCallbackInput): Callb
   const maxAgeMs = input.maxAgeMs ?? DEFAULT_MAX_PUSH_AGE_MS;
   if (maxAgeMs === Infinity) return undefined;
   const at = parsePushTimestamp(timestamp);
+  // The reason repeats at most ECHO_LIMIT characters of the push's timestamp.
+  const shown = toCappedText(JSON.stringify(timestamp));
   if (at === undefined) {
-    return fail(400, "invalid-message", `timestamp ${JSON.stringify(timestamp)} is neither epoch milliseconds nor "yyyy-MM-dd HH:mm:ss" (GMT+8)`);
+    return fail(400, "invalid-message", `timestamp ${shown} is neither epoch milliseconds nor "yyyy-MM-dd HH:mm:ss" (GMT+8)`);
   }
   const now = input.now ?? Date.now();
   const age = now - at;
   if (age > maxAgeMs) {
-    return fail(401, "stale", `the push timestamp ${JSON.stringify(timestamp)} is ${Math.round(age / 60_000)} min old; pushes older than ${Math.round(maxAgeMs / 60_000)} min are refused`);
+    return fail(401, "stale", `the push timestamp ${shown} is ${Math.round(age / 60_000)} min old; pushes older than ${Math.round(maxAgeMs / 60_000)} min are refused`);
   }
   if (-age > (input.maxAheadMs ?? DEFAULT_MAX_PUSH_AHEAD_MS)) {
-    return fail(401, "stale", `the push timestamp ${JSON.stringify(timestamp)} is ${Math.round(-age / 1000)} s ahead of this server's clock`);
+    return fail(401, "stale", `the push timestamp ${shown} is ${Math.round(-age / 1000)} s ahead of this server's clock`);
   }
   return undefined;
 }
@@ -86,7 +90,7 @@ export function verifyCallback(input: VerifyCallbackInput): CallbackVerification
   try {
     parsed = (input.parseJson ?? JSON.parse)(typeof input.rawBody === "string" ? input.rawBody : input.rawBody.toString("utf8"));
   } catch (error) {
-    return fail(400, "malformed-json", `the body is not JSON: ${(error as Error).message}`);
+    return fail(400, "malformed-json", `the body is not JSON: ${toCappedText(error instanceof Error ? error.message : describeThrown(error))}`);
   }
   const problems = checkCallbackMessage(parsed);
   if (problems.length > 0) return fail(400, "invalid-message", `the message is not a callback message: ${problems.join("; ")}`);

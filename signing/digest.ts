@@ -35,3 +35,12 @@ export function isSameSecretValue(actual: string, expected: string): boolean {
   const b = Buffer.from(expected, "utf8");
   return a.length === b.length && timingSafeEqual(a, b);
 }
+
+/**
+ * A received hex signature compared, in either case, with the expected one in upper case. Only
+ * ASCII hex digits can match: `toUpperCase` alone turns other characters into hex ones (the
+ * ligature ﬀ into FF), so a signature spelt with them would pass.
+ */
+export function isSameHexIgnoringCase(actual: string, expectedUpper: string): boolean {
+  return /^[0-9a-fA-F]*$/.test(actual) && isSameSecretValue(actual.toUpperCase(), expectedUpper);
+}

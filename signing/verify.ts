@@ -1,4 +1,4 @@
-import { isSameSecretValue } from "./digest.js";
+import { isSameHexIgnoringCase, isSameSecretValue } from "./digest.js";
 import type { SignatureScheme, SignedValues } from "./pandapon-scheme.js";
 import { SECRET_MASK, toPandaponSignature, toStringToSign } from "./pandapon-scheme.js";
 import { signCallback } from "./callback-sign.js";
@@ -37,7 +37,7 @@ export function verifyCallbackSignature(rawBody: string | Buffer, secret: string
   if (!authorization) return { ok: false, check: "authorization", reason: "the Authorization header is missing" };
   const upper = signCallback(rawBody, secret, "upper");
   // Hex case is not documented: accept either, compared in constant time on the canonical form.
-  if (isSameSecretValue(authorization.trim().toUpperCase(), upper)) return OK;
+  if (isSameHexIgnoringCase(authorization.trim(), upper)) return OK;
   return { ok: false, check: "signature", reason: "the Authorization HMAC-SHA256 does not match the raw body" };
 }
 

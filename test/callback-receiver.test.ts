@@ -18,7 +18,7 @@ const PRICE_MODIFY = {
 };
 
 /** A real express app listening on 127.0.0.1 (ephemeral port), and what its handler received. */
-async function setup(options: Partial<CallbackMiddlewareOptions> = {}, before?: express.RequestHandler) {
+async function setup(options: Partial<CallbackMiddlewareOptions> = {}, before?: express.RequestHandler, after?: express.RequestHandler) {
   const received: Array<{ message: CallbackMessage; path: string }> = [];
   const app = express();
   if (before) app.use(before);
@@ -33,6 +33,7 @@ async function setup(options: Partial<CallbackMiddlewareOptions> = {}, before?: 
       ...options,
     }),
   );
+  if (after) app.post("/pandapon/callback", after);
   const server = createServer(app);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
@@ -44,8 +45,8 @@ async function setup(options: Partial<CallbackMiddlewareOptions> = {}, before?: 
   return { received, push, close };
 }
 
-async function withApp<T>(options: Partial<CallbackMiddlewareOptions>, test: (app: Awaited<ReturnType<typeof setup>>) => Promise<T>, before?: express.RequestHandler) {
-  const app = await setup(options, before);
+async function withApp<T>(options: Partial<CallbackMiddlewareOptions>, test: (app: Awaited<ReturnType<typeof setup>>) => Promise<T>, before?: express.RequestHandler, after?: express.RequestHandler) {
+  const app = await setup(options, before, after);
   try {
     return await test(app);
   } finally {
@@ -121,6 +122,52 @@ describe("createCallbackMiddleware on a real express app", () => {
       },
     ));
 
+  it("passes what the integrator's callbacks throw to express (500): now, onRejected, a handler throwing no Error; the process lives on", async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on("unhandledRejection", onUnhandled);
+    const body = JSON.stringify(PRICE_MODIFY);
+    try {
+      const cases: Array<[Partial<CallbackMiddlewareOptions>, string | undefined]> = [
+        [{ now: () => { throw new Error("clock down"); } }, signCallback(body, SECRET)],
+        [{ onRejected: () => { throw new Error("log down"); } }, undefined],
+        [{ handler: () => { throw null; } }, signCallback(body, SECRET)],
+        // "route" would make express skip to the app's next route.
+        [{ handler: async () => { throw "route"; } }, signCallback(body, SECRET)],
+      ];
+      for (const [options, authorization] of cases) {
+        const nextRoute = (_req: express.Request, res: express.Response) => {
+          res.status(299).end();
+        };
+        await withApp(options, async ({ push }) => {
+          const res = await push(body, authorization);
+          expect(res.status).toBe(500);
+        }, undefined, nextRoute);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off("unhandledRejection", onUnhandled);
+    }
+  });
+
+  it("keeps the answer of a handler that answered itself (req.res), without throwing on a second answer", async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on("unhandledRejection", onUnhandled);
+    try {
+      await withApp({ handler: (_message, req) => void req.res!.status(202).json({ queued: true }) }, async ({ push }) => {
+        const body = JSON.stringify(PRICE_MODIFY);
+        const res = await push(body, signCallback(body, SECRET));
+        expect([res.status, res.body]).toEqual([202, { queued: true }]);
+      });
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off("unhandledRejection", onUnhandled);
+    }
+  });
+
   it("fails loudly (500) when mounted after express.json(), which consumed the raw bytes", () =>
     withApp(
       {},
@@ -155,6 +202,14 @@ describe("verifyCallback", () => {
     expect(verifyCallback({ rawBody: Buffer.from(body), authorization: lower, secret: SECRET, now: NOW, hexCase: "lower" }).ok).toBe(true);
   });
 
+  it("takes the signature only in hex digits: a character that upper-cases to them (ﬀ → FF) is refused", () => {
+    const body = Array.from({ length: 100 }, (_, i) => JSON.stringify({ ...PRICE_MODIFY, n: i })).find((text) => signCallback(text, SECRET).includes("FF"))!;
+    const respelt = signCallback(body, SECRET).replace("FF", "\ufb00");
+    expect(respelt.toUpperCase()).toBe(signCallback(body, SECRET));
+    expect(verifyCallback({ rawBody: body, authorization: respelt, secret: SECRET, now: NOW })).toMatchObject({ ok: false, status: 401, code: "bad-signature" });
+    expect(verifyCallback({ rawBody: body, authorization: respelt.replace("\ufb00", "ff"), secret: SECRET, now: NOW }).ok).toBe(true);
+  });
+
   it("reads the push timestamp as epoch ms, epoch s or yyyy-MM-dd HH:mm:ss GMT+8", () => {
     expect(parsePushTimestamp("2024-05-14 14:59:37")).toBe(NOW);
     expect(parsePushTimestamp(NOW)).toBe(NOW);
@@ -175,6 +230,15 @@ describe("verifyCallback", () => {
     expect(check({ ...lastRetry, timestamp: null }).ok).toBe(true);
   });
 
+  it("repeats at most 200 characters of a timestamp it cannot read", () => {
+    const long = "x".repeat(100_000);
+    const result = check({ messageType: "ORDER_X", messageBody: {}, timestamp: long });
+    expect(result).toMatchObject({ ok: false, status: 400, code: "invalid-message" });
+    const reason = (result as { reason: string }).reason;
+    expect(reason).toContain(`timestamp "${"x".repeat(199)}…(99802 more characters) is neither epoch milliseconds`);
+    expect(reason.length).toBeLessThan(400);
+  });
+
   it("validates an unknown messageType against the generic shape only", () => {
     const result = check({ messageType: "1688_ORDER_STATUS_CHANGE", messageBody: { orderId: 1 }, messagePlatform: 1, timestamp: String(NOW), extra: true });
     expect(result).toMatchObject({ ok: true, message: { messageType: "1688_ORDER_STATUS_CHANGE", extra: true } });
@@ -192,6 +256,11 @@ describe("verifyCallback", () => {
     const result = check({ messageType: "STUB_TYPE", messageBody: {}, timestamp: null }, { catalog });
     expect(result).toMatchObject({ ok: false, status: 400, code: "invalid-message", violations: [{ path: "messageBody.x" }] });
     expect(check({ messageType: "OTHER", messageBody: {} }, { catalog }).ok).toBe(true);
+  });
+
+  it("reads a JSON parser's throw of anything as malformed JSON", () => {
+    expect(check(PRICE_MODIFY, { parseJson: () => { throw null; } })).toMatchObject({ ok: false, status: 400, code: "malformed-json", reason: "the body is not JSON: null" });
+    expect(check(PRICE_MODIFY, { parseJson: () => { throw "bad"; } })).toMatchObject({ ok: false, code: "malformed-json", reason: 'the body is not JSON: "bad"' });
   });
 
   it("lets a lossless parser keep 19-digit ids", () => {

@@ -192,6 +192,14 @@ describe("createPandaponClient", () => {
     expect((error as Error).message).toContain("timed out after 50 ms (1 attempt)");
   });
 
+  it("resolves with a parse violation for an answer nested thousands of levels deep (it threw a RangeError)", async () => {
+    const deep = `{"code":200,"data":${"[".repeat(3_000)}${"]".repeat(3_000)}}`;
+    const { pandapon } = setup([new Response(deep, { headers: { "content-type": "application/json" } })]);
+    const result = await pandapon().call("/alibaba/refund/info", { refundId: "TQ1" });
+    expect(result.violations).toMatchObject([{ rule: "parse", message: expect.stringContaining("is nested deeper than 256 levels") }]);
+    expect(result.rawBody).toBe(deep);
+  });
+
   it("types payloads and answers with the generated OperationTypes", async () => {
     const { fetch } = setup();
     const client = createPandaponClient<OperationTypes>({ baseUrl: "http://api.test", ...DEMO_PANDAPON, fetch });

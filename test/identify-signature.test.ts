@@ -237,6 +237,32 @@ describe("reading a signed request", () => {
     expect(parseCurl("wget http://x")).toMatchObject({ ok: false });
   });
 
+  it("refuses a $'…' escape beyond Unicode with the reason (String.fromCodePoint threw a RangeError out of parseCurl)", () => {
+    for (const escape of ["\\U00110000", "\\UFFFFFFFF"]) {
+      expect(parseCurl(`curl http://x -H $'a: ${escape}'`)).toEqual({ ok: false, message: `Failed to read the curl command: the $'…' escape ${escape} is beyond Unicode (U+10FFFF).` });
+    }
+    expect(parseCurl("curl http://x -H $'a: \\U0010FFFF'")).toMatchObject({ ok: true, request: { headers: { a: "\u{10FFFF}" } } });
+  });
+
+  it("keeps a header named __proto__ (or constructor) as a header of its own, in a curl command and a raw request (it was dropped)", () => {
+    const curl = parseCurl("curl http://x -H '__proto__: a' -H 'constructor: b'");
+    const http = parseHttpRequest("GET /x HTTP/1.1\r\n__proto__: a\r\nconstructor: b\r\n\r\n");
+    for (const parsed of [curl, http]) {
+      expect(parsed.ok).toBe(true);
+      if (!parsed.ok) continue;
+      expect(Object.entries(parsed.request.headers)).toEqual([["__proto__", "a"], ["constructor", "b"]]);
+      expect(Object.getPrototypeOf(parsed.request.headers)).toBe(Object.prototype);
+    }
+  });
+
+  it("refuses a --data-urlencode value with a lone surrogate, with the reason (encodeURIComponent threw a URIError out of parseCurl)", () => {
+    expect(parseCurl("curl http://x --data-urlencode $'a=\\uD800'")).toEqual({
+      ok: false,
+      message: "Failed to read the curl command: the --data-urlencode value holds a lone UTF-16 surrogate (such as $'\\uD800'), which has no UTF-8 form to encode.",
+    });
+    expect(parseCurl("curl http://x --data-urlencode 'a=中 b'")).toMatchObject({ ok: true, request: { body: "a=%E4%B8%AD%20b" } });
+  });
+
   it("reads a raw HTTP request, cutting the body at Content-Length", () => {
     const text = 'POST /alibaba/refund/info HTTP/1.1\r\nHost: x\r\nAccess-Key: ak\r\nContent-Length: 9\r\n\r\n{"a":"é"}\n';
     expect(parseHttpRequest(text)).toEqual({

@@ -128,6 +128,16 @@ describe("callback signature", () => {
     expect(verifyCallbackSignature(body + " ", "s3cret", sig)).toMatchObject({ ok: false, check: "signature" });
     expect(verifyCallbackSignature(body, "s3cret", undefined)).toMatchObject({ ok: false, check: "authorization" });
   });
+
+  it("takes either case of the hex digits, and no other character whose upper case is one (the ligature ﬀ is FF upper-cased)", () => {
+    const body = '{"messageType":"X","n":5}';
+    const sig = signCallback(body, "s3cret");
+    expect(sig).toContain("FF");
+    const respelt = sig.replace("FF", "\ufb00");
+    expect(respelt.toUpperCase()).toBe(sig);
+    expect(verifyCallbackSignature(body, "s3cret", respelt)).toMatchObject({ ok: false, check: "signature" });
+    expect(verifyCallbackSignature(body, "s3cret", sig.replace("FF", "\ufb00".toUpperCase()))).toEqual({ ok: true });
+  });
 });
 
 describe("timestamps with an injected clock", () => {
