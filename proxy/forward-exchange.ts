@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { Agent as HttpAgent, request as httpRequest } from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
+import type { Duplex } from "node:stream";
 import { toForwardedHeaders } from "./to-forwarded-headers.js";
 
 /** Where requests go: the upstream's origin and base path, with a keep-alive agent of its own. */
@@ -63,15 +64,32 @@ export function forwardExchange(req: IncomingMessage, res: ServerResponse, upstr
       if (kind === "broken") res.destroy();
       settle({ ok: false, kind, reason: `${error.code ?? "error"}: ${error.message}`, requestBody: requestBody() });
     });
+    /** An answer that cannot be passed on as it came is no answer (a 502, as one that does not parse): nothing of it is written. */
+    const refuse = (reason: string) => {
+      settle({ ok: false, kind: "unreachable", reason, requestBody: requestBody() });
+      outgoing.destroy();
+    };
     outgoing.on("response", (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.statusMessage, toForwardedHeaders(answer.rawHeaders));
+      // Node's client reads any three digits as a status; its server writes 100–999 only.
+      const status = answer.statusCode ?? 0;
+      if (status < 100) return refuse(`the upstream answered status ${status}, which is no HTTP status`);
+      try {
+        res.writeHead(status, toWritableReason(answer.statusMessage), toForwardedHeaders(answer.rawHeaders));
+      } catch (error) {
+        return refuse(`the upstream's answer could not be passed on (${(error as Error).message})`);
+      }
       answer.on("data", received.keep);
       answer.pipe(res);
-      answer.on("end", () => settle({ ok: true, status: answer.statusCode ?? 502, headers: answer.headers, requestBody: requestBody(), answerBody: received.read(), tooLarge: sent.tooLarge || received.tooLarge }));
+      answer.on("end", () => settle({ ok: true, status, headers: answer.headers, requestBody: requestBody(), answerBody: received.read(), tooLarge: sent.tooLarge || received.tooLarge }));
       answer.on("aborted", () => {
         res.destroy();
         settle({ ok: false, kind: "broken", reason: "the upstream closed the connection mid-answer", requestBody: requestBody() });
       });
+    });
+    // The proxy never asks for another protocol (Upgrade is not forwarded): a 101 is no answer to pass on.
+    outgoing.on("upgrade", (_answer, socket: Duplex) => {
+      socket.destroy();
+      refuse("the upstream answered 101 Switching Protocols, which the proxy does not forward");
     });
     // The client went away before its answer was complete: the upstream request is abandoned too.
     res.on("close", () => {
@@ -80,6 +98,11 @@ export function forwardExchange(req: IncomingMessage, res: ServerResponse, upstr
     req.on("data", sent.keep);
     req.pipe(outgoing);
   });
+}
+
+/** A reason phrase as the upstream sent it, or none (Node's for the status) when it holds a character Node will not write (a control character): an answer is never refused for its reason phrase. */
+function toWritableReason(reason: string | undefined): string | undefined {
+  return reason !== undefined && /^[\t\x20-\x7e\x80-\xff]*$/.test(reason) ? reason : undefined;
 }
 
 /** A copy of a body as it streams through, up to MAX_CHECKED_BODY_BYTES (beyond, dropped and marked too large). */

@@ -1,0 +1,83 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { createPandaponClient } from "../client/create-pandapon-client.js";
+import { createTopClient } from "../client/create-top-client.js";
+import { startServer } from "../mock/start-server.js";
+import type { ProxyOptions } from "../proxy/create-proxy.js";
+import { createProxy } from "../proxy/create-proxy.js";
+import { DEMO_PANDAPON, DEMO_TOP } from "../protocol/demo.js";
+import type { UpstreamScript } from "./helpers/scripted-upstream.js";
+import { CASE_HEADER, startScriptedUpstream, toRawAnswer } from "./helpers/scripted-upstream.js";
+
+/**
+ * The proxy on the wire: what upstreams and clients send that no HTTP library would, each a case
+ * the property test (proxy-hostile.test.ts) found — over real HTTP on 127.0.0.1, the upstream the
+ * mock behind a server that answers each case as scripted (raw bytes built on the mock's answer).
+ */
+
+const REFUND = { refund_detail_order_req: { dispute_id: "10000001", buyer_id: 10000001 } };
+const stops: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const stop of stops.splice(0).reverse()) await stop();
+});
+
+/** The scripted upstream and the proxy in front of it (checks on the proxy's thread); what went wrong in the process (an exception nobody caught) is collected. */
+async function setup(proxy: Partial<ProxyOptions> = {}) {
+  const upstream = await startScriptedUpstream();
+  const lines: string[] = [];
+  const faults: string[] = [];
+  const onFault = (error: unknown) => faults.push(String((error as Error)?.stack ?? error));
+  process.on("uncaughtException", onFault);
+  process.on("unhandledRejection", onFault);
+  const app = createProxy({ target: upstream.url, checkWorkers: 0, timeoutMs: 3_000, log: (line) => lines.push(line), warn: (line) => lines.push(line), ...proxy });
+  const running = await startServer(app, 0, "127.0.0.1", { drainMs: 500 });
+  stops.push(async () => {
+    process.off("uncaughtException", onFault);
+    process.off("unhandledRejection", onFault);
+    await Promise.race([app.settle(), new Promise((done) => setTimeout(done, 3_000))]);
+    await app.close();
+    await running.close();
+    await upstream.stop();
+  });
+  // Each call names its case: the upstream answers it as scripted.
+  let cases = 0;
+  const nextCase = (script?: UpstreamScript) => {
+    const id = `case-${++cases}`;
+    if (script) upstream.script(id, script);
+    return id;
+  };
+  // The clients' requests carry the case header besides what they sign.
+  const withCase = (id: string): typeof fetch => (url, init) => fetch(url, { ...init, headers: { ...Object.fromEntries(new Headers(init?.headers)), [CASE_HEADER]: id } });
+  const pandapon = (id: string) => createPandaponClient({ baseUrl: running.url, ...DEMO_PANDAPON, retries: 0, timeoutMs: 5_000, fetch: withCase(id) });
+  const top = (id: string, format: "json" | "xml" = "json") => createTopClient({ gateway: `${running.url}/router/rest`, appKey: DEMO_TOP.appKey, secret: DEMO_TOP.secret, retries: 0, timeoutMs: 5_000, format, fetch: withCase(id) });
+  const journal = async () => (await app.settle(), app.readJournal());
+  return { app, upstream, url: running.url, lines, faults, nextCase, pandapon, top, journal };
+}
+
+/** A raw answer: the mock's own, rewritten by `change`, then the connection ended. */
+function rawAnswer(change: (mock: { status: number; type: string; body: Buffer }) => Array<Buffer | number>, then: "end" | "destroy" = "end"): UpstreamScript {
+  return { kind: "raw", then, pieces: (mock) => change({ status: mock.status, type: mock.headers.find(([n]) => n === "Content-Type")![1], body: mock.body }) };
+}
+
+describe("the proxy in front of an upstream that answers what Node cannot pass on", () => {
+  it("answers 502 of its own to a status under 100 and to 101 Switching Protocols, passes a reason phrase with a control character on without it, and lives on", async () => {
+    const t = await setup();
+    const lowStatus = t.nextCase(rawAnswer(() => [toRawAnswer("099", "Odd", [["Content-Length", "0"], ["Connection", "close"]])]));
+    const switching = t.nextCase(rawAnswer(() => [toRawAnswer(101, "Switching Protocols", [["Upgrade", "websocket"], ["Connection", "Upgrade"]]), Buffer.from("hello")]));
+    const controlReason = t.nextCase(rawAnswer((mock) => [toRawAnswer(200, "O\u0001K\u007f", [["Content-Type", mock.type], ["Content-Length", String(mock.body.length)], ["Connection", "close"]]), mock.body]));
+    const low = await t.pandapon(lowStatus).call("/alibaba/refund/info", { refundId: "TQ77" });
+    expect([low.status, low.headers["x-pandapon-mock-proxy"]]).toEqual([502, "upstream-unreachable"]);
+    expect(low.apiError?.msg).toContain("the upstream answered status 99, which is no HTTP status");
+    const upgraded = await t.top(switching).call("taobao.pc.refund.detail", REFUND);
+    expect([upgraded.status, upgraded.headers["x-pandapon-mock-proxy"]]).toEqual([502, "upstream-unreachable"]);
+    expect(upgraded.rawBody).toContain("101 Switching Protocols");
+    const reason = await t.pandapon(controlReason).call("/alibaba/refund/info", { refundId: "TQ77" });
+    expect([reason.status, reason.headers["x-pandapon-mock-proxy"]]).toEqual([200, undefined]);
+    expect(reason.rawBody).toBe(t.upstream.seen.get(controlReason)!.mock!.body.toString());
+    expect((await t.journal()).map((e) => [e.operation, e.outcome])).toEqual([
+      ["/alibaba/refund/info", "error"],
+      ["taobao.pc.refund.detail", "error"],
+      ["/alibaba/refund/info", "passed"],
+    ]);
+    expect(t.faults).toEqual([]);
+  });
+});
