@@ -59,7 +59,12 @@ export function forwardExchange(req: IncomingMessage, res: ServerResponse, upstr
     // headers' packet (Nagle's algorithm against a delayed ACK: ~20 ms added to every exchange).
     outgoing.setNoDelay(true);
     outgoing.setTimeout(timeoutMs, () => outgoing.destroy(Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: "PROXY_TIMEOUT" })));
+    /** The upstream's answer, once its head came. */
+    let answered: IncomingMessage | undefined;
     outgoing.on("error", (error: NodeJS.ErrnoException) => {
+      // Bytes after a whole answer (beyond its Content-Length, after its last chunk) fail the connection, not the
+      // answer: it is passed on whole, and its end settles the exchange.
+      if (answered?.complete) return;
       const kind = error.code === "PROXY_TIMEOUT" ? "timeout" : res.headersSent ? "broken" : "unreachable";
       if (kind === "broken") res.destroy();
       settle({ ok: false, kind, reason: `${error.code ?? "error"}: ${error.message}`, requestBody: requestBody() });
@@ -70,6 +75,7 @@ export function forwardExchange(req: IncomingMessage, res: ServerResponse, upstr
       outgoing.destroy();
     };
     outgoing.on("response", (answer) => {
+      answered = answer;
       // Node's client reads any three digits as a status; its server writes 100–999 only.
       const status = answer.statusCode ?? 0;
       if (status < 100) return refuse(`the upstream answered status ${status}, which is no HTTP status`);

@@ -81,3 +81,18 @@ describe("the proxy in front of an upstream that answers what Node cannot pass o
     expect(t.faults).toEqual([]);
   });
 });
+
+describe("the proxy in front of an upstream that answers whole, but not cleanly", () => {
+  it("passes an answer on whole when bytes follow it on the connection (past its Content-Length, after its last chunk), and checks it", async () => {
+    const t = await setup();
+    const pastLength = t.nextCase(rawAnswer((mock) => [toRawAnswer(200, "OK", [["Content-Type", mock.type], ["Content-Length", String(mock.body.length)]]), Buffer.concat([mock.body, Buffer.from("}}junk")])]));
+    const pastChunks = t.nextCase(rawAnswer((mock) => [toRawAnswer(200, "OK", [["Content-Type", mock.type], ["Transfer-Encoding", "chunked"]]), Buffer.from(`${mock.body.length.toString(16)}\r\n`), mock.body, Buffer.from("\r\n0\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nextra")]));
+    for (const id of [pastLength, pastChunks]) {
+      const call = await t.pandapon(id).call("/alibaba/refund/info", { refundId: "TQ77" });
+      expect(call.status).toBe(200);
+      expect(call.rawBody).toBe(t.upstream.seen.get(id)!.mock!.body.toString());
+    }
+    expect((await t.journal()).map((e) => e.outcome)).toEqual(["passed", "passed"]);
+    expect(t.faults).toEqual([]);
+  });
+});
