@@ -66,7 +66,7 @@ export function forwardExchange(req: IncomingMessage, res: ServerResponse, upstr
       // answer: it is passed on whole, and its end settles the exchange.
       if (answered?.complete) return;
       const kind = error.code === "PROXY_TIMEOUT" ? "timeout" : res.headersSent ? "broken" : "unreachable";
-      if (kind === "broken") res.destroy();
+      if (kind === "broken") cutOff(res);
       settle({ ok: false, kind, reason: `${error.code ?? "error"}: ${error.message}`, requestBody: requestBody() });
     });
     /** An answer that cannot be passed on as it came is no answer (a 502, as one that does not parse): nothing of it is written. */
@@ -88,7 +88,7 @@ export function forwardExchange(req: IncomingMessage, res: ServerResponse, upstr
       answer.pipe(res);
       answer.on("end", () => settle({ ok: true, status, headers: answer.headers, requestBody: requestBody(), answerBody: received.read(), tooLarge: sent.tooLarge || received.tooLarge }));
       answer.on("aborted", () => {
-        res.destroy();
+        cutOff(res);
         settle({ ok: false, kind: "broken", reason: "the upstream closed the connection mid-answer", requestBody: requestBody() });
       });
     });
@@ -104,6 +104,20 @@ export function forwardExchange(req: IncomingMessage, res: ServerResponse, upstr
     req.on("data", sent.keep);
     req.pipe(outgoing);
   });
+}
+
+/**
+ * The client's answer cut off where the upstream's was: its head and what came of its body still go
+ * out (Node sends the head with the first piece of the body, and holds the writes of one turn of the
+ * event loop back until the next: destroyed at once, the client got nothing at all), then the
+ * connection ends — the client sees the answer fall short of its length or its last chunk, as it would
+ * have from the API.
+ */
+function cutOff(res: ServerResponse): void {
+  const socket = res.socket;
+  if (!socket || socket.destroyed) return void res.destroy();
+  res.flushHeaders();
+  socket.end(() => socket.destroy());
 }
 
 /** A reason phrase as the upstream sent it, or none (Node's for the status) when it holds a character Node will not write (a control character): an answer is never refused for its reason phrase. */

@@ -5,6 +5,7 @@ import { startServer } from "../mock/start-server.js";
 import type { ProxyOptions } from "../proxy/create-proxy.js";
 import { createProxy } from "../proxy/create-proxy.js";
 import { DEMO_PANDAPON, DEMO_TOP } from "../protocol/demo.js";
+import { headerOf, openRawConnection, toRawRequest } from "./helpers/raw-http.js";
 import type { UpstreamScript } from "./helpers/scripted-upstream.js";
 import { CASE_HEADER, startScriptedUpstream, toRawAnswer } from "./helpers/scripted-upstream.js";
 
@@ -93,6 +94,29 @@ describe("the proxy in front of an upstream that answers whole, but not cleanly"
       expect(call.rawBody).toBe(t.upstream.seen.get(id)!.mock!.body.toString());
     }
     expect((await t.journal()).map((e) => e.outcome)).toEqual(["passed", "passed"]);
+    expect(t.faults).toEqual([]);
+  });
+
+  it("passes an answer cut off on as far as it came — its head, and the bytes of its body before the cut — then ends the client's connection", async () => {
+    const t = await setup();
+    const head = (mock: { type: string; body: Buffer }) => toRawAnswer(200, "OK", [["Content-Type", mock.type], ["Content-Length", String(mock.body.length)]]);
+    const cases = [
+      // Cut after a part of the body.
+      { id: t.nextCase(rawAnswer((mock) => [head(mock), mock.body.subarray(0, 100), 20], "destroy")), bytes: 100 },
+      // Cut right after the head: Node sends a head with the body's first bytes, so it was never sent.
+      { id: t.nextCase(rawAnswer((mock) => [head(mock)], "destroy")), bytes: 0 },
+      // A head, then a body that does not parse (a chunk size that is no number).
+      { id: t.nextCase(rawAnswer((mock) => [toRawAnswer(200, "OK", [["Content-Type", mock.type], ["Transfer-Encoding", "chunked"]]), Buffer.from("zz\r\n{}\r\n")])), bytes: 0 },
+    ];
+    for (const { id, bytes } of cases) {
+      const connection = await openRawConnection(t.url);
+      const answer = await connection.exchange(toRawRequest("POST", "/alibaba/refund/info", [["Host", "x"], [CASE_HEADER, id], ["Content-Type", "application/json"], ["Content-Length", "2"]], Buffer.from("{}")), "POST");
+      connection.close();
+      const mock = t.upstream.seen.get(id)!.mock!;
+      expect([answer.status, answer.complete, headerOf(answer, "content-type")], id).toEqual([200, false, mock.headers.find(([n]) => n === "Content-Type")![1]]);
+      expect(answer.body.toString(), id).toBe(mock.body.subarray(0, bytes).toString());
+    }
+    expect((await t.journal()).map((e) => e.outcome)).toEqual(["error", "error", "error"]);
     expect(t.faults).toEqual([]);
   });
 });
