@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { Agent as HttpAgent, request as httpRequest } from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import type { Duplex } from "node:stream";
-import { toForwardedHeaders } from "./to-forwarded-headers.js";
+import { toForwardedHeaders, toForwardedRequestHeaders } from "./to-forwarded-headers.js";
 
 /** Where requests go: the upstream's origin and base path, with a keep-alive agent of its own. */
 export interface Upstream {
@@ -51,7 +51,7 @@ export function forwardExchange(req: IncomingMessage, res: ServerResponse, upstr
       port: url.port || undefined,
       method: req.method,
       path,
-      headers: toForwardedHeaders(req.rawHeaders, url.host),
+      headers: toForwardedRequestHeaders(req.rawHeaders, url.host),
       agent,
       setHost: false,
     });

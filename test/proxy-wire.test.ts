@@ -120,3 +120,22 @@ describe("the proxy in front of an upstream that answers whole, but not cleanly"
     expect(t.faults).toEqual([]);
   });
 });
+
+describe("the proxy forwarding what a client sent", () => {
+  it("forwards a chunked body of a GET, DELETE or OPTIONS framed as it came (Node's client frames none it is not told of), and the next request on the connection after it", async () => {
+    const t = await setup();
+    for (const method of ["GET", "DELETE", "OPTIONS", "POST"]) {
+      const id = t.nextCase();
+      const connection = await openRawConnection(t.url);
+      const answer = await connection.exchange(toRawRequest(method, "/not/an/operation", [["Host", "x"], [CASE_HEADER, id], ["Transfer-Encoding", "chunked"]], Buffer.from("5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n")), method);
+      const next = t.nextCase();
+      const after = await connection.exchange(toRawRequest("GET", "/not/an/operation/either", [["Host", "x"], [CASE_HEADER, next]]), "GET");
+      connection.close();
+      const seen = t.upstream.seen.get(id)!;
+      expect([seen.method, seen.body.toString(), answer.status], method).toEqual([method, "hello world", seen.answer!.status]);
+      expect(seen.rawHeaders.filter((_, i, all) => i % 2 === 0 && /^transfer-encoding$/i.test(all[i]!)).length, method).toBe(1);
+      expect([t.upstream.seen.get(next)?.url, after.status], method).toEqual(["/not/an/operation/either", t.upstream.seen.get(next)?.answer?.status]);
+    }
+    expect(t.faults).toEqual([]);
+  });
+});
