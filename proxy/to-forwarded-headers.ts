@@ -21,13 +21,20 @@ export function toForwardedHeaders(raw: readonly string[], host?: string): strin
 }
 
 /**
- * A request's headers as forwarded: toForwardedHeaders, and its Transfer-Encoding again when that
- * ends in chunked (Node's client chunks the body again): the body is streamed as it comes, and
- * Node's client frames a body nobody announced only for POST, PUT and PATCH — a chunked GET, DELETE
- * or OPTIONS body went out unframed, and the upstream read it as the start of a next request.
+ * A request's headers as forwarded: toForwardedHeaders, Host the upstream's — first, when the client
+ * sent none (HTTP/1.0 allows that; an HTTP/1.1 upstream refuses a request without it) — and its
+ * Transfer-Encoding again when that ends in chunked (Node's client chunks the body again): the body
+ * is streamed as it comes, and Node's client chunks a body nobody announced only for methods it
+ * expects one with — a chunked GET, HEAD, DELETE, OPTIONS or TRACE body went out unframed, and the
+ * upstream read it as the start of a next request.
  */
 export function toForwardedRequestHeaders(raw: readonly string[], host: string): string[] {
   const out = toForwardedHeaders(raw, host);
-  for (let i = 0; i < raw.length; i += 2) if (raw[i]!.toLowerCase() === "transfer-encoding" && /(?:^|,)\s*chunked\s*$/i.test(raw[i + 1]!)) out.push(raw[i]!, raw[i + 1]!);
-  return out;
+  let hasHost = false;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!.toLowerCase();
+    if (name === "host") hasHost = true;
+    else if (name === "transfer-encoding" && /(?:^|,)\s*chunked\s*$/i.test(raw[i + 1]!)) out.push(raw[i]!, raw[i + 1]!);
+  }
+  return hasHost ? out : ["Host", host, ...out];
 }

@@ -138,4 +138,16 @@ describe("the proxy forwarding what a client sent", () => {
     }
     expect(t.faults).toEqual([]);
   });
+
+  it("gives an HTTP/1.0 request that names no Host the upstream's, as it does any Host: the upstream takes it", async () => {
+    const t = await setup();
+    const id = t.nextCase();
+    const connection = await openRawConnection(t.url);
+    const answer = await connection.exchange(toRawRequest("GET", "/not/an/operation", [[CASE_HEADER, id]], Buffer.alloc(0), "1.0"), "GET");
+    connection.close();
+    const seen = t.upstream.seen.get(id);
+    expect(seen, `→ ${answer.status}`).toBeDefined();
+    expect(seen!.rawHeaders.slice(0, 2)).toEqual(["Host", t.upstream.host]);
+    expect(answer.status).toBe(seen!.answer!.status);
+  });
 });
