@@ -150,4 +150,18 @@ describe("the proxy forwarding what a client sent", () => {
     expect(seen!.rawHeaders.slice(0, 2)).toEqual(["Host", t.upstream.host]);
     expect(answer.status).toBe(seen!.answer!.status);
   });
+
+  it("meets an Expect: 100-continue itself and forwards the rest of the request's headers byte for byte (a value with bytes ≥ 0x80 among them)", async () => {
+    const t = await setup();
+    const id = t.nextCase();
+    const connection = await openRawConnection(t.url);
+    const answer = await connection.exchange(toRawRequest("POST", "/not/an/operation", [["Host", "x"], [CASE_HEADER, id], ["X-Latin", "caf\u00e9 \u00ff"], ["Expect", "100-continue"], ["Content-Length", "2"]], Buffer.from("{}")), "POST");
+    connection.close();
+    const seen = t.upstream.seen.get(id)!;
+    expect(answer.informational).toEqual([100]);
+    expect(answer.status).toBe(seen.answer!.status);
+    expect(seen.rawHeaders).toContain("caf\u00e9 \u00ff");
+    expect(seen.rawHeaders.map((h) => h.toLowerCase())).not.toContain("expect");
+    expect(seen.body.toString()).toBe("{}");
+  });
 });
