@@ -61,7 +61,11 @@ export function checkExchange(catalog: Catalog, identified: IdentifiedRequest, a
     responseViolations,
     warnings: all.filter((v) => v.severity === "warning").length,
   };
-  if (reading?.apiError) result.apiError = { ...reading.apiError, msg: maskSecrets(reading.apiError.msg, secrets) };
+  // Every text of the API's error is masked: a TOP sub_msg may repeat what was signed (an app_key, a session).
+  if (reading?.apiError) {
+    const { code, msg, subCode, subMsg } = reading.apiError;
+    result.apiError = { ...reading.apiError, code: maskSecrets(code, secrets), msg: maskSecrets(msg, secrets), ...(subCode === undefined ? {} : { subCode: maskSecrets(subCode, secrets) }), ...(subMsg === undefined ? {} : { subMsg: maskSecrets(subMsg, secrets) }) };
+  }
   if (upstreamFault) result.reason = `the upstream answered HTTP ${answer.status}${reading?.apiError ? ` with error ${describeApiError(result.apiError!)}` : ""}`;
   else if (failures.length === 0 && result.apiError) result.reason = `the API answered with error ${describeApiError(result.apiError)} (its error shape checked)`;
   else if (failures[0]) {

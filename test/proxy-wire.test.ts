@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { createPandaponClient } from "../client/create-pandapon-client.js";
 import { createTopClient } from "../client/create-top-client.js";
@@ -163,5 +165,29 @@ describe("the proxy forwarding what a client sent", () => {
     expect(seen.rawHeaders).toContain("caf\u00e9 \u00ff");
     expect(seen.rawHeaders.map((h) => h.toLowerCase())).not.toContain("expect");
     expect(seen.body.toString()).toBe("{}");
+  });
+});
+
+describe("the proxy masking the credentials an upstream repeats", () => {
+  const SESSION = "sess-wire-5d0e8b7a31c94f26";
+
+  /** Everything the proxy wrote of its exchanges: journal, results, log lines, recordings. */
+  function written(t: Awaited<ReturnType<typeof setup>>, dir?: string): string {
+    const recordings = dir ? readdirSync(dir).map((file) => readFileSync(join(dir, file), "utf8")) : [];
+    return [JSON.stringify(t.app.readJournal()), JSON.stringify(t.app.readResults()), ...t.lines, ...recordings].join("\n");
+  }
+
+  it("masks a TOP error's sub_code and sub_msg as its msg: a sub_msg repeating what was signed (app_key, session) leaves neither in the journal", async () => {
+    const t = await setup();
+    const error = (format: string) => ({ error_response: { code: 25, msg: `Invalid Signature for ${DEMO_TOP.appKey}`, sub_code: `isv.invalid-signature:${SESSION}`, sub_msg: `the server signed app_key${DEMO_TOP.appKey}format${format}session${SESSION}` } });
+    const id = t.nextCase(rawAnswer(() => { const body = Buffer.from(JSON.stringify(error("json"))); return [toRawAnswer(200, "OK", [["Content-Type", "application/json"], ["Content-Length", String(body.length)]]), body]; }));
+    const top = createTopClient({ gateway: `${t.url}/router/rest`, appKey: DEMO_TOP.appKey, secret: DEMO_TOP.secret, session: SESSION, retries: 0, format: "json", fetch: (url, init) => fetch(url, { ...init, headers: { ...Object.fromEntries(new Headers(init?.headers)), [CASE_HEADER]: id } }) });
+    const call = await top.call("taobao.pc.refund.detail", REFUND);
+    expect(call.apiError).toMatchObject({ code: "25", subMsg: expect.stringContaining(SESSION) });
+    const [result] = (await t.app.settle(), t.app.readResults());
+    expect(result).toMatchObject({ outcome: "passed", apiError: { subCode: "isv.invalid-signature:******", subMsg: "the server signed app_key******formatjsonsession******" } });
+    const text = written(t);
+    expect(text).not.toContain(SESSION);
+    expect(text).not.toMatch(new RegExp(`(?<!\\d)${DEMO_TOP.appKey}(?!\\d)`));
   });
 });
