@@ -167,7 +167,7 @@ export function createProxy(options: ProxyOptions): ProxyApp {
   /** An exchange forwarded but not checked: counted, and journaled with why. */
   const leaveUnchecked = ({ sent, status, seen }: Exchange, reason: string) => {
     uncheckedCount += 1;
-    const secrets = toRequestSecrets(sent.headers, sent.query, undefined);
+    const secrets = toRequestSecrets(sent.headers, sent.query);
     const operation = maskSecrets(`${sent.method} ${sent.path}`, secrets);
     note({ at: seen.at, sequence: seen.sequence, api: sent.isTop ? "top" : "pandapon", operation, status, outcome: "unchecked", reason, violations: [] });
     if (checkAll) warn?.(`proxy: --check-all, yet exchange #${seen.sequence} (${operation}) was NOT checked: ${reason}`);

@@ -65,7 +65,7 @@ export function runCheckJob(catalog: Catalog, job: CheckJob): CheckReply {
     const bodies = Buffer.from(job.bodies.buffer, job.bodies.byteOffset, job.bodies.byteLength);
     const rawBody = decodeBody(bodies.subarray(0, job.requestBytes), job.headers["content-encoding"]) ?? Buffer.alloc(0);
     const request: MockRequest = { method: job.method, path: job.path, query: job.query, headers: job.headers as Record<string, string | undefined>, rawBody };
-    secrets = toRequestSecrets(job.headers, job.query, isForm(job.headers) ? rawBody.toString("utf8") : undefined);
+    secrets = toRequestSecrets(job.headers, job.query, rawBody, job.headers["content-type"]);
     const identified = identifyRequest(catalog, request);
     if (!identified) return { sequence: job.sequence, kind: "unknown", operation: maskSecrets(`${job.method} ${job.path}`, secrets) };
     const answerBody = job.answer.ok ? decodeBody(bodies.subarray(job.requestBytes), job.answer.contentEncoding) : undefined;
@@ -78,8 +78,4 @@ export function runCheckJob(catalog: Catalog, job: CheckJob): CheckReply {
   } catch (error) {
     return { sequence: job.sequence, kind: "unchecked", reason: `its check failed: ${maskSecrets((error as Error).message, secrets)}` };
   }
-}
-
-function isForm(headers: IncomingHttpHeaders): boolean {
-  return /^application\/x-www-form-urlencoded/i.test(headers["content-type"] ?? "");
 }

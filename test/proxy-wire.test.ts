@@ -1,8 +1,10 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { createPandaponClient } from "../client/create-pandapon-client.js";
 import { createTopClient } from "../client/create-top-client.js";
+import { createTopParams, toFormBody } from "../client/create-top-params.js";
 import { startServer } from "../mock/start-server.js";
 import type { ProxyOptions } from "../proxy/create-proxy.js";
 import { createProxy } from "../proxy/create-proxy.js";
@@ -189,5 +191,40 @@ describe("the proxy masking the credentials an upstream repeats", () => {
     const text = written(t);
     expect(text).not.toContain(SESSION);
     expect(text).not.toMatch(new RegExp(`(?<!\\d)${DEMO_TOP.appKey}(?!\\d)`));
+  });
+
+  it("masks the credentials of a TOP call sent as multipart, and every value of a credential sent twice (the gateway reads the first)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "pandapon-proxy-wire-"));
+    stops.push(async () => rmSync(dir, { recursive: true, force: true }));
+    const t = await setup({ recordDir: dir });
+    // The upstream repeats the credentials it got, in an answer that is still the operation's (a drift member).
+    const repeating: UpstreamScript = {
+      kind: "raw",
+      then: "end",
+      pieces: (mock, seen) => {
+        const text = seen.body.toString("latin1");
+        const multipart = [...text.matchAll(/name="(?:sign|session|app_key)"\r\n\r\n([^\r]*)/g)].map((m) => m[1]!);
+        const form = text.startsWith("--") ? [] : [...new URLSearchParams(text)].filter(([k]) => ["sign", "session", "app_key"].includes(k)).map(([, v]) => v);
+        const values = [...multipart, ...form];
+        const body = Buffer.from(mock.body.toString("utf8").replace("{", `{"repeated":${JSON.stringify(values.join(" "))},`));
+        return [toRawAnswer(200, "OK", [["Content-Type", "application/json;charset=UTF-8"], ["Content-Length", String(body.length)]]), body];
+      },
+    };
+    const params = createTopParams({ method: "taobao.pc.refund.detail", appKey: DEMO_TOP.appKey, secret: DEMO_TOP.secret, signMethod: "md5", timestamp: Date.now(), format: "json", session: SESSION, params: REFUND });
+    const boundary = "wireboundary";
+    const multipart = Buffer.from(Object.entries(params).map(([k, v]) => `--${boundary}\r\ncontent-disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`).join("") + `--${boundary}--\r\n`);
+    const secondSign = "0123456789ABCDEF0123456789ABCDEF";
+    const form = Buffer.from(`${toFormBody(params)}&sign=${secondSign}`);
+    for (const [type, body] of [[`multipart/form-data; boundary=${boundary}`, multipart], ["application/x-www-form-urlencoded", form]] as const) {
+      const id = t.nextCase(repeating);
+      const connection = await openRawConnection(t.url);
+      const answer = await connection.exchange(toRawRequest("POST", "/router/rest", [["Host", "x"], [CASE_HEADER, id], ["Content-Type", type], ["Content-Length", String(body.length)]], body), "POST");
+      connection.close();
+      expect(answer.body.toString()).toContain(SESSION);
+    }
+    expect((await t.journal()).map((e) => e.outcome)).toEqual(["passed", "passed"]);
+    expect(readdirSync(dir)).toHaveLength(2);
+    const text = written(t, dir);
+    for (const secret of [SESSION, params.sign!, secondSign]) expect(text).not.toContain(secret);
   });
 });
