@@ -4,7 +4,7 @@ import { checkRequest } from "../checks/check-request.js";
 import { describeApiError } from "../checks/find-api-error.js";
 import { readResponse } from "../checks/read-response.js";
 import type { IdentifiedRequest } from "../mock/replay/identify-request.js";
-import { maskSecrets } from "../verify/mask-secrets.js";
+import { toSecretMask } from "../mock/replay/mask-recorded.js";
 import type { OperationResult } from "../verify/run-contracts.js";
 import { splitAssumed } from "../verify/split-assumed.js";
 
@@ -34,14 +34,16 @@ function toCheckedPayload(identified: IdentifiedRequest): unknown {
  * envelope, checked against the error schema; an error is traffic, not a failure; drift and
  * precision warnings). An upstream failure (no answer, or HTTP 5xx) is an
  * `error` outcome, not a contract failure; an answer the contract does not allow is `failed`.
- * Every message has the request's credentials masked.
+ * Every message has the request's credentials masked, however it repeats them (toSecretMask: in any
+ * letter case, JSON-escaped, URL-encoded).
  */
 export function checkExchange(catalog: Catalog, identified: IdentifiedRequest, answer: ExchangeAnswer, durationMs: number, secrets: readonly string[]): CheckedExchange {
   const base = { operation: identified.operation.meta.name, api: identified.operation.meta.api, endpoint: toEndpoint(identified), durationMs };
-  const mask = (list: Violation[]) => list.map((v) => ({ ...v, message: maskSecrets(v.message, secrets) }));
+  const maskText = toSecretMask(secrets);
+  const mask = (list: Violation[]) => list.map((v) => ({ ...v, message: maskText(v.message) }));
   const requestViolations = mask(checkRequest(identified.operation, toCheckedPayload(identified), { catalog }));
   if (!answer.ok) {
-    const result: OperationResult = { ...base, outcome: "error", reason: `no answer from the upstream (${answer.kind}): ${maskSecrets(answer.reason, secrets)}`, requestViolations, responseViolations: [], warnings: 0 };
+    const result: OperationResult = { ...base, outcome: "error", reason: `no answer from the upstream (${answer.kind}): ${maskText(answer.reason)}`, requestViolations, responseViolations: [], warnings: 0 };
     return { result, violations: requestViolations };
   }
   const reading = answer.body === undefined ? undefined : readResponse(identified.operation, answer.body.toString("utf8"), { catalog, plainWhenExact: true });
@@ -64,7 +66,7 @@ export function checkExchange(catalog: Catalog, identified: IdentifiedRequest, a
   // Every text of the API's error is masked: a TOP sub_msg may repeat what was signed (an app_key, a session).
   if (reading?.apiError) {
     const { code, msg, subCode, subMsg } = reading.apiError;
-    result.apiError = { ...reading.apiError, code: maskSecrets(code, secrets), msg: maskSecrets(msg, secrets), ...(subCode === undefined ? {} : { subCode: maskSecrets(subCode, secrets) }), ...(subMsg === undefined ? {} : { subMsg: maskSecrets(subMsg, secrets) }) };
+    result.apiError = { ...reading.apiError, code: maskText(code), msg: maskText(msg), ...(subCode === undefined ? {} : { subCode: maskText(subCode) }), ...(subMsg === undefined ? {} : { subMsg: maskText(subMsg) }) };
   }
   if (upstreamFault) result.reason = `the upstream answered HTTP ${answer.status}${reading?.apiError ? ` with error ${describeApiError(result.apiError!)}` : ""}`;
   else if (failures.length === 0 && result.apiError) result.reason = `the API answered with error ${describeApiError(result.apiError)} (its error shape checked)`;

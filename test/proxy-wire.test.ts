@@ -227,4 +227,23 @@ describe("the proxy masking the credentials an upstream repeats", () => {
     const text = written(t, dir);
     for (const secret of [SESSION, params.sign!, secondSign]) expect(text).not.toContain(secret);
   });
+
+  it("masks a credential an upstream repeats in another letter case or URL-encoded, in the journal as in the recordings", async () => {
+    const t = await setup();
+    const repeating: UpstreamScript = {
+      kind: "raw",
+      then: "end",
+      pieces: (_mock, seen) => {
+        const header = (name: string) => seen.rawHeaders[seen.rawHeaders.findIndex((h, i) => i % 2 === 0 && h.toLowerCase() === name) + 1]!;
+        const body = Buffer.from(`not JSON: ${header("signature").toLowerCase()} ${encodeURIComponent(`${header("access-key")}/`)} ${header("access-key").toUpperCase()}`);
+        return [toRawAnswer(200, "OK", [["Content-Type", "application/json"], ["Content-Length", String(body.length)]]), body];
+      },
+    };
+    const id = t.nextCase(repeating);
+    const call = await t.pandapon(id).call("/alibaba/refund/info", { refundId: "TQ77" });
+    const [entry] = await t.journal();
+    expect(entry).toMatchObject({ outcome: "failed", reason: expect.stringContaining("the body starts with") });
+    const text = written(t).toLowerCase();
+    for (const secret of [call.request.headers.signature!, DEMO_PANDAPON.accessKey]) expect(text).not.toContain(secret.toLowerCase());
+  });
 });
