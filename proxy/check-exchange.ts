@@ -2,6 +2,7 @@ import type { Catalog } from "../schemas/catalog.js";
 import type { Violation } from "../schemas/violations.js";
 import { checkRequest } from "../checks/check-request.js";
 import { describeApiError } from "../checks/find-api-error.js";
+import type { ResponseReading } from "../checks/read-response.js";
 import { readResponse } from "../checks/read-response.js";
 import type { IdentifiedRequest } from "../mock/replay/identify-request.js";
 import { toSecretMask } from "../mock/replay/mask-recorded.js";
@@ -29,6 +30,18 @@ function toCheckedPayload(identified: IdentifiedRequest): unknown {
 }
 
 /**
+ * A TOP answer in another format than the request asked for (`format=json`, else XML): read as
+ * its own format it may fit the schema, but the client parses the format it asked for. PandaPon
+ * answers are JSON, read as JSON only (XML does not parse).
+ */
+function toFormatViolations(identified: IdentifiedRequest, reading: ResponseReading | undefined): Violation[] {
+  if (identified.api !== "top" || !reading || reading.document === undefined || reading.format === identified.format) return [];
+  const name = (format: string) => (format === "json" ? "JSON" : "XML");
+  const asked = identified.format === "json" ? "format=json" : "XML (no format, or format=xml)";
+  return [{ path: "", rule: "format", severity: "error", message: `is ${name(reading.format)}, but the request asked for ${asked}` }];
+}
+
+/**
  * Checks one exchange of a known operation against its contract, losslessly: the request's
  * business payload (checkRequest) and the answer's body (readResponse: success or the API's error
  * envelope, checked against the error schema; an error is traffic, not a failure; drift and
@@ -49,8 +62,9 @@ export function checkExchange(catalog: Catalog, identified: IdentifiedRequest, a
   const reading = answer.body === undefined ? undefined : readResponse(identified.operation, answer.body.toString("utf8"), { catalog, plainWhenExact: true });
   const read: Violation[] = reading?.violations ?? [{ path: "", rule: "parse", severity: "error", message: "the answer's Content-Encoding could not be decoded" }];
   const httpStatus: Violation[] = answer.status >= 400 && !reading?.apiError ? [{ path: "", rule: "http-status", severity: "error", message: `HTTP ${answer.status} without the API's error envelope` }] : [];
+  const format = toFormatViolations(identified, reading);
   // An error envelope of the API is traffic, not a broken contract: its shape is checked (against the error schema), its being an error is not.
-  const { judged, assumed } = splitAssumed(identified.operation, [...httpStatus, ...read.filter((v) => v.rule !== "api-error")]);
+  const { judged, assumed } = splitAssumed(identified.operation, [...httpStatus, ...format, ...read.filter((v) => v.rule !== "api-error")]);
   const responseViolations = mask(judged);
   const all = [...requestViolations, ...responseViolations];
   const failures = all.filter((v) => v.severity === "error");

@@ -247,3 +247,23 @@ describe("the proxy masking the credentials an upstream repeats", () => {
     for (const secret of [call.request.headers.signature!, DEMO_PANDAPON.accessKey]) expect(text).not.toContain(secret.toLowerCase());
   });
 });
+
+describe("the proxy judging answers the contract has no place for", () => {
+  it("fails a TOP answer in another format than the request asked for, though it fits the operation's schema in its own", async () => {
+    const t = await setup();
+    // The mock's answer in each format, then each answered in the other.
+    const json = t.nextCase();
+    const xml = t.nextCase();
+    const jsonBody = (await t.top(json, "json").call("taobao.pc.refund.detail", REFUND)).rawBody;
+    const xmlBody = (await t.top(xml, "xml").call("taobao.pc.refund.detail", REFUND)).rawBody;
+    const answer = (body: string, type: string) => rawAnswer(() => [toRawAnswer(200, "OK", [["Content-Type", type], ["Content-Length", String(Buffer.byteLength(body))]]), Buffer.from(body)]);
+    const jsonAskedXmlGot = t.nextCase(answer(xmlBody, "text/xml;charset=UTF-8"));
+    const xmlAskedJsonGot = t.nextCase(answer(jsonBody, "application/json;charset=UTF-8"));
+    expect((await t.top(jsonAskedXmlGot, "json").call("taobao.pc.refund.detail", REFUND)).rawBody).toBe(xmlBody);
+    expect((await t.top(xmlAskedJsonGot, "xml").call("taobao.pc.refund.detail", REFUND)).rawBody).toBe(jsonBody);
+    const results = (await t.app.settle(), t.app.readResults());
+    expect(results.map((r) => r.outcome)).toEqual(["passed", "passed", "failed", "failed"]);
+    expect(results[2]!.responseViolations).toEqual([{ path: "", rule: "format", severity: "error", message: "is XML, but the request asked for format=json" }]);
+    expect(results[3]!.responseViolations).toEqual([{ path: "", rule: "format", severity: "error", message: "is JSON, but the request asked for XML (no format, or format=xml)" }]);
+  });
+});
