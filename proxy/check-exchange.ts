@@ -30,6 +30,17 @@ function toCheckedPayload(identified: IdentifiedRequest): unknown {
 }
 
 /**
+ * An HTTP status the contract has no answer with: an error (4xx, 5xx) without the API's envelope;
+ * below 400, any status but 200 — a redirect, a 201, a 204 — whatever the body holds (a client that
+ * follows a redirect, or takes a 2xx for what it is, does not read it as the API's answer).
+ */
+function toHttpStatusViolations(status: number, isApiError: boolean): Violation[] {
+  if (status >= 400) return isApiError ? [] : [{ path: "", rule: "http-status", severity: "error", message: `HTTP ${status} without the API's error envelope` }];
+  if (status === 200) return [];
+  return [{ path: "", rule: "http-status", severity: "error", message: `HTTP ${status}: the API answers with 200 (an error of its own with 200 or 4xx/5xx and its envelope)` }];
+}
+
+/**
  * A TOP answer in another format than the request asked for (`format=json`, else XML): read as
  * its own format it may fit the schema, but the client parses the format it asked for. PandaPon
  * answers are JSON, read as JSON only (XML does not parse).
@@ -61,7 +72,7 @@ export function checkExchange(catalog: Catalog, identified: IdentifiedRequest, a
   }
   const reading = answer.body === undefined ? undefined : readResponse(identified.operation, answer.body.toString("utf8"), { catalog, plainWhenExact: true });
   const read: Violation[] = reading?.violations ?? [{ path: "", rule: "parse", severity: "error", message: "the answer's Content-Encoding could not be decoded" }];
-  const httpStatus: Violation[] = answer.status >= 400 && !reading?.apiError ? [{ path: "", rule: "http-status", severity: "error", message: `HTTP ${answer.status} without the API's error envelope` }] : [];
+  const httpStatus = toHttpStatusViolations(answer.status, reading?.apiError !== undefined);
   const format = toFormatViolations(identified, reading);
   // An error envelope of the API is traffic, not a broken contract: its shape is checked (against the error schema), its being an error is not.
   const { judged, assumed } = splitAssumed(identified.operation, [...httpStatus, ...format, ...read.filter((v) => v.rule !== "api-error")]);

@@ -266,4 +266,18 @@ describe("the proxy judging answers the contract has no place for", () => {
     expect(results[2]!.responseViolations).toEqual([{ path: "", rule: "format", severity: "error", message: "is XML, but the request asked for format=json" }]);
     expect(results[3]!.responseViolations).toEqual([{ path: "", rule: "format", severity: "error", message: "is JSON, but the request asked for XML (no format, or format=xml)" }]);
   });
+
+  it("fails an answer with a status below 400 other than 200 (a redirect, a 201), whatever its body", async () => {
+    const t = await setup();
+    const statuses = [302, 307, 201, 203];
+    for (const status of statuses) {
+      const id = t.nextCase(rawAnswer((mock) => [toRawAnswer(status, "Whatever", [["Content-Type", mock.type], ["Content-Length", String(mock.body.length)], ["Location", "/elsewhere"]]), mock.body]));
+      const call = await createPandaponClient({ baseUrl: t.url, ...DEMO_PANDAPON, retries: 0, fetch: (url, init) => fetch(url, { ...init, redirect: "manual", headers: { ...Object.fromEntries(new Headers(init?.headers)), [CASE_HEADER]: id } }) }).call("/alibaba/refund/info", { refundId: "TQ77" });
+      expect(call.status).toBe(status);
+    }
+    const results = (await t.app.settle(), t.app.readResults());
+    // The answer's one failure is its status (its body is the mock's, a precision warning aside).
+    expect(results.map((r) => [r.status, r.outcome, r.responseViolations.filter((v) => v.severity === "error").map((v) => v.rule)])).toEqual(statuses.map((status) => [status, "failed", ["http-status"]]));
+    expect(results[0]!.responseViolations[0]!.message).toBe("HTTP 302: the API answers with 200 (an error of its own with 200 or 4xx/5xx and its envelope)");
+  });
 });
