@@ -8,7 +8,7 @@ import { identifyRequest } from "../mock/replay/identify-request.js";
 import { isTopGatewayPath } from "../mock/top/is-top-gateway-path.js";
 import type { OperationResult, RunSummary } from "../verify/run-contracts.js";
 import { addToSummary, toSummary } from "../verify/run-contracts.js";
-import { maskSecrets } from "../verify/mask-secrets.js";
+import { toSecretMask } from "../mock/replay/mask-recorded.js";
 import { answerUpstreamFailure } from "./answer-upstream-failure.js";
 import type { Recorder } from "./create-recorder.js";
 import { createRecorder } from "./create-recorder.js";
@@ -167,8 +167,8 @@ export function createProxy(options: ProxyOptions): ProxyApp {
   /** An exchange forwarded but not checked: counted, and journaled with why. */
   const leaveUnchecked = ({ sent, status, seen }: Exchange, reason: string) => {
     uncheckedCount += 1;
-    const secrets = toRequestSecrets(sent.headers, sent.query, undefined);
-    const operation = maskSecrets(`${sent.method} ${sent.path}`, secrets);
+    const secrets = toRequestSecrets(sent.headers, sent.query);
+    const operation = toSecretMask(secrets)(`${sent.method} ${sent.path}`);
     note({ at: seen.at, sequence: seen.sequence, api: sent.isTop ? "top" : "pandapon", operation, status, outcome: "unchecked", reason, violations: [] });
     if (checkAll) warn?.(`proxy: --check-all, yet exchange #${seen.sequence} (${operation}) was NOT checked: ${reason}`);
   };

@@ -3,7 +3,7 @@ import type { Catalog } from "../schemas/catalog.js";
 import type { Violation } from "../schemas/violations.js";
 import type { MockRequest } from "../mock/exchange.js";
 import { identifyRequest } from "../mock/replay/identify-request.js";
-import { maskSecrets } from "../verify/mask-secrets.js";
+import { toSecretMask } from "../mock/replay/mask-recorded.js";
 import type { OperationResult } from "../verify/run-contracts.js";
 import type { ExchangeAnswer } from "./check-exchange.js";
 import { checkExchange } from "./check-exchange.js";
@@ -65,9 +65,9 @@ export function runCheckJob(catalog: Catalog, job: CheckJob): CheckReply {
     const bodies = Buffer.from(job.bodies.buffer, job.bodies.byteOffset, job.bodies.byteLength);
     const rawBody = decodeBody(bodies.subarray(0, job.requestBytes), job.headers["content-encoding"]) ?? Buffer.alloc(0);
     const request: MockRequest = { method: job.method, path: job.path, query: job.query, headers: job.headers as Record<string, string | undefined>, rawBody };
-    secrets = toRequestSecrets(job.headers, job.query, isForm(job.headers) ? rawBody.toString("utf8") : undefined);
+    secrets = toRequestSecrets(job.headers, job.query, rawBody, job.headers["content-type"]);
     const identified = identifyRequest(catalog, request);
-    if (!identified) return { sequence: job.sequence, kind: "unknown", operation: maskSecrets(`${job.method} ${job.path}`, secrets) };
+    if (!identified) return { sequence: job.sequence, kind: "unknown", operation: toSecretMask(secrets)(`${job.method} ${job.path}`) };
     const answerBody = job.answer.ok ? decodeBody(bodies.subarray(job.requestBytes), job.answer.contentEncoding) : undefined;
     const answer: ExchangeAnswer = job.answer.ok ? { ok: true, status: job.answer.status, body: answerBody } : job.answer;
     const { result, violations } = checkExchange(catalog, identified, answer, job.durationMs, secrets);
@@ -76,10 +76,6 @@ export function runCheckJob(catalog: Catalog, job: CheckJob): CheckReply {
     const recorded = toRecordedExchange(identified, job.method, job.path, { status: job.answer.status, contentType: job.answer.contentType, body: answerBody }, secrets);
     return { sequence: job.sequence, kind: "checked", result, violations, recorded };
   } catch (error) {
-    return { sequence: job.sequence, kind: "unchecked", reason: `its check failed: ${maskSecrets((error as Error).message, secrets)}` };
+    return { sequence: job.sequence, kind: "unchecked", reason: `its check failed: ${toSecretMask(secrets)((error as Error).message)}` };
   }
-}
-
-function isForm(headers: IncomingHttpHeaders): boolean {
-  return /^application\/x-www-form-urlencoded/i.test(headers["content-type"] ?? "");
 }

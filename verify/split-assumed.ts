@@ -2,8 +2,8 @@ import type { Operation } from "../schemas/catalog.js";
 import { toDataPath } from "../schemas/operation.js";
 import type { Violation } from "../schemas/violations.js";
 
-/** Rules about the answer as a whole (unreadable, an error envelope, an HTTP error): never a difference of shape. */
-const WHOLE_ANSWER_RULES = new Set(["parse", "api-error", "http-status"]);
+/** Rules about the answer as a whole (unreadable, in another format than asked, an error envelope, an HTTP error): never a difference of shape. */
+const WHOLE_ANSWER_RULES = new Set(["parse", "format", "api-error", "http-status"]);
 
 /** True when a dotted path is `at` itself or lies below it (`data`, `data.orderId`, `data[0]`); every path lies below ``. */
 function isWithin(path: string, at: string): boolean {

@@ -64,6 +64,16 @@ export function maskRecordedText(text: string, secrets: readonly (string | undef
 }
 
 /**
+ * A masker of messages about one exchange (the proxy's journal, log and reports): every credential
+ * value the request carried replaced by `******` wherever and however the text repeats it — as sent,
+ * JSON-escaped, URL-encoded, in any letter case (see toEchoPattern), as recordings mask them.
+ */
+export function toSecretMask(secrets: readonly (string | undefined)[]): (text: string) => string {
+  const echoed = toEchoPattern(secrets);
+  return echoed ? (text) => text.replace(echoed, RECORDING_MASK) : (text) => text;
+}
+
+/**
  * The request's credential values as an answer may echo them under any name: as sent, JSON-escaped
  * (`/` as `\/` too) or URL-encoded, in any letter case (a hex signature echoed in lower case); values of digits alone
  * only as a whole number (not inside a longer one). Values under 4 characters are not masked.

@@ -2,11 +2,15 @@ import { readParams } from "../exchange.js";
 
 export type ParamReading = { ok: true; params: Map<string, string> } | { ok: false; reason: string };
 
-/** The multipart text fields of a body (file parts are not signed and not needed here). */
-function readMultipart(body: Buffer, contentType: string, into: Map<string, string>): string | undefined {
+/**
+ * Every text field of a multipart body, in order, repeats kept (file parts are not signed and not
+ * needed here); undefined when the content type names no boundary.
+ */
+export function readMultipartFields(body: Buffer, contentType: string): Array<[string, string]> | undefined {
   const boundary = /boundary=(?:"([^"]+)"|([^;]+))/i.exec(contentType);
-  if (!boundary) return "multipart body without a boundary";
+  if (!boundary) return undefined;
   const delimiter = `--${boundary[1] ?? boundary[2]!.trim()}`;
+  const fields: Array<[string, string]> = [];
   for (const part of body.toString("utf8").split(delimiter).slice(1)) {
     if (part.startsWith("--")) break;
     const split = part.indexOf("\r\n\r\n");
@@ -14,9 +18,9 @@ function readMultipart(body: Buffer, contentType: string, into: Map<string, stri
     const head = part.slice(0, split);
     const name = /name="([^"]*)"/i.exec(head)?.[1];
     if (!name || /filename=/i.test(head)) continue;
-    if (!into.has(name)) into.set(name, part.slice(split + 4).replace(/\r\n$/, ""));
+    fields.push([name, part.slice(split + 4).replace(/\r\n$/, "")]);
   }
-  return undefined;
+  return fields;
 }
 
 /**
@@ -30,8 +34,9 @@ export function readTopParams(query: string, body: Buffer, contentType: string |
   if (type.startsWith("application/x-www-form-urlencoded")) {
     readParams(body.toString("utf8"), params);
   } else if (type.startsWith("multipart/form-data")) {
-    const problem = readMultipart(body, contentType!, params);
-    if (problem) return { ok: false, reason: problem };
+    const fields = readMultipartFields(body, contentType!);
+    if (!fields) return { ok: false, reason: "multipart body without a boundary" };
+    for (const [name, value] of fields) if (!params.has(name)) params.set(name, value);
   }
   return { ok: true, params };
 }
