@@ -24,6 +24,7 @@ import type { RawAnswer, RawConnection } from "./helpers/raw-http.js";
 import { headerOf, openRawConnection, toChunked, toRawRequest } from "./helpers/raw-http.js";
 import type { SeenRequest, UpstreamAnswer, UpstreamScript } from "./helpers/scripted-upstream.js";
 import { CASE_HEADER, startScriptedUpstream, toRawAnswer } from "./helpers/scripted-upstream.js";
+import { watchProcessFaults } from "./helpers/watch-process-faults.js";
 
 /**
  * `pandapon-mock proxy` (createProxy behind startServer, as the CLI runs it; recording into a
@@ -118,10 +119,7 @@ async function startProxyUnderTest(options: Partial<ProxyOptions>) {
   const upstream = await startScriptedUpstream({ pandapon: { keys: [KEY] }, top: { apps: [APP] } });
   const dir = mkdtempSync(join(tmpdir(), "pandapon-proxy-hostile-"));
   const lines: string[] = [];
-  const faults: string[] = [];
-  const onFault = (error: unknown) => faults.push(String((error as Error)?.stack ?? error));
-  process.on("uncaughtException", onFault);
-  process.on("unhandledRejection", onFault);
+  const { faults, stop: stopWatching } = watchProcessFaults();
   const app = createProxy({
     target: upstream.url,
     recordDir: dir,
@@ -167,8 +165,7 @@ async function startProxyUnderTest(options: Partial<ProxyOptions>) {
       return texts;
     },
     stop: async () => {
-      process.off("uncaughtException", onFault);
-      process.off("unhandledRejection", onFault);
+      stopWatching();
       await Promise.race([app.settle(), new Promise((done) => setTimeout(done, 5_000))]);
       await app.close();
       await running.close();

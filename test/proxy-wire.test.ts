@@ -12,6 +12,7 @@ import { DEMO_PANDAPON, DEMO_TOP } from "../protocol/demo.js";
 import { headerOf, openRawConnection, toRawRequest } from "./helpers/raw-http.js";
 import type { UpstreamScript } from "./helpers/scripted-upstream.js";
 import { CASE_HEADER, startScriptedUpstream, toRawAnswer } from "./helpers/scripted-upstream.js";
+import { watchProcessFaults } from "./helpers/watch-process-faults.js";
 
 /**
  * The proxy on the wire: what upstreams and clients send that no HTTP library would, each a case
@@ -29,15 +30,11 @@ afterEach(async () => {
 async function setup(proxy: Partial<ProxyOptions> = {}) {
   const upstream = await startScriptedUpstream();
   const lines: string[] = [];
-  const faults: string[] = [];
-  const onFault = (error: unknown) => faults.push(String((error as Error)?.stack ?? error));
-  process.on("uncaughtException", onFault);
-  process.on("unhandledRejection", onFault);
+  const { faults, stop: stopWatching } = watchProcessFaults();
   const app = createProxy({ target: upstream.url, checkWorkers: 0, timeoutMs: 3_000, log: (line) => lines.push(line), warn: (line) => lines.push(line), ...proxy });
   const running = await startServer(app, 0, "127.0.0.1", { drainMs: 500 });
   stops.push(async () => {
-    process.off("uncaughtException", onFault);
-    process.off("unhandledRejection", onFault);
+    stopWatching();
     await Promise.race([app.settle(), new Promise((done) => setTimeout(done, 3_000))]);
     await app.close();
     await running.close();

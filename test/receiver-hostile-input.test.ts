@@ -11,6 +11,7 @@ import type { CallbackMessage } from "../receiver/index.js";
 import { createCallbackMiddleware, verifyCallback } from "../receiver/index.js";
 import { signCallback } from "../signing/index.js";
 import { jsonText, numberText } from "./helpers/json-text.js";
+import { watchProcessFaults } from "./helpers/watch-process-faults.js";
 
 /**
  * The callback middleware mounted in an integrator's express app, on 127.0.0.1, under hostile pushes:
@@ -67,17 +68,14 @@ interface Receiver {
   /** Every message the handler was given, in order. */
   received: CallbackMessage[];
   /** Every uncaught exception and unhandled rejection in this process while the app ran. */
-  crashes: unknown[];
+  crashes: string[];
   close(): Promise<void>;
 }
 
 /** An express app with the middleware on POST /cb (default error handling), and a watch on the process. */
 async function startReceiver(options: { handlerDelayMs?: number } = {}): Promise<Receiver> {
   const received: CallbackMessage[] = [];
-  const crashes: unknown[] = [];
-  const onCrash = (error: unknown) => crashes.push(error);
-  process.on("uncaughtException", onCrash);
-  process.on("unhandledRejection", onCrash);
+  const { faults: crashes, stop: stopWatching } = watchProcessFaults();
   const app = express();
   app.post(
     "/cb",
@@ -102,8 +100,7 @@ async function startReceiver(options: { handlerDelayMs?: number } = {}): Promise
     close: async () => {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
-      process.off("uncaughtException", onCrash);
-      process.off("unhandledRejection", onCrash);
+      stopWatching();
     },
   };
 }
@@ -529,10 +526,7 @@ type ParserMode = "default" | "lossless" | "throws-error" | "throws-null" | "thr
 
 describe("createCallbackMiddleware when the integrator's own callbacks fail", () => {
   it("answers every push (500 for a callback's failure, never another route), and the app's process lives on", async () => {
-    const crashes: unknown[] = [];
-    const onCrash = (error: unknown) => crashes.push(error);
-    process.on("uncaughtException", onCrash);
-    process.on("unhandledRejection", onCrash);
+    const { faults: crashes, stop: stopWatching } = watchProcessFaults();
     const mode: { handler: HandlerMode; parser: ParserMode; onRejectedThrows: boolean; nowThrows: boolean } = { handler: "returns", parser: "default", onRejectedThrows: false, nowThrows: false };
     type Thrown = "error" | "null" | "undefined" | "route" | "text";
     /** What a `throws-…` mode throws. */
@@ -612,8 +606,7 @@ describe("createCallbackMiddleware when the integrator's own callbacks fail", ()
       agent.destroy();
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
-      process.off("uncaughtException", onCrash);
-      process.off("unhandledRejection", onCrash);
+      stopWatching();
     }
   }, 60_000);
 });
