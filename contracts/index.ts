@@ -22,7 +22,7 @@ export { reportConsole, toConsoleLine, toConsoleDetails, toConsoleSummary } from
 export type { JsonReportContext } from "../verify/report-json.js";
 export { reportJson } from "../verify/report-json.js";
 export { reportJunit, toXmlText } from "../verify/report-junit.js";
-export { maskSecrets, maskUrl, MASK } from "../verify/mask-secrets.js";
+export { maskSecrets, maskUrl, MASK } from "../checks/mask-secrets.js";
 export { toOperation, toOperationStem } from "../checks/to-operation.js";
 export type { TopXmlOptions, XmlElement, XmlParsed } from "../checks/parse-top-xml.js";
 export { parseTopXml, parseXmlTree } from "../checks/parse-top-xml.js";

@@ -5,7 +5,7 @@ import { describeApiError } from "../checks/find-api-error.js";
 import type { ResponseReading } from "../checks/read-response.js";
 import { readResponse } from "../checks/read-response.js";
 import type { IdentifiedRequest } from "../mock/replay/identify-request.js";
-import { toSecretMask } from "../mock/replay/mask-recorded.js";
+import { toMaskedApiError, toSecretMask } from "../checks/mask-secrets.js";
 import type { OperationResult } from "../verify/run-contracts.js";
 import { splitAssumed } from "../verify/split-assumed.js";
 
@@ -88,11 +88,7 @@ export function checkExchange(catalog: Catalog, identified: IdentifiedRequest, a
     responseViolations,
     warnings: all.filter((v) => v.severity === "warning").length,
   };
-  // Every text of the API's error is masked: a TOP sub_msg may repeat what was signed (an app_key, a session).
-  if (reading?.apiError) {
-    const { code, msg, subCode, subMsg } = reading.apiError;
-    result.apiError = { ...reading.apiError, code: maskText(code), msg: maskText(msg), ...(subCode === undefined ? {} : { subCode: maskText(subCode) }), ...(subMsg === undefined ? {} : { subMsg: maskText(subMsg) }) };
-  }
+  if (reading?.apiError) result.apiError = toMaskedApiError(reading.apiError, maskText);
   if (upstreamFault) result.reason = `the upstream answered HTTP ${answer.status}${reading?.apiError ? ` with error ${describeApiError(result.apiError!)}` : ""}`;
   else if (failures.length === 0 && result.apiError) result.reason = `the API answered with error ${describeApiError(result.apiError)} (its error shape checked)`;
   else if (failures[0]) {

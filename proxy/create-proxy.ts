@@ -8,7 +8,7 @@ import { identifyRequest } from "../mock/replay/identify-request.js";
 import { isTopGatewayPath } from "../mock/top/is-top-gateway-path.js";
 import type { OperationResult, RunSummary } from "../verify/run-contracts.js";
 import { addToSummary, toSummary } from "../verify/run-contracts.js";
-import { toSecretMask } from "../mock/replay/mask-recorded.js";
+import { toSecretMask } from "../checks/mask-secrets.js";
 import { answerUpstreamFailure } from "./answer-upstream-failure.js";
 import type { Recorder } from "./create-recorder.js";
 import { createRecorder } from "./create-recorder.js";

@@ -3,7 +3,7 @@ import type { Catalog } from "../schemas/catalog.js";
 import type { Violation } from "../schemas/violations.js";
 import type { MockRequest } from "../mock/exchange.js";
 import { identifyRequest } from "../mock/replay/identify-request.js";
-import { toSecretMask } from "../mock/replay/mask-recorded.js";
+import { toSecretMask } from "../checks/mask-secrets.js";
 import type { OperationResult } from "../verify/run-contracts.js";
 import type { ExchangeAnswer } from "./check-exchange.js";
 import { checkExchange } from "./check-exchange.js";

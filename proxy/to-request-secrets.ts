@@ -11,15 +11,14 @@ const SECRET_PARAMS = new Set(["app_key", "sign", "session", "access_token"]);
  * commas), and every value of a credential parameter in the query and in a form-encoded or multipart
  * body (not only the first, which is the one the gateway reads) — to be masked wherever they show
  * again: in messages, the journal, reports and recordings. Values under 4 characters are not masked
- * (see verify/mask-secrets.ts), longer first so that no part of one is left.
+ * (see checks/mask-secrets.ts), longer first so that no part of one is left.
  */
 export function toRequestSecrets(headers: IncomingHttpHeaders, query: string, body?: Buffer, contentType?: string): string[] {
   const values: string[] = [];
   for (const name of SECRET_HEADERS) {
     const value = headers[name];
     if (typeof value !== "string") continue;
-    values.push(value);
-    // `Bearer <token>`: the token alone too; a repeated header's values (`a, b`) each.
+    // The value, and `Bearer <token>`'s token alone; a repeated header's values (`a, b`) each.
     for (const part of [value, ...value.split(",").map((p) => p.trim())]) values.push(part, ...part.split(/\s+/).slice(1));
   }
   for (const [name, value] of readParamPairs(query, body, contentType)) if (SECRET_PARAMS.has(name) && value) values.push(value);

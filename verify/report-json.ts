@@ -1,4 +1,4 @@
-import { maskUrl } from "./mask-secrets.js";
+import { maskUrl } from "../checks/mask-secrets.js";
 import type { ContractRun } from "./run-contracts.js";
 
 export interface JsonReportContext {

@@ -7,7 +7,7 @@ import { checkRequest } from "../checks/check-request.js";
 import type { ApiError } from "../checks/find-api-error.js";
 import { describeApiError } from "../checks/find-api-error.js";
 import { findRequestExample } from "./find-request-example.js";
-import { maskSecrets } from "./mask-secrets.js";
+import { toMaskedApiError, toSecretMask } from "../checks/mask-secrets.js";
 import { splitAssumed } from "./split-assumed.js";
 import { toOperation } from "../checks/to-operation.js";
 
@@ -105,7 +105,7 @@ export function selectOperations(catalog: Catalog, only?: readonly string[]): Op
 }
 
 function toMasked(result: OperationResult, secrets: readonly (string | undefined)[]): OperationResult {
-  const mask = (text: string) => maskSecrets(text, secrets);
+  const mask = toSecretMask(secrets);
   const maskAll = (list: Violation[]) => list.map((v) => ({ ...v, message: mask(v.message) }));
   const out: OperationResult = {
     ...result,
@@ -114,10 +114,7 @@ function toMasked(result: OperationResult, secrets: readonly (string | undefined
   };
   if (result.reason !== undefined) out.reason = mask(result.reason);
   if (result.assumed) out.assumed = { reason: result.assumed.reason, differences: maskAll(result.assumed.differences) };
-  if (result.apiError) {
-    out.apiError = { ...result.apiError, msg: mask(result.apiError.msg) };
-    if (result.apiError.subMsg !== undefined) out.apiError.subMsg = mask(result.apiError.subMsg);
-  }
+  if (result.apiError) out.apiError = toMaskedApiError(result.apiError, mask);
   return out;
 }
 

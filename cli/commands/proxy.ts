@@ -7,7 +7,7 @@ import { toProxyRun, toProxySummary } from "../../proxy/to-proxy-run.js";
 import { toConsoleDetails, toConsoleLine } from "../../verify/report-console.js";
 import { reportJson } from "../../verify/report-json.js";
 import { reportJunit } from "../../verify/report-junit.js";
-import { maskUrl } from "../../verify/mask-secrets.js";
+import { maskUrl } from "../../checks/mask-secrets.js";
 import type { CommandIo } from "../command-io.js";
 import { InputError, PROCESS_IO, addCommand, runAction, writeOutputFile } from "../command-io.js";
 import { readIntegerOption } from "../read-integer-option.js";

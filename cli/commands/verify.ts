@@ -9,7 +9,7 @@ import { reportJson } from "../../verify/report-json.js";
 import { reportJunit } from "../../verify/report-junit.js";
 import type { ContractClient, ContractRun } from "../../verify/run-contracts.js";
 import { runContracts, selectOperations } from "../../verify/run-contracts.js";
-import { maskUrl } from "../../verify/mask-secrets.js";
+import { maskUrl } from "../../checks/mask-secrets.js";
 import { DEMO_PANDAPON, DEMO_TOP } from "../../protocol/demo.js";
 import type { Catalog, Operation } from "../../schemas/catalog.js";
 import { getCatalog } from "../../schemas/catalog.js";

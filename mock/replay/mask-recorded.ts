@@ -1,6 +1,8 @@
 import { LosslessNumber, isLosslessNumber } from "lossless-json";
+import { MASK, toEchoPattern } from "../../checks/mask-secrets.js";
 
-export const RECORDING_MASK = "******";
+/** What a recording holds in place of a masked value (the same mask as every report's). */
+export const RECORDING_MASK = MASK;
 
 /**
  * Members whose values a recording never keeps: credentials and signatures (in case a client puts
@@ -63,32 +65,3 @@ export function maskRecordedText(text: string, secrets: readonly (string | undef
   return echoed ? out.replace(echoed, (found) => (/^\d+$/.test(found) ? toMaskedDigits(found) : RECORDING_MASK)) : out;
 }
 
-/**
- * A masker of messages about one exchange (the proxy's journal, log and reports): every credential
- * value the request carried replaced by `******` wherever and however the text repeats it — as sent,
- * JSON-escaped, URL-encoded, in any letter case (see toEchoPattern), as recordings mask them.
- */
-export function toSecretMask(secrets: readonly (string | undefined)[]): (text: string) => string {
-  const echoed = toEchoPattern(secrets);
-  return echoed ? (text) => text.replace(echoed, RECORDING_MASK) : (text) => text;
-}
-
-/**
- * The request's credential values as an answer may echo them under any name: as sent, JSON-escaped
- * (`/` as `\/` too) or URL-encoded, in any letter case (a hex signature echoed in lower case); values of digits alone
- * only as a whole number (not inside a longer one). Values under 4 characters are not masked.
- */
-function toEchoPattern(secrets: readonly (string | undefined)[]): RegExp | undefined {
-  const forms = new Set<string>();
-  for (const secret of secrets) {
-    if (!secret || secret.length < 4) continue;
-    const quoted = JSON.stringify(secret).slice(1, -1);
-    for (const form of [secret, quoted, quoted.replace(/\//g, "\\/"), encodeURIComponent(secret)]) {
-      const escaped = form.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-      forms.add(/^\d+$/.test(form) ? `(?<!\\d)${escaped}(?!\\d)` : escaped);
-    }
-  }
-  if (forms.size === 0) return undefined;
-  // Longer first, so that no part of one is left.
-  return new RegExp([...forms].sort((a, b) => b.length - a.length).join("|"), "gi");
-}
